@@ -1,0 +1,607 @@
+"""Curated entries.yaml to `CuratedList` and back, with validation a curator can act on.
+
+Every problem is reported as `path:line:column: <where>: <what>`; all problems of a file are collected
+before raising one `EntriesError`, so a curator fixes them in one pass. The YAML is always loaded
+with a safe loader, without anchors or aliases.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from . import ids
+from .names import person_from_text
+from .errors import EntriesError, Problem
+from .model import (
+    ITEM_TYPES,
+    KINDS,
+    CuratedIds,
+    CuratedList,
+    Entry,
+    Link,
+    ListMeta,
+    Person,
+    Section,
+)
+
+# A list of 10,000 entries takes about 3 MB; anything far larger is a mistake or an attack.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+TOP_FIELDS = ("list", "sections", "entries")
+LIST_FIELDS = ("title", "icon", "badges", "intro", "notes", "contributing", "empty_cell")
+CONTRIBUTING_FIELDS = ("title", "icon", "text")
+SECTION_FIELDS = ("id", "title", "icon", "description", "comment", "hidden", "parent", "columns", "column_titles", "see_also")
+ENTRY_FIELDS = (
+    "id", "section", "kind", "title", "abbr", "venue", "year", "host", "authors", "links", "ids", "key", "override", "tags", "notes",
+)
+ID_FIELDS = ("arxiv", "doi", "openreview")
+LINK_ROLES = ("paper", "code", "dataset", "challenge", "project", "demo", "video", "slides", "blog", "model")
+LINK_FIELDS = ("url", "label")
+PERSON_FIELDS = ("family", "given", "particle", "suffix", "literal")
+COLUMNS = ("abbr", "title", "venue", "paper", "code", "dataset", "year", "host", "challenge", "authors")
+# Fields a curator may pin; the tool never overwrites them.
+OVERRIDE_FIELDS = (
+    "title", "author", "type", "issued", "container_title", "event_title", "publisher", "volume", "issue", "page", "doi",
+    "url", "abstract", "venue", "note",
+)
+
+_ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# Citation keys must be safe in BibTeX, biber, pandoc and file names: no braces, commas, spaces or slashes.
+_CITATION_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# UTF-8 text decoded as Latin-1/Windows-1252 (Ã© for é, â€™ for ') or as Mac Roman (√© for é).
+_MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf]|â€|√[©®¨∂º§±]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    line: int | None
+    column: int | None
+
+
+class _Collector:
+    """Gathers problems with their position in the file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, node: yaml.Node | _Where | None, message: str) -> None:
+        if node is None:
+            self.problems.append(Problem(self.path, None, None, message))
+            return
+        if isinstance(node, _Where):
+            self.problems.append(Problem(self.path, node.line, node.column, message))
+            return
+        mark = node.start_mark
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message))
+
+
+def load_entries(path: str, data: bytes) -> CuratedList:
+    """Parse and validate entries.yaml given as bytes; raise EntriesError listing every problem."""
+    collector = _Collector(path)
+    text = _decode(data, collector)
+    if text is None:
+        raise EntriesError(collector.problems)
+    root = _compose(text, collector)
+    if root is None:
+        raise EntriesError(collector.problems)
+    reader = _Reader(collector)
+    curated = reader.read_document(root)
+    if collector.problems or curated is None:
+        raise EntriesError(collector.problems, hint="fix the lines above, then run `geoemb-bib check`")
+    return curated
+
+
+def _decode(data: bytes, collector: _Collector) -> str | None:
+    if len(data) > MAX_FILE_BYTES:
+        collector.add(None, f"file is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        return None
+    if data.startswith(b"\xef\xbb\xbf") or data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        collector.add(_Where(1, 1), "file starts with a byte-order mark; save it as UTF-8 without BOM")
+        return None
+    if not data.strip():
+        collector.add(_Where(1, 1), "file is empty; it needs `list`, `sections` and `entries`")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        collector.add(_Where(line, column), f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+        return None
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        tab = line_text.find("\t")
+        if tab != -1 and not line_text.lstrip().startswith("#"):
+            collector.add(_Where(number, tab + 1), "tab character; YAML indentation and values must use spaces")
+        found = _MOJIBAKE.search(line_text)
+        if found:
+            collector.add(
+                _Where(number, found.start() + 1),
+                f"garbled characters {found.group(0)!r} (text decoded with the wrong encoding); retype them as UTF-8",
+            )
+    if collector.problems:
+        return None
+    return text
+
+
+def _compose(text: str, collector: _Collector) -> yaml.Node | None:
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        root = yaml.compose(text, Loader=loader_class)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or "invalid YAML").strip()
+        if mark is None:
+            collector.add(None, f"YAML syntax error: {problem}")
+        else:
+            collector.add(_Where(mark.line + 1, mark.column + 1), f"YAML syntax error: {problem}")
+        return None
+    except yaml.YAMLError as exc:
+        collector.add(None, f"YAML syntax error: {exc}")
+        return None
+    if root is None:
+        collector.add(_Where(1, 1), "file holds no YAML document; it needs `list`, `sections` and `entries`")
+    return root
+
+
+class _Reader:
+    """Walks the composed YAML nodes, building model objects and recording every problem."""
+
+    def __init__(self, collector: _Collector) -> None:
+        self.problems = collector
+        self.seen_nodes: set[int] = set()
+
+    # -- structural helpers -------------------------------------------------------------------
+
+    def mapping(self, node: yaml.Node, where: str, allowed: tuple[str, ...]) -> dict[str, yaml.Node] | None:
+        """The mapping's fields by name; reports duplicates, unknown fields and aliases."""
+        if not self._first_visit(node, where):
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.problems.add(node, f"{where}: expected a mapping of fields, found {_describe(node)}")
+            return None
+        fields: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.add(key_node, f"{where}: field names must be plain text")
+                continue
+            name = key_node.value
+            if name in fields:
+                first = fields[name].start_mark.line + 1
+                self.problems.add(key_node, f"{where}: duplicate field '{name}' (first given on line {first})")
+                continue
+            if name not in allowed:
+                self.problems.add(key_node, f"{where}: unknown field '{name}'{_did_you_mean(name, allowed)}")
+                continue
+            fields[name] = value_node
+        return fields
+
+    def sequence(self, node: yaml.Node, where: str) -> list[yaml.Node]:
+        if not self._first_visit(node, where):
+            return []
+        if isinstance(node, yaml.ScalarNode) and _is_null(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.problems.add(node, f"{where}: expected a list, found {_describe(node)}")
+            return []
+        return list(node.value)
+
+    def text(self, node: yaml.Node | None, where: str, *, required: bool = False, multiline: bool = False) -> str | None:
+        """A scalar as the curator typed it (an unquoted `2503.01505` stays that text, not a float)."""
+        if node is None:
+            return None
+        if not self._first_visit(node, where):
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.problems.add(node, f"{where}: expected text, found {_describe(node)}")
+            return None
+        if _is_null(node):
+            if required:
+                self.problems.add(node, f"{where}: must not be empty")
+            return None
+        value = node.value
+        if isinstance(value, str) and node.tag.endswith(":bool"):
+            self.problems.add(node, f"{where}: expected text, found the boolean {value!r}; quote it if it is text")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.problems.add(node, f"{where}: must not be empty")
+            return None
+        control = _CONTROL.search(value)
+        if control or (not multiline and "\n" in value):
+            self.problems.add(node, f"{where}: contains a control character or line break")
+            return None
+        return value
+
+    def integer(self, node: yaml.Node | None, where: str, low: int, high: int) -> int | None:
+        text = self.text(node, where)
+        if text is None:
+            return None
+        if not text.isdigit() or not low <= int(text) <= high:
+            self.problems.add(node, f"{where}: expected a whole number from {low} to {high}, found {text!r}")
+            return None
+        return int(text)
+
+    def boolean(self, node: yaml.Node | None, where: str) -> bool:
+        if node is None or not self._first_visit(node, where):
+            return False
+        if not isinstance(node, yaml.ScalarNode) or node.value.lower() not in ("true", "false", "yes", "no"):
+            self.problems.add(node, f"{where}: expected true or false")
+            return False
+        return node.value.lower() in ("true", "yes")
+
+    def texts(self, node: yaml.Node | None, where: str) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        values = (self.text(item, f"{where}[{index}]", required=True) for index, item in enumerate(self.sequence(node, where)))
+        return tuple(v for v in values if v is not None)
+
+    def url(self, node: yaml.Node | None, where: str) -> str | None:
+        value = self.text(node, where)
+        if value is None:
+            return None
+        problem = url_problem(value)
+        if problem:
+            self.problems.add(node, f"{where}: {problem}")
+            return None
+        return value
+
+    def _first_visit(self, node: yaml.Node, where: str) -> bool:
+        # PyYAML turns an alias into a second reference to the anchored node; refusing any second visit
+        # stops alias bombs (billion laughs) before they expand.
+        if id(node) in self.seen_nodes:
+            self.problems.add(node, f"{where}: YAML anchors and aliases (&name / *name) are not allowed")
+            return False
+        self.seen_nodes.add(id(node))
+        return True
+
+    # -- the document -------------------------------------------------------------------------
+
+    def read_document(self, root: yaml.Node) -> CuratedList | None:
+        top = self.mapping(root, "file", TOP_FIELDS)
+        if top is None:
+            return None
+        for name in TOP_FIELDS:
+            if name not in top:
+                self.problems.add(root, f"file: missing top-level field '{name}'")
+        if any(name not in top for name in TOP_FIELDS):
+            return None
+        meta = self.read_meta(top["list"])
+        sections = self.read_sections(top["sections"])
+        entries = self.read_entries(top["entries"], sections)
+        if meta is None:
+            return None
+        return CuratedList(meta=meta, sections=tuple(sections), entries=tuple(entries))
+
+    def read_meta(self, node: yaml.Node) -> ListMeta | None:
+        fields = self.mapping(node, "list", LIST_FIELDS)
+        if fields is None:
+            return None
+        title = self.text(fields.get("title"), "list: field 'title'", required=True)
+        if "title" not in fields:
+            self.problems.add(node, "list: missing field 'title'")
+        contributing: dict[str, str | None] = {}
+        if "contributing" in fields:
+            parts = self.mapping(fields["contributing"], "list: field 'contributing'", CONTRIBUTING_FIELDS) or {}
+            contributing = {
+                name: self.text(parts.get(name), f"list: contributing '{name}'", multiline=name == "text") for name in CONTRIBUTING_FIELDS
+            }
+        return ListMeta(
+            title=title or "",
+            icon=self.text(fields.get("icon"), "list: field 'icon'") or "",
+            badges=self.texts(fields.get("badges"), "list: field 'badges'"),
+            intro=self.text(fields.get("intro"), "list: field 'intro'", multiline=True) or "",
+            notes=tuple(self.text(n, "list: field 'notes'", multiline=True) or "" for n in self.sequence(fields["notes"], "list: field 'notes'"))
+            if "notes" in fields
+            else (),
+            contributing_title=contributing.get("title") or "Contributing",
+            contributing_icon=contributing.get("icon") or "",
+            contributing=contributing.get("text") or "",
+            empty_cell=self.text(fields.get("empty_cell"), "list: field 'empty_cell'") or "",
+        )
+
+    def read_sections(self, node: yaml.Node) -> list[Section]:
+        sections: list[Section] = []
+        first_line: dict[str, int] = {}
+        for index, item in enumerate(self.sequence(node, "sections")):
+            fields = self.mapping(item, f"section #{index + 1}", SECTION_FIELDS)
+            if fields is None:
+                continue
+            section_id = self.text(fields.get("id"), f"section #{index + 1}: field 'id'", required=True)
+            where = f"section '{section_id}'" if section_id else f"section #{index + 1}"
+            if "id" not in fields:
+                self.problems.add(item, f"{where}: missing field 'id'")
+            if "title" not in fields:
+                self.problems.add(item, f"{where}: missing field 'title'")
+            if section_id and not _ENTRY_ID.match(section_id):
+                self.problems.add(fields["id"], f"{where}: id must be lower-case letters, digits, '.', '_' or '-'")
+            if section_id in first_line:
+                self.problems.add(fields["id"], f"{where}: duplicate section id (first on line {first_line[section_id]})")
+            elif section_id:
+                first_line[section_id] = item.start_mark.line + 1
+            columns = self.texts(fields.get("columns"), f"{where}: field 'columns'")
+            for column in columns:
+                if column not in COLUMNS:
+                    self.problems.add(fields["columns"], f"{where}: unknown column '{column}'{_did_you_mean(column, COLUMNS)}")
+            column_titles: dict[str, str] = {}
+            if "column_titles" in fields:
+                titles = self.mapping(fields["column_titles"], f"{where}: field 'column_titles'", COLUMNS) or {}
+                column_titles = {name: self.text(value, f"{where}: column title '{name}'", required=True) or name for name, value in titles.items()}
+            sections.append(
+                Section(
+                    id=section_id or f"#{index + 1}",
+                    title=self.text(fields.get("title"), f"{where}: field 'title'", required=True) or "",
+                    icon=self.text(fields.get("icon"), f"{where}: field 'icon'") or "",
+                    description=self.text(fields.get("description"), f"{where}: field 'description'", multiline=True) or "",
+                    comment=self.text(fields.get("comment"), f"{where}: field 'comment'", multiline=True) or "",
+                    hidden=self.boolean(fields.get("hidden"), f"{where}: field 'hidden'"),
+                    parent=self.text(fields.get("parent"), f"{where}: field 'parent'"),
+                    columns=columns or Section.__dataclass_fields__["columns"].default,
+                    column_titles=column_titles,
+                    see_also=self.text(fields.get("see_also"), f"{where}: field 'see_also'", multiline=True) or "",
+                    line=item.start_mark.line + 1,
+                )
+            )
+        known = {s.id for s in sections}
+        for section in sections:
+            if section.parent is not None and section.parent not in known:
+                self.problems.add(
+                    _Where(section.line, None), f"section '{section.id}': parent '{section.parent}' is not a section{_did_you_mean(section.parent, known)}"
+                )
+            if section.parent == section.id:
+                self.problems.add(_Where(section.line, None), f"section '{section.id}': a section cannot be its own parent")
+        return sections
+
+    def read_entries(self, node: yaml.Node, sections: list[Section]) -> list[Entry]:
+        section_ids = tuple(s.id for s in sections)
+        entries: list[Entry] = []
+        for index, item in enumerate(self.sequence(node, "entries")):
+            entry = self.read_entry(item, index, section_ids)
+            if entry is not None:
+                entries.append(entry)
+        self.check_duplicates(entries)
+        return entries
+
+    def read_entry(self, node: yaml.Node, index: int, section_ids: tuple[str, ...]) -> Entry | None:
+        provisional = f"entry #{index + 1}"
+        fields = self.mapping(node, provisional, ENTRY_FIELDS)
+        if fields is None:
+            return None
+        entry_id = self.text(fields.get("id"), f"{provisional}: field 'id'", required=True)
+        where = f"entry '{entry_id}'" if entry_id else provisional
+        for required in ("id", "section", "title"):
+            if required not in fields:
+                self.problems.add(node, f"{where}: missing field '{required}'")
+        if entry_id and not _ENTRY_ID.match(entry_id):
+            self.problems.add(fields["id"], f"{where}: id must be lower-case letters, digits, '.', '_' or '-', found {entry_id!r}")
+        section = self.text(fields.get("section"), f"{where}: field 'section'", required=True)
+        if section is not None and section not in section_ids:
+            self.problems.add(fields["section"], f"{where}: section '{section}' is not defined{_did_you_mean(section, section_ids)}")
+        kind = self.text(fields.get("kind"), f"{where}: field 'kind'") or "paper"
+        if kind not in KINDS:
+            self.problems.add(fields["kind"], f"{where}: unknown kind '{kind}' (one of {', '.join(KINDS)}){_did_you_mean(kind, KINDS)}")
+        key = self.text(fields.get("key"), f"{where}: field 'key'")
+        if key is not None and not _CITATION_KEY.match(key):
+            self.problems.add(
+                fields["key"], f"{where}: key {key!r} must start with a letter and hold only letters, digits, '_', ':', '.', '-'"
+            )
+            key = None
+        links = self.read_links(fields.get("links"), where)
+        curated_ids = self.read_ids(fields.get("ids"), where, links)
+        return Entry(
+            id=entry_id or provisional,
+            section=section or "",
+            title=self.text(fields.get("title"), f"{where}: field 'title'", required=True) or "",
+            kind=kind if kind in KINDS else "paper",  # type: ignore[arg-type]
+            abbr=_none_if_dash(self.text(fields.get("abbr"), f"{where}: field 'abbr'")),
+            venue=self.text(fields.get("venue"), f"{where}: field 'venue'"),
+            year=self.integer(fields.get("year"), f"{where}: field 'year'", 1000, 2999),
+            host=self.text(fields.get("host"), f"{where}: field 'host'"),
+            authors=self.read_people(fields.get("authors"), f"{where}: field 'authors'"),
+            links=links,
+            ids=curated_ids,
+            key=key,
+            override=self.read_override(fields.get("override"), where),
+            tags=self.texts(fields.get("tags"), f"{where}: field 'tags'"),
+            notes=self.text(fields.get("notes"), f"{where}: field 'notes'", multiline=True),
+            line=node.start_mark.line + 1,
+        )
+
+    def read_links(self, node: yaml.Node | None, where: str) -> tuple[Link, ...]:
+        if node is None or (isinstance(node, yaml.ScalarNode) and _is_null(node)):
+            return ()
+        fields = self.mapping(node, f"{where}: field 'links'", LINK_ROLES)
+        if fields is None:
+            return ()
+        links = []
+        for role, value in fields.items():
+            here = f"{where}: link '{role}'"
+            if isinstance(value, yaml.MappingNode):
+                parts = self.mapping(value, here, LINK_FIELDS) or {}
+                if "url" not in parts:
+                    self.problems.add(value, f"{here}: missing field 'url'")
+                    continue
+                url = self.url(parts["url"], f"{here} url")
+                label = self.text(parts.get("label"), f"{here} label")
+            else:
+                url = self.url(value, here)
+                label = None
+            if url is not None:
+                links.append(Link(role=role, url=url, label=label))
+        return tuple(links)
+
+    def read_ids(self, node: yaml.Node | None, where: str, links: tuple[Link, ...]) -> CuratedIds:
+        if node is None:
+            return CuratedIds()
+        fields = self.mapping(node, f"{where}: field 'ids'", ID_FIELDS) or {}
+        values: dict[str, str | None] = {}
+        arxiv_text = self.text(fields.get("arxiv"), f"{where}: ids.arxiv")
+        if arxiv_text is not None:
+            try:
+                base, version = ids.parse_arxiv_id(arxiv_text)
+                values["arxiv"] = f"{base}v{version}" if version else base
+            except ValueError:
+                self.problems.add(fields["arxiv"], f"{where}: ids.arxiv {arxiv_text!r} is not an arXiv id (e.g. 2309.16020 or math/0211159)")
+        doi_text = self.text(fields.get("doi"), f"{where}: ids.doi")
+        if doi_text is not None:
+            try:
+                doi = ids.normalize_doi(doi_text)
+            except ValueError:
+                self.problems.add(fields["doi"], f"{where}: ids.doi {doi_text!r} is not a DOI (e.g. 10.1609/aaai.v39i4.32457)")
+            else:
+                if ids.is_arxiv_doi(doi):
+                    self.problems.add(fields["doi"], f"{where}: ids.doi {doi_text!r} is arXiv's own DOI; give the arXiv id as ids.arxiv instead")
+                else:
+                    values["doi"] = doi
+        openreview_text = self.text(fields.get("openreview"), f"{where}: ids.openreview")
+        if openreview_text is not None:
+            found = ids.identify(openreview_text) if "://" in openreview_text else ids.Identifier("openreview", openreview_text)
+            if found is None or found.scheme != "openreview" or not re.match(r"^[A-Za-z0-9_\-]{6,20}$", found.value):
+                self.problems.add(fields["openreview"], f"{where}: ids.openreview {openreview_text!r} is not an OpenReview id")
+            else:
+                values["openreview"] = found.value
+        for link in links:
+            found = ids.identify(link.url)
+            if found is None or found.scheme not in values:
+                continue
+            stated = values[found.scheme] or ""
+            stated_base = ids.parse_arxiv_id(stated)[0] if found.scheme == "arxiv" else stated
+            if stated_base != found.value:
+                self.problems.add(
+                    fields[found.scheme], f"{where}: ids.{found.scheme} {stated!r} differs from the {link.role} link's {found.value!r}"
+                )
+        return CuratedIds(**values)
+
+    def read_people(self, node: yaml.Node | None, where: str) -> tuple[Person, ...]:
+        people = []
+        for index, item in enumerate(self.sequence(node, where) if node is not None else []):
+            here = f"{where}[{index}]"
+            if isinstance(item, yaml.MappingNode):
+                parts = self.mapping(item, here, PERSON_FIELDS) or {}
+                values = {name: self.text(value, f"{here}.{name}") or "" for name, value in parts.items()}
+                if not (values.get("family") or values.get("literal")):
+                    self.problems.add(item, f"{here}: give 'family' (and 'given'), or 'literal' for an organisation")
+                    continue
+                people.append(Person(**values))
+            else:
+                name = self.text(item, here, required=True)
+                if name:
+                    people.append(person_from_text(name))
+        return tuple(people)
+
+    def read_override(self, node: yaml.Node | None, where: str) -> dict[str, Any]:
+        if node is None:
+            return {}
+        fields = self.mapping(node, f"{where}: field 'override'", OVERRIDE_FIELDS) or {}
+        values: dict[str, Any] = {}
+        for name, value in fields.items():
+            here = f"{where}: override '{name}'"
+            if name == "author":
+                values[name] = self.read_people(value, here)
+            elif name == "issued":
+                text = self.text(value, here)
+                if text is not None:
+                    if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text):
+                        self.problems.add(value, f"{here}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {text!r}")
+                    else:
+                        values[name] = text
+            elif name == "type":
+                text = self.text(value, here)
+                if text is not None and text not in ITEM_TYPES:
+                    self.problems.add(value, f"{here}: unknown type {text!r} (one of {', '.join(ITEM_TYPES)}){_did_you_mean(text, ITEM_TYPES)}")
+                elif text is not None:
+                    values[name] = text
+            elif name == "doi":
+                text = self.text(value, here)
+                if text is not None:
+                    try:
+                        values[name] = ids.normalize_doi(text)
+                    except ValueError:
+                        self.problems.add(value, f"{here}: {text!r} is not a DOI")
+            elif name == "url":
+                url = self.url(value, here)
+                if url is not None:
+                    values[name] = url
+            else:
+                text = self.text(value, here, multiline=name in ("abstract", "note"))
+                if text is not None:
+                    values[name] = text
+        return values
+
+    def check_duplicates(self, entries: list[Entry]) -> None:
+        by_id: dict[str, Entry] = {}
+        by_key: dict[str, Entry] = {}
+        by_work: dict[str, Entry] = {}
+        for entry in entries:
+            where = _Where(entry.line, None)
+            if entry.id in by_id:
+                self.problems.add(where, f"entry '{entry.id}': duplicate id (first on line {by_id[entry.id].line})")
+            by_id.setdefault(entry.id, entry)
+            if entry.key:
+                if entry.key in by_key:
+                    other = by_key[entry.key]
+                    self.problems.add(where, f"entry '{entry.id}': duplicate key '{entry.key}' (also pinned by '{other.id}' on line {other.line})")
+                by_key.setdefault(entry.key, entry)
+            for work_id in work_ids(entry):
+                if work_id in by_work and by_work[work_id] is not entry:
+                    other = by_work[work_id]
+                    self.problems.add(where, f"entry '{entry.id}': same paper as '{other.id}' on line {other.line} ({work_id})")
+                by_work.setdefault(work_id, entry)
+
+
+def work_ids(entry: Entry) -> list[str]:
+    """The standard ids naming the entry's work (arXiv id without version, DOI, OpenReview id), without repeats."""
+    found: list[str] = []
+    candidates: list[ids.Identifier] = [f for f in (ids.identify(link.url) for link in entry.links if link.role == "paper") if f]
+    if entry.ids.arxiv:
+        candidates.append(ids.Identifier("arxiv", ids.parse_arxiv_id(entry.ids.arxiv)[0]))
+    if entry.ids.doi:
+        candidates.append(ids.Identifier("doi", entry.ids.doi))
+    if entry.ids.openreview:
+        candidates.append(ids.Identifier("openreview", entry.ids.openreview))
+    for identifier in candidates:
+        if identifier.scheme in ("arxiv", "doi", "openreview") and identifier.standard_id not in found:
+            found.append(identifier.standard_id)
+    return found
+
+
+def url_problem(url: str) -> str | None:
+    """Why a curated URL is unusable, or None when it is a well-formed http(s) URL."""
+    if any(c.isspace() for c in url):
+        return f"URL {url!r} contains whitespace; encode spaces as %20"
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        scheme = parts.scheme or "none"
+        return f"URL {url!r} has scheme '{scheme}'; only http and https links are allowed"
+    if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
+        return f"URL {url!r} has no valid host"
+    return None
+
+
+def _none_if_dash(value: str | None) -> str | None:
+    return None if value in (None, "-", "—") else value
+
+
+def _is_null(node: yaml.ScalarNode) -> bool:
+    return node.tag.endswith(":null") or (node.style is None and node.value in ("", "~", "null", "Null", "NULL"))
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"{node.value!r}"
+
+
+def _did_you_mean(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,280 @@
+"""The data every module shares: curated entries, what a service says, and resolved items.
+
+All classes are frozen: a stage never edits what an earlier stage produced, it builds a new value.
+Field names follow CSL semantics in snake_case (`container_title`, `issued`, `author`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Literal
+
+Status = Literal["published", "preprint", "resolved", "unresolved", "conflict"]
+STATUSES: tuple[Status, ...] = ("published", "preprint", "resolved", "unresolved", "conflict")
+
+Evidence = Literal["identifier", "verified", "curated-only"]
+EVIDENCE_LEVELS: tuple[Evidence, ...] = ("identifier", "verified", "curated-only")
+
+Kind = Literal["paper", "dataset", "blog-post", "challenge", "software", "webpage"]
+KINDS: tuple[Kind, ...] = ("paper", "dataset", "blog-post", "challenge", "software", "webpage")
+
+# CSL item types the exporters map; limited to the ones Zotero's CSL-JSON importer accepts,
+# because one unknown type makes Zotero reject the whole file.
+ItemType = Literal[
+    "paper-conference", "article-journal", "article", "dataset", "post-weblog", "webpage", "report", "chapter", "book", "thesis"
+]
+ITEM_TYPES: tuple[ItemType, ...] = (
+    "paper-conference", "article-journal", "article", "dataset", "post-weblog", "webpage", "report", "chapter", "book", "thesis",
+)
+
+SourceName = Literal["arxiv", "crossref", "openreview", "curated", "override", "merged"]
+
+
+class Decision(str, Enum):
+    """What a venue decided about a submission, read from OpenReview's `venueid` (never from its display text)."""
+
+    ACCEPTED = "accepted"
+    UNDER_REVIEW = "under-review"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    DESK_REJECTED = "desk-rejected"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A publication date known to the year, month or day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def parts(self) -> tuple[int, ...]:
+        if self.month is None:
+            return (self.year,)
+        if self.day is None:
+            return (self.year, self.month)
+        return (self.year, self.month, self.day)
+
+    def __str__(self) -> str:
+        return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(self.parts()))
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Read `2025`, `2025-04` or `2025-04-11` (a trailing time is ignored)."""
+        head = text.strip()[:10]
+        pieces = [int(p) for p in head.split("-") if p]
+        if not pieces:
+            raise ValueError(f"not a date: {text!r}")
+        return cls(*pieces[:3])
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An author: a person split into name parts, or an organisation kept whole in `literal`."""
+
+    family: str = ""
+    given: str = ""
+    particle: str = ""
+    suffix: str = ""
+    literal: str = ""
+    affiliations: tuple[str, ...] = ()
+    orcid: str = ""
+
+    @property
+    def is_organisation(self) -> bool:
+        return bool(self.literal)
+
+    def display(self) -> str:
+        """The name as written in running text: `Given particle Family, suffix` or the literal."""
+        if self.literal:
+            return self.literal
+        name = " ".join(p for p in (self.given, self.particle, self.family) if p)
+        return f"{name}, {self.suffix}" if self.suffix else name
+
+    @property
+    def sort_family(self) -> str:
+        """The family name a citation key and a match compare on (an organisation's first word)."""
+        return self.family or self.literal
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link of a curated entry as listed: its role (paper, code, dataset, challenge, ...), URL and label."""
+
+    role: str
+    url: str
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A section of the list; `parent` makes it a subsection. Numbers are generated, never stored."""
+
+    id: str
+    title: str
+    icon: str = ""
+    description: str = ""
+    comment: str = ""
+    hidden: bool = False
+    parent: str | None = None
+    columns: tuple[str, ...] = ("abbr", "title", "venue", "paper", "code")
+    column_titles: Mapping[str, str] = field(default_factory=dict)
+    see_also: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListMeta:
+    """The list's own text: title, badges, introduction, notes and the closing contributing note."""
+
+    title: str
+    icon: str = ""
+    badges: tuple[str, ...] = ()
+    intro: str = ""
+    notes: tuple[str, ...] = ()
+    contributing_title: str = "Contributing"
+    contributing_icon: str = ""
+    contributing: str = ""
+    empty_cell: str = "null"
+
+
+@dataclass(frozen=True, slots=True)
+class CuratedIds:
+    """Identifiers a curator states beyond the links (e.g. the arXiv id of a paper linked on IEEE Xplore)."""
+
+    arxiv: str | None = None
+    doi: str | None = None
+    openreview: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One curated row of the list, exactly as the curator wrote it."""
+
+    id: str
+    section: str
+    title: str
+    kind: Kind = "paper"
+    abbr: str | None = None
+    venue: str | None = None
+    year: int | None = None
+    host: str | None = None
+    authors: tuple[Person, ...] = ()
+    links: tuple[Link, ...] = ()
+    ids: CuratedIds = CuratedIds()
+    key: str | None = None
+    override: Mapping[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    notes: str | None = None
+    line: int | None = None
+
+    def link(self, role: str) -> Link | None:
+        return next((link for link in self.links if link.role == role), None)
+
+    @property
+    def is_paper(self) -> bool:
+        return self.kind == "paper"
+
+
+@dataclass(frozen=True, slots=True)
+class CuratedList:
+    """Everything entries.yaml says: the list's text, its sections and its entries in list order."""
+
+    meta: ListMeta
+    sections: tuple[Section, ...]
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What one source says about one work, in CSL terms, plus the source-specific facts merge needs."""
+
+    source: SourceName
+    standard_id: str
+    type: ItemType = "article"
+    title: str = ""
+    author: tuple[Person, ...] = ()
+    issued: PartialDate | None = None
+    container_title: str | None = None
+    event_title: str | None = None
+    publisher: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    page: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    abstract: str | None = None
+    arxiv_id: str | None = None
+    arxiv_version: int | None = None
+    arxiv_primary_class: str | None = None
+    arxiv_categories: tuple[str, ...] = ()
+    arxiv_comment: str | None = None
+    journal_ref: str | None = None
+    updated: str | None = None
+    openreview_id: str | None = None
+    venue: str | None = None
+    venueid: str | None = None
+    decision: Decision | None = None
+    relations: tuple[tuple[str, str], ...] = ()
+    fetched_at: str | None = None
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a merged field came from: the source, the record's standard id, when it was fetched and the match score."""
+
+    source: SourceName
+    standard_id: str
+    fetched_at: str | None = None
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdAssertion:
+    """An identifier of the entry's work and who asserted it (`curated`, `arxiv`, `crossref`, `openreview`, `matching`)."""
+
+    scheme: str
+    value: str
+    asserted_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A curated entry with everything the tool decided about it: the merged record, its key, status and why."""
+
+    entry: Entry
+    key: str
+    status: Status
+    evidence: Evidence
+    record: Record
+    provenance: Mapping[str, Provenance] = field(default_factory=dict)
+    identity: tuple[IdAssertion, ...] = ()
+    aliases: tuple[str, ...] = ()
+    steps: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    resolved_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The whole list: its text, its sections and its items in list order. What every exporter receives."""
+
+    meta: ListMeta
+    sections: tuple[Section, ...]
+    items: tuple[Resolved, ...]
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One HTTP GET a source wants made: service, path below the service root, and parameters in order."""
+
+    service: str
+    path: str
+    params: tuple[tuple[str, str], ...] = ()
