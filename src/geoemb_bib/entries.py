@@ -57,7 +57,7 @@ _ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _CITATION_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # UTF-8 text decoded as Latin-1/Windows-1252 (Ã© for é, â€™ for ') or as Mac Roman (√© for é).
-_MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf]|â€|√[©®¨∂º§±]")
+_MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf]|â€|√[^\x00-\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,8 @@ def load_entries(path: str, data: bytes) -> CuratedList:
     reader = _Reader(collector)
     curated = reader.read_document(root)
     if collector.problems or curated is None:
-        raise EntriesError(collector.problems, hint="fix the lines above, then run `geoemb-bib check`")
+        ordered = sorted(collector.problems, key=lambda p: (p.line or 0, p.column or 0))
+        raise EntriesError(ordered, hint="fix the lines above, then run `geoemb-bib check`")
     return curated
 
 
@@ -137,8 +138,14 @@ def _compose(text: str, collector: _Collector) -> yaml.Node | None:
     try:
         root = yaml.compose(text, Loader=loader_class)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or "invalid YAML").strip()
+        mark = exc.problem_mark
+        if exc.context and exc.context_mark is not None:
+            # "while scanning a quoted scalar" points at where the broken construct starts, which is where
+            # the curator has to look; the problem mark is often the end of the file.
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            problem = f"{exc.context.strip()} that starts here: {problem}{where}"
+            mark = exc.context_mark
         if mark is None:
             collector.add(None, f"YAML syntax error: {problem}")
         else:
@@ -158,6 +165,10 @@ class _Reader:
     def __init__(self, collector: _Collector) -> None:
         self.problems = collector
         self.seen_nodes: set[int] = set()
+        # field names suggested by "did you mean" in the mapping just read; a field suggested there is not
+        # reported again as missing
+        self.suggested: set[str] = set()
+        self.first_entry_with: dict[str, tuple[str, int]] = {}
 
     # -- structural helpers -------------------------------------------------------------------
 
@@ -169,6 +180,7 @@ class _Reader:
             self.problems.add(node, f"{where}: expected a mapping of fields, found {_describe(node)}")
             return None
         fields: dict[str, yaml.Node] = {}
+        self.suggested = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.add(key_node, f"{where}: field names must be plain text")
@@ -178,7 +190,12 @@ class _Reader:
                 first = fields[name].start_mark.line + 1
                 self.problems.add(key_node, f"{where}: duplicate field '{name}' (first given on line {first})")
                 continue
+            if id(value_node) in self.seen_nodes:
+                self.problems.add(key_node, f"{where}: field '{name}': YAML anchors and aliases (&name / *name) are not allowed")
+                continue
             if name not in allowed:
+                close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
+                self.suggested.update(close)
                 self.problems.add(key_node, f"{where}: unknown field '{name}'{_did_you_mean(name, allowed)}")
                 continue
             fields[name] = value_node
@@ -367,18 +384,18 @@ class _Reader:
             entry = self.read_entry(item, index, section_ids)
             if entry is not None:
                 entries.append(entry)
-        self.check_duplicates(entries)
         return entries
 
     def read_entry(self, node: yaml.Node, index: int, section_ids: tuple[str, ...]) -> Entry | None:
         provisional = f"entry #{index + 1}"
-        fields = self.mapping(node, provisional, ENTRY_FIELDS)
+        peeked = _peek_scalar(node, "id")
+        fields = self.mapping(node, f"entry '{peeked}'" if peeked else provisional, ENTRY_FIELDS)
         if fields is None:
             return None
         entry_id = self.text(fields.get("id"), f"{provisional}: field 'id'", required=True)
         where = f"entry '{entry_id}'" if entry_id else provisional
         for required in ("id", "section", "title"):
-            if required not in fields:
+            if required not in fields and required not in self.suggested:
                 self.problems.add(node, f"{where}: missing field '{required}'")
         if entry_id and not _ENTRY_ID.match(entry_id):
             self.problems.add(fields["id"], f"{where}: id must be lower-case letters, digits, '.', '_' or '-', found {entry_id!r}")
@@ -396,7 +413,7 @@ class _Reader:
             key = None
         links = self.read_links(fields.get("links"), where)
         curated_ids = self.read_ids(fields.get("ids"), where, links)
-        return Entry(
+        entry = Entry(
             id=entry_id or provisional,
             section=section or "",
             title=self.text(fields.get("title"), f"{where}: field 'title'", required=True) or "",
@@ -414,6 +431,8 @@ class _Reader:
             notes=self.text(fields.get("notes"), f"{where}: field 'notes'", multiline=True),
             line=node.start_mark.line + 1,
         )
+        self.check_unique(entry, fields)
+        return entry
 
     def read_links(self, node: yaml.Node | None, where: str) -> tuple[Link, ...]:
         if node is None or (isinstance(node, yaml.ScalarNode) and _is_null(node)):
@@ -536,25 +555,28 @@ class _Reader:
                     values[name] = text
         return values
 
-    def check_duplicates(self, entries: list[Entry]) -> None:
-        by_id: dict[str, Entry] = {}
-        by_key: dict[str, Entry] = {}
-        by_work: dict[str, Entry] = {}
-        for entry in entries:
-            where = _Where(entry.line, None)
-            if entry.id in by_id:
-                self.problems.add(where, f"entry '{entry.id}': duplicate id (first on line {by_id[entry.id].line})")
-            by_id.setdefault(entry.id, entry)
-            if entry.key:
-                if entry.key in by_key:
-                    other = by_key[entry.key]
-                    self.problems.add(where, f"entry '{entry.id}': duplicate key '{entry.key}' (also pinned by '{other.id}' on line {other.line})")
-                by_key.setdefault(entry.key, entry)
-            for work_id in work_ids(entry):
-                if work_id in by_work and by_work[work_id] is not entry:
-                    other = by_work[work_id]
-                    self.problems.add(where, f"entry '{entry.id}': same paper as '{other.id}' on line {other.line} ({work_id})")
-                by_work.setdefault(work_id, entry)
+    def check_unique(self, entry: Entry, fields: dict[str, yaml.Node]) -> None:
+        """Report an id, pinned key or work (arXiv id, DOI, OpenReview id) an earlier entry already has."""
+        where = f"entry '{entry.id}'"
+        claims = [("id", entry.id, fields.get("id"))]
+        if entry.key:
+            claims.append(("key", entry.key, fields.get("key")))
+        for work_id in work_ids(entry):
+            claims.append(("work", work_id, fields.get("ids") if not _links_name(entry, work_id) else fields.get("links")))
+        for kind, value, node in claims:
+            first = self.first_entry_with.get(f"{kind}:{value}")
+            if first is None:
+                self.first_entry_with[f"{kind}:{value}"] = (entry.id, entry.line or 0)
+                continue
+            other_id, other_line = first
+            if other_id == entry.id and kind == "work":
+                continue
+            message = {
+                "id": f"{where}: duplicate id (first used on line {other_line})",
+                "key": f"{where}: key '{value}' is already pinned by entry '{other_id}' on line {other_line}",
+                "work": f"{where}: same paper as entry '{other_id}' on line {other_line} ({value})",
+            }[kind]
+            self.problems.add(node if node is not None else _Where(entry.line, None), message)
 
 
 def work_ids(entry: Entry) -> list[str]:
@@ -578,11 +600,26 @@ def url_problem(url: str) -> str | None:
     if any(c.isspace() for c in url):
         return f"URL {url!r} contains whitespace; encode spaces as %20"
     parts = urlsplit(url)
+    if not parts.scheme:
+        return f"{url!r} is not an absolute URL (it should start with https://)"
     if parts.scheme.lower() not in ("http", "https"):
-        scheme = parts.scheme or "none"
-        return f"URL {url!r} has scheme '{scheme}'; only http and https links are allowed"
+        return f"URL {url!r} uses the scheme '{parts.scheme}'; only http and https links are allowed"
     if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
         return f"URL {url!r} has no valid host"
+    return None
+
+
+def _links_name(entry: Entry, work_id: str) -> bool:
+    """Whether the work id comes from one of the entry's links (rather than from `ids`)."""
+    return any((found := ids.identify(link.url)) is not None and found.standard_id == work_id for link in entry.links)
+
+
+def _peek_scalar(node: yaml.Node, name: str) -> str | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == name and isinstance(value_node, yaml.ScalarNode):
+            return value_node.value.strip() or None
     return None
 
 

@@ -1,0 +1,54 @@
+"""The export formats: each is one module with `export(catalog, options) -> str`, registered in `EXPORTERS`.
+
+Modules load on first use, so `geoemb-bib --help` does not pay for bibtexparser or pylatexenc.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from ..model import Catalog
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """Choices a user can make about an export; every exporter reads only the ones it needs."""
+
+    bibtex_flavour: Literal["bibtex", "biblatex"] = "bibtex"
+    unicode: bool = False
+    sort: Literal["list", "key"] = "list"
+    markdown_as_listed: bool = False
+    markdown_authors: bool = False
+
+
+class Exporter(Protocol):
+    def export(self, catalog: Catalog, options: ExportOptions) -> str: ...
+
+
+# format name -> module under geoemb_bib.exporters (one line per format)
+EXPORTERS: dict[str, str] = {
+    "bibtex": "bibtex",
+    "csl-json": "csl_json",
+    "yaml": "yaml",
+    "markdown": "markdown",
+}
+
+# The file each format is written to by `geoemb-bib build`.
+BUILD_FILES: dict[str, str] = {
+    "bibtex": "references.bib",
+    "csl-json": "references.json",
+    "yaml": "enriched.yaml",
+    "markdown": "list.md",
+}
+
+
+def exporter(name: str) -> Exporter:
+    """The exporter module for a format name (KeyError for an unknown name)."""
+    module = importlib.import_module(f"{__name__}.{EXPORTERS[name]}")
+    return module  # type: ignore[return-value]
+
+
+def export(name: str, catalog: Catalog, options: ExportOptions | None = None) -> str:
+    return exporter(name).export(catalog, options or ExportOptions())
