@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REPO_ROOT
 
-from geoemb_bib.entries import MAX_FILE_BYTES, load_entries
+from geoemb_bib.entries import MAX_FILE_BYTES, insert_entry, load_entries
 from geoemb_bib.errors import EntriesError
-from geoemb_bib.model import CuratedList
+from geoemb_bib.model import CuratedIds, CuratedList, Entry, Link
 
 BROKEN = FIXTURES / "entries"
 MINIMAL = (BROKEN / "valid-minimal.yaml").read_text(encoding="utf-8")
@@ -224,3 +225,53 @@ def test_subsections_must_name_an_existing_parent() -> None:
 def test_null_links_mean_absent_as_in_the_published_list(tmp_path: Path) -> None:
     curated = load(with_entry_lines().replace('      paper: "https://arxiv.org/abs/2311.17179"', "      paper: null\n      code: ~"))
     assert curated.entries[0].links == ()
+
+
+# -- add: inserting an entry keeps every other byte ---------------------------------------------------
+
+
+def _new_entry(section: str, entry_id: str = "new-paper") -> Entry:
+    return Entry(
+        id=entry_id,
+        section=section,
+        title='A: new "paper" # 1',
+        venue="NeurIPS 2024",
+        links=(Link("paper", "https://arxiv.org/abs/2401.00001"), Link("code", "https://example.org/c", label="Code v2")),
+        ids=CuratedIds(arxiv="2401.00001"),
+    )
+
+
+def test_insert_entry_adds_one_block_after_the_sections_last_entry_and_keeps_the_rest() -> None:
+    original = (REPO_ROOT / "entries.yaml").read_text(encoding="utf-8")
+    updated = insert_entry(original, _new_entry("location"))
+    removed = [line for line in difflib.ndiff(original.splitlines(), updated.splitlines()) if line.startswith("- ")]
+    added = [line[2:] for line in difflib.ndiff(original.splitlines(), updated.splitlines()) if line.startswith("+ ")]
+    assert removed == []
+    assert added == [
+        "  - id: new-paper",
+        "    section: location",
+        '    title: "A: new \\"paper\\" # 1"',
+        "    venue: NeurIPS 2024",
+        "    links:",
+        '      paper: "https://arxiv.org/abs/2401.00001"',
+        '      code: {url: "https://example.org/c", label: Code v2}',
+        '    ids: {arxiv: "2401.00001"}',
+        "",
+    ]
+    curated = load_entries("entries.yaml", updated.encode("utf-8"))
+    order = [entry.id for entry in curated.entries]
+    assert order.index("new-paper") == order.index("satclip") + 1
+    assert curated.entries[order.index("new-paper")].title == 'A: new "paper" # 1'
+
+
+def test_insert_entry_appends_at_the_end_for_the_last_section() -> None:
+    original = (REPO_ROOT / "entries.yaml").read_text(encoding="utf-8")
+    updated = insert_entry(original, _new_entry("potentially-interesting"))
+    assert updated.startswith(original.rstrip("\n"))
+    assert load_entries("entries.yaml", updated.encode()).entries[-1].id == "new-paper"
+
+
+def test_insert_entry_into_an_empty_list() -> None:
+    text = "list:\n  title: T\nsections:\n  - id: papers\n    title: Papers\nentries: []\n"
+    updated = insert_entry(text, _new_entry("papers"))
+    assert [e.id for e in load_entries("entries.yaml", updated.encode()).entries] == ["new-paper"]

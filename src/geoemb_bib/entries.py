@@ -8,6 +8,7 @@ with a safe loader, without anchors or aliases.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -642,3 +643,78 @@ def _describe(node: yaml.Node) -> str:
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# -- adding an entry without disturbing the curator's file ---------------------------------------------
+
+
+def render_entry(entry: Entry, indent: int = 2) -> str:
+    """The YAML block of one new entry, in the bundled file's style (`  - id: ...`), ending with a newline."""
+    pad = " " * indent
+    lines = [f"{pad}- id: {_yaml_text(entry.id)}", f"{pad}  section: {_yaml_text(entry.section)}"]
+    if entry.kind != "paper":
+        lines.append(f"{pad}  kind: {entry.kind}")
+    if entry.abbr:
+        lines.append(f"{pad}  abbr: {_yaml_text(entry.abbr)}")
+    lines.append(f"{pad}  title: {_yaml_text(entry.title)}")
+    if entry.venue:
+        lines.append(f"{pad}  venue: {_yaml_text(entry.venue)}")
+    if entry.year:
+        lines.append(f"{pad}  year: {entry.year}")
+    if entry.links:
+        lines.append(f"{pad}  links:")
+        for link in entry.links:
+            value = _yaml_text(link.url) if not link.label else f"{{url: {_yaml_text(link.url)}, label: {_yaml_text(link.label)}}}"
+            lines.append(f"{pad}    {link.role}: {value}")
+    stated = {name: getattr(entry.ids, name) for name in ID_FIELDS if getattr(entry.ids, name)}
+    if stated:
+        lines.append(f"{pad}  ids: {{" + ", ".join(f"{name}: {_yaml_text(value)}" for name, value in stated.items()) + "}")
+    if entry.key:
+        lines.append(f"{pad}  key: {_yaml_text(entry.key)}")
+    return "\n".join(lines) + "\n"
+
+
+def insert_entry(text: str, entry: Entry) -> str:
+    """`text` with the entry's block inserted after the last entry of its section (or at the end of `entries`).
+
+    Every other byte of the file is kept: comments, order, quoting and blank lines.
+    """
+    root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    entries_node = next(value for key, value in root.value if key.value == "entries")
+    items = list(entries_node.value) if isinstance(entries_node, yaml.SequenceNode) else []
+    lines = text.splitlines(keepends=True)
+    if not items:
+        # `entries: []` or `entries:` with nothing under it: write the block under the key.
+        key_line = next(key.start_mark.line for key, _ in root.value if key.value == "entries")
+        lines[key_line] = "entries:\n"
+        return "".join(lines[: key_line + 1]) + render_entry(entry) + "".join(lines[key_line + 1 :])
+    same_section = [item for item in items if _peek_scalar(item, "section") == entry.section]
+    anchor = (same_section or items)[-1]
+    dash_column = max(anchor.start_mark.column - 2, 0)
+    last_line = _last_content_line(lines, anchor)
+    before, after = lines[: last_line + 1], lines[last_line + 1 :]
+    if before and not before[-1].endswith("\n"):
+        before[-1] += "\n"
+    return "".join(before) + "\n" + render_entry(entry, indent=dash_column) + "".join(after)
+
+
+def _last_content_line(lines: list[str], item: yaml.Node) -> int:
+    """Index of the item's last line that holds YAML, skipping the blank lines and comments before the next item."""
+    end = item.end_mark
+    last = min(end.line, len(lines) - 1)
+    if last == end.line and not lines[last][: end.column].strip():
+        last -= 1  # the end mark sits on the next item's dash: that line is not ours
+    while last > item.start_mark.line and (not lines[last].strip() or lines[last].lstrip().startswith("#")):
+        last -= 1
+    return last
+
+
+def _yaml_text(value: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar: safe for colons, quotes, '#' and non-ASCII alike.
+    plain = re.match(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$", value) and not value.endswith(" ")
+    return value if plain and not _looks_typed(value) else json.dumps(value, ensure_ascii=False)
+
+
+def _looks_typed(value: str) -> bool:
+    """Plain text YAML would read as something else (a number, a boolean, null, a date)."""
+    return bool(re.match(r"^(\d[\d._]*|true|false|yes|no|on|off|null|~|\d{4}-\d{2}-\d{2}.*)$", value, re.IGNORECASE))
