@@ -221,6 +221,11 @@ class Record:
     relations: tuple[tuple[str, str], ...] = ()
     fetched_at: str | None = None
     score: float | None = None
+    # The type as the source spells it (Crossref `posted-content`, an OpenReview BibTeX `inproceedings`):
+    # `type` is the CSL mapping, this keeps what the matcher needs to tell a preprint server's record apart.
+    source_type: str | None = None
+    container_title_short: str | None = None
+    pdf_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
