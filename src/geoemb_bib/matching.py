@@ -1,0 +1,790 @@
+"""Deciding whether a record found by search, or linked by an identifier, is the curated entry's work.
+
+Owns title normalisation and similarity, author and year agreement, the venue table, and the acceptance rule.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from . import ids
+from .model import Decision, Entry, Person, Record
+
+# --- thresholds ------------------------------------------------------------------------------------------
+
+# Token-sort similarity (0-100) at or above which two normalised titles count as the same title. 95 leaves
+# room for one or two characters in a long title (a dropped hyphen, British vs American spelling) but not
+# for a different word; case, accents, TeX braces and punctuation never reach the score because
+# normalize_title removes them first.
+TITLE_ACCEPT = 95.0
+
+# A record linked by identifier (a curated DOI, arXiv's DOI field) whose title scores below this against every
+# known title is another paper, unless a relation ties it to the arXiv id: the trap it guards is a DOI of a
+# *different* paper by the same authors (Major TOM's IGARSS 2024 paper scores 49 against Major TOM Embeddings,
+# with both authors shared). Between this and TITLE_ACCEPT a title may have changed between versions (TESSERA's
+# listed and arXiv titles score 68), which is accepted only while the authors do not disagree: unrelated decoys
+# in that band (55-69 against GeoCLIP) share no author.
+TITLE_CONFLICT = 60.0
+
+# A shared main title (before the colon) must have at least this many words before a subtitle-only
+# difference counts at all: "Major TOM" (2 words) names a project with several papers, not one work.
+SUBTITLE_MIN_WORDS = 3
+
+# Two acceptable candidates whose title scores are closer than this are a tie: we abstain rather than pick.
+TIE_MARGIN = 3.0
+
+# A version of record is published at most this many years after the arXiv v1 (journals can take long,
+# three years covers the slow ones in this field); never before the v1 year: a paper posted to arXiv after
+# publication normally carries the DOI, which links it by identifier instead of by matching.
+YEARS_AFTER_PREPRINT = 3
+YEARS_BEFORE_PREPRINT = 0
+
+# DOI prefixes of preprint servers whose Crossref records are posted content, never a version of record:
+# arXiv (DataCite), bioRxiv/medRxiv, EarthArXiv, Research Square, SSRN, Preprints.org, Authorea, TechRxiv.
+PREPRINT_DOI_PREFIXES = (
+    "10.48550/", "10.1101/", "10.31223/", "10.21203/", "10.2139/", "10.20944/", "10.22541/", "10.36227/",
+)
+
+# Crossref types that describe something around a paper (its reviews, a figure, the grant), never the paper.
+CROSSREF_NOT_A_PAPER = ("peer-review", "component", "grant")
+
+# Relations a Crossref record uses to point at its preprint (or its other versions).
+PREPRINT_RELATIONS = ("has-preprint", "is-version-of", "has-version", "is-same-as", "is-identical-to")
+
+# When one call holds acceptable candidates of several sources (resolve should call once per source), the
+# DOI-bearing Crossref record wins over an OpenReview note: a DOI is the sturdier citation.
+SOURCE_RANK = {"crossref": 0, "openreview": 1}
+
+
+# --- title normalisation and similarity ----------------------------------------------------------------
+
+# Letters NFKD does not decompose into ASCII plus accents.
+_FOLD = str.maketrans({
+    "ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L",
+    "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i", "ŋ": "n", "Ŋ": "N", "ħ": "h", "Ħ": "H",
+})
+_TEX_LETTERS = re.compile(r"\\(ss|o|O|ae|AE|oe|OE|l|L|i|j|aa|AA)(?![A-Za-z])\s*")
+_TEX_LETTER_TEXT = {"ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "l": "ł", "L": "Ł",
+                    "i": "i", "j": "j", "aa": "å", "AA": "Å"}
+_TEX_ESCAPED = re.compile(r"\\([&%$#_{}])")
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
+_TEX_ACCENT = re.compile(r"\\[^A-Za-z\s]")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:_-]*(?:\s[^<>]*)?/?>")
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+_QUOTES = re.compile(r"[\u2018\u2019\u201a\u201b\u2032\u00b4`]")
+_DOUBLE_QUOTES = re.compile(r"[\u201c-\u201f\u2033\u00ab\u00bb]")
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+_NON_WORD = re.compile(r"[^\w\s]|_")
+_SUBTITLE_SEPARATOR = re.compile(r":|\s[-\u2013\u2014]\s")
+
+
+def fold_ascii(text: str) -> str:
+    """Accents off and the few letters NFKD keeps (ß, ø, æ, ł, ...) spelled in ASCII; other scripts are kept."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def plain_text(text: str) -> str:
+    """Text with HTML/JATS tags, entities and TeX markup (`Geo{CLIP}`, `Ru{\\ss}wurm`, `\\emph{x}`) removed."""
+    text = html.unescape(_TAG.sub("", text))
+    text = _TEX_LETTERS.sub(lambda m: _TEX_LETTER_TEXT[m.group(1)], text)
+    text = _TEX_ESCAPED.sub(r"\1", text)
+    text = _TEX_COMMAND.sub("", text)
+    text = _TEX_ACCENT.sub("", text)
+    text = text.replace("{", "").replace("}", "").replace("$", "")
+    return " ".join(text.split())
+
+
+def normalize_title(text: str) -> str:
+    """The comparable form of a title: plain, accent-free, case-folded words without punctuation.
+
+    Hyphens inside words are dropped ("multi-modal" == "multimodal", "Pre-Training" == "pretraining") and
+    apostrophes too ("Earth's" == "earths"); "&" reads "and"; every other punctuation mark separates words.
+    """
+    text = fold_ascii(plain_text(text)).casefold()
+    text = _DASHES.sub("-", text)
+    text = _QUOTES.sub("'", text)
+    text = _DOUBLE_QUOTES.sub('"', text)
+    text = text.replace("'", "").replace("&", " and ")
+    text = _INNER_HYPHEN.sub("", text)
+    text = _NON_WORD.sub(" ", text)
+    return " ".join(text.split())
+
+
+def title_similarity(a: str, b: str) -> float:
+    """Similarity of two titles, 0-100, on their normalised forms.
+
+    token_sort_ratio, not token_set_ratio: the set ratio scores 100 whenever one title's words are a subset of
+    the other's, so the decoy "Major TOM" would equal "Major TOM: Expandable Datasets for Earth Observation".
+    Sorting tokens still forgives reordered words, and extra or missing words lower the score.
+    """
+    left, right = normalize_title(a), normalize_title(b)
+    if not left or not right:
+        return 0.0
+    return float(fuzz.token_sort_ratio(left, right))
+
+
+def split_subtitle(text: str) -> tuple[str, str]:
+    """(main title, subtitle) split at the first colon or spaced dash, both normalised; subtitle may be ''."""
+    parts = _SUBTITLE_SEPARATOR.split(plain_text(text), maxsplit=1)
+    main = normalize_title(parts[0])
+    return main, normalize_title(parts[1]) if len(parts) > 1 else ""
+
+
+TitleKind = Literal["identical", "near", "subtitle-only", "different"]
+
+
+@dataclass(frozen=True, slots=True)
+class TitleMatch:
+    """How a candidate title compares with the best of the reference titles."""
+
+    score: float
+    kind: TitleKind
+    reference: str
+    candidate: str
+
+    @property
+    def near_identical(self) -> bool:
+        return self.kind in ("identical", "near")
+
+
+def compare_titles(reference_titles: Iterable[str], candidate: str) -> TitleMatch:
+    """The best comparison of `candidate` with any of the reference titles.
+
+    "subtitle-only" means the titles differ but share a main title of at least SUBTITLE_MIN_WORDS words (one
+    has no subtitle or another one), or one title is the other's subtitle alone.
+    """
+    best: TitleMatch | None = None
+    for title in reference_titles:
+        if not title:
+            continue
+        score = title_similarity(title, candidate)
+        if normalize_title(title) == normalize_title(candidate) and normalize_title(title):
+            kind: TitleKind = "identical"
+        elif score >= TITLE_ACCEPT:
+            kind = "near"
+        elif _subtitle_only(title, candidate):
+            kind = "subtitle-only"
+        else:
+            kind = "different"
+        found = TitleMatch(score, kind, title, candidate)
+        if best is None or _title_rank(found) > _title_rank(best):
+            best = found
+    return best or TitleMatch(0.0, "different", "", candidate)
+
+
+_KIND_RANK = {"identical": 3, "near": 2, "subtitle-only": 1, "different": 0}
+
+
+def _title_rank(match: TitleMatch) -> tuple[int, float]:
+    return _KIND_RANK[match.kind], match.score
+
+
+def _subtitle_only(a: str, b: str) -> bool:
+    main_a, sub_a = split_subtitle(a)
+    main_b, sub_b = split_subtitle(b)
+    if main_a and main_a == main_b and len(main_a.split()) >= SUBTITLE_MIN_WORDS:
+        return True
+    # One title is the other's subtitle alone ("Mind the Gap: Understanding X" vs "Understanding X").
+    for whole, sub in ((normalize_title(a), sub_b), (normalize_title(b), sub_a)):
+        if sub and whole == sub and len(sub.split()) >= SUBTITLE_MIN_WORDS:
+            return True
+    return False
+
+
+# --- authors -----------------------------------------------------------------------------------------------
+
+# Particles dropped before comparing family names: "van der Berg" and "Berg" name the same person in
+# different citation styles.
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "le", "la", "ter", "ten", "dos",
+                        "das", "zu", "y", "e", "i", "d", "l"})
+
+
+def family_tokens(person: Person) -> tuple[str, ...]:
+    """The comparable words of a family name (or an organisation's name): folded, lower-case, no particles.
+
+    'Giró-i-Nieto' and 'Giro-i-Nieto' both give ('giro', 'nieto'); 'Rußwurm' gives ('russwurm',).
+    """
+    name = person.family or person.literal
+    words = normalize_title(_INNER_HYPHEN.sub(" ", plain_text(name))).split()
+    kept = tuple(w for w in words if w not in _PARTICLES)
+    return kept or tuple(words)
+
+
+def same_family(a: Person, b: Person) -> bool:
+    """Whether two people share a family name, allowing one to carry extra words ('Vivanco Cepeda' / 'Cepeda')."""
+    left, right = family_tokens(a), family_tokens(b)
+    if not left or not right:
+        return False
+    if left == right:
+        return True
+    small, large = (left, right) if len(left) <= len(right) else (right, left)
+    return all(len(word) > 1 for word in small) and set(small) <= set(large)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorAgreement:
+    """How two author lists agree: first authors, and the family names found on both sides."""
+
+    comparable: bool
+    first_author: bool
+    shared: tuple[str, ...]
+    reference_count: int
+    candidate_count: int
+
+    @property
+    def agrees(self) -> bool:
+        """At least one family name appears on both sides."""
+        return bool(self.shared)
+
+    def describe(self) -> str:
+        if not self.comparable:
+            side = "candidate" if self.candidate_count == 0 else "reference"
+            return f"authors not comparable ({side} lists none)"
+        if self.first_author:
+            return f"first author {self.shared[0]} agrees, {len(self.shared)} of {self.reference_count} family names shared"
+        if self.shared:
+            return f"first author differs; {len(self.shared)} of {self.reference_count} family names shared ({', '.join(self.shared[:3])})"
+        return "no family name in common"
+
+
+def compare_authors(reference: Sequence[Person], candidate: Sequence[Person]) -> AuthorAgreement:
+    """Agreement of two author lists by family name (accents, case, hyphens and particles ignored)."""
+    if not reference or not candidate:
+        return AuthorAgreement(False, False, (), len(reference), len(candidate))
+    first = same_family(reference[0], candidate[0])
+    shared = []
+    for person in reference:
+        if any(same_family(person, other) for other in candidate):
+            shared.append(person.family or person.literal)
+    return AuthorAgreement(True, first, tuple(shared), len(reference), len(candidate))
+
+
+# --- years ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class YearCheck:
+    """Whether a candidate's year fits the preprint's: not before its v1 year, at most YEARS_AFTER_PREPRINT after."""
+
+    plausible: bool
+    year: int | None
+    earliest: int | None
+    latest: int | None
+
+    def describe(self) -> str:
+        if self.year is None:
+            return "year unknown"
+        if self.earliest is None:
+            return f"year {self.year}"
+        verdict = "plausible" if self.plausible else "implausible"
+        return f"year {self.year} {verdict} (expected {self.earliest}-{self.latest})"
+
+
+def check_year(first_year: int | None, candidate_year: int | None) -> YearCheck:
+    """An unknown year on either side is not held against a candidate: title and authors still decide."""
+    if first_year is None:
+        return YearCheck(True, candidate_year, None, None)
+    earliest, latest = first_year - YEARS_BEFORE_PREPRINT, first_year + YEARS_AFTER_PREPRINT
+    if candidate_year is None:
+        return YearCheck(True, None, earliest, latest)
+    return YearCheck(earliest <= candidate_year <= latest, candidate_year, earliest, latest)
+
+
+# --- venues -------------------------------------------------------------------------------------------------
+
+VenueKind = Literal["conference", "journal", "workshop", "platform", "preprint"]
+
+
+@dataclass(frozen=True, slots=True)
+class KnownVenue:
+    """A venue the list uses: its acronym, the names it appears under in records, and its OpenReview group."""
+
+    acronym: str
+    names: tuple[str, ...]
+    kind: VenueKind
+    openreview_group: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def on_openreview(self) -> bool:
+        return self.openreview_group is not None
+
+
+# Acronyms as curators write them, the full names Crossref container/event titles and OpenReview booktitles
+# use, and the OpenReview group whose venueids (`ICLR.cc/2024/Conference`) the venue's notes carry.
+KNOWN_VENUES: tuple[KnownVenue, ...] = (
+    KnownVenue("NeurIPS", ("Neural Information Processing Systems",), "conference", "NeurIPS.cc", ("NIPS",)),
+    KnownVenue("ICLR", ("International Conference on Learning Representations",), "conference", "ICLR.cc"),
+    KnownVenue("ICML", ("International Conference on Machine Learning",), "conference", "ICML.cc"),
+    KnownVenue("TMLR", ("Transactions on Machine Learning Research",), "journal", "TMLR"),
+    KnownVenue("CoRL", ("Conference on Robot Learning",), "conference", "robot-learning.org/CoRL"),
+    KnownVenue("COLM", ("Conference on Language Modeling",), "conference", "colmweb.org/COLM"),
+    KnownVenue("CVPR", ("Conference on Computer Vision and Pattern Recognition",), "conference"),
+    KnownVenue("ICCV", ("International Conference on Computer Vision",), "conference"),
+    KnownVenue("ECCV", ("European Conference on Computer Vision",), "conference"),
+    KnownVenue("WACV", ("Winter Conference on Applications of Computer Vision",), "conference"),
+    KnownVenue("AAAI", ("AAAI Conference on Artificial Intelligence",), "conference"),
+    KnownVenue("IJCAI", ("International Joint Conference on Artificial Intelligence",), "conference"),
+    KnownVenue("KDD", ("Knowledge Discovery and Data Mining",), "conference", None, ("SIGKDD",)),
+    KnownVenue("SIGSPATIAL", ("Advances in Geographic Information Systems",), "conference"),
+    KnownVenue("SIGGRAPH", ("SIGGRAPH",), "conference"),
+    KnownVenue("IGARSS", ("International Geoscience and Remote Sensing Symposium",), "conference"),
+    KnownVenue("GRSM", ("IEEE Geoscience and Remote Sensing Magazine",), "journal"),
+    KnownVenue("TGRS", ("IEEE Transactions on Geoscience and Remote Sensing",), "journal"),
+    KnownVenue("GRSL", ("IEEE Geoscience and Remote Sensing Letters",), "journal"),
+    KnownVenue("JSTARS", ("IEEE Journal of Selected Topics in Applied Earth Observations and Remote Sensing",), "journal"),
+    KnownVenue("RSE", ("Remote Sensing of Environment",), "journal"),
+    KnownVenue("ISPRS", ("ISPRS Journal of Photogrammetry and Remote Sensing",), "journal", None, ("ISPRS J",)),
+    KnownVenue("TPAMI", ("IEEE Transactions on Pattern Analysis and Machine Intelligence",), "journal", None, ("PAMI",)),
+    KnownVenue("Source Cooperative", ("Source Cooperative",), "platform"),
+    KnownVenue("arXiv", ("arXiv",), "preprint", None, ("Arxiv",)),
+    KnownVenue("bioRxiv", ("bioRxiv",), "preprint"),
+    KnownVenue("EarthArXiv", ("EarthArXiv",), "preprint"),
+)
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_VENUE_TEXT = re.compile(r"^(?P<name>.*?)\s*(?P<year>(?:19|20)\d{2})(?:[\s,;:.)\]-]+(?P<note>.*))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class VenueText:
+    """A venue as a person wrote it ("ICCV 2025 Oral"): its name, the known venue it names, year and note."""
+
+    raw: str
+    name: str
+    acronym: str
+    year: int | None
+    note: str | None
+    venue: KnownVenue | None
+
+    @property
+    def is_preprint(self) -> bool:
+        return self.venue is not None and self.venue.kind == "preprint"
+
+    @property
+    def label(self) -> str:
+        """Acronym and year, the short form a match or a report names a venue by."""
+        return f"{self.acronym} {self.year}" if self.year else self.acronym
+
+
+def find_venue(text: str | None) -> KnownVenue | None:
+    """The known venue a free text names (an acronym as a word, a full name, or an OpenReview venueid)."""
+    if not text:
+        return None
+    for venue in KNOWN_VENUES:
+        if venue.openreview_group and (text == venue.openreview_group or text.startswith(venue.openreview_group + "/")):
+            return venue
+    words = f" {normalize_title(text)} "
+    raw_words = set(re.findall(r"[A-Za-z][A-Za-z0-9-]*", text))
+    for venue in KNOWN_VENUES:
+        for name in venue.names:
+            if f" {normalize_title(name)} " in words:
+                return venue
+        for acronym in (venue.acronym, *venue.aliases):
+            # Acronyms are matched case-insensitively only when they are the whole text's first word or
+            # written in the venue's own case, so that "iccv" in a sentence does not mean ICCV by accident.
+            if " " in acronym:
+                if f" {normalize_title(acronym)} " in words:
+                    return venue
+            elif acronym in raw_words or normalize_title(text).split()[:1] == [acronym.lower()]:
+                return venue
+    return None
+
+
+def parse_venue_text(text: str) -> VenueText:
+    """Read a venue as listed: "ICCV 2025 Oral" -> ICCV, 2025, "Oral"; "Arxiv 2025" -> a preprint marker.
+
+    The name is what precedes the year; when it starts with a known venue the rest of the name joins the
+    note ("SIGGRAPH Frontiers 2025" -> SIGGRAPH, 2025, note "Frontiers").
+    """
+    raw = " ".join(text.split())
+    match = _VENUE_TEXT.match(raw)
+    if match and match.group("name"):
+        name, year, note = match.group("name").strip(), int(match.group("year")), match.group("note")
+    else:
+        name, year, note = raw, None, None
+    venue = find_venue(name)
+    acronym = name
+    if venue is not None:
+        acronym = venue.acronym
+        head = name.split()[0] if name.split() else ""
+        if venue.kind != "platform" and head.casefold() in (a.casefold() for a in (venue.acronym, *venue.aliases)):
+            rest = name[len(head):].strip()
+            if rest:
+                note = f"{rest} {note}".strip() if note else rest
+    return VenueText(raw, name, acronym, year, note or None, venue)
+
+
+def venue_claims(text: str | None) -> tuple[VenueText, ...]:
+    """Venues (with a year) a free text claims: "Accepted at ICLR 2026", "Published ... at ICLR 2024"."""
+    if not text:
+        return ()
+    venue = find_venue(text)
+    if venue is None or venue.kind == "preprint":
+        return ()
+    year_match = _YEAR.search(text)
+    year = int(year_match.group(1)) if year_match else None
+    return (VenueText(text, venue.acronym, venue.acronym, year, None, venue),)
+
+
+def is_ml_venue(text: str | None) -> bool:
+    """Whether a venue text (curated, or an arXiv comment) names a venue run on OpenReview, so worth searching there."""
+    if not text:
+        return False
+    parsed = parse_venue_text(text)
+    if parsed.venue is not None:
+        return parsed.venue.on_openreview
+    return any(claim.venue is not None and claim.venue.on_openreview for claim in venue_claims(text))
+
+
+def record_venue(record: Record) -> KnownVenue | None:
+    """The known venue a record was published in, from its venueid, container, event or display venue."""
+    for text in (record.venueid, record.container_title, record.event_title, record.venue):
+        venue = find_venue(text)
+        if venue is not None and venue.kind != "preprint":
+            return venue
+    return None
+
+
+def record_years(record: Record) -> set[int]:
+    """Every year a record states: issued, and years written in its venueid, container, event or venue."""
+    years = {record.issued.year} if record.issued else set()
+    for text in (record.venueid, record.container_title, record.event_title, record.venue):
+        years.update(int(y) for y in _YEAR.findall(text or ""))
+    return years
+
+
+@dataclass(frozen=True, slots=True)
+class VenueCorroboration:
+    """Whether a candidate's venue fits the venue hints (curated text, arXiv comment or journal_ref)."""
+
+    corroborates: bool | None
+    claim: str | None
+    found: str | None
+
+    def describe(self) -> str:
+        if self.corroborates is None:
+            return "no venue hint to compare"
+        if self.corroborates:
+            return f"venue corroborates '{self.claim}'"
+        return f"venue {self.found or 'unknown'} does not match '{self.claim}'"
+
+
+def corroborate_venue(hints: Iterable[str], record: Record) -> VenueCorroboration:
+    """Compare the record's venue with the venue hints; None when no hint names a venue (e.g. "Arxiv 2025")."""
+    claims = [claim for hint in hints for claim in _claims_of(hint)]
+    if not claims or not any((record.venueid, record.container_title, record.event_title, record.venue)):
+        # A record that names no venue at all (Crossref's thin ACM deposit) neither confirms nor contradicts.
+        return VenueCorroboration(None, claims[0].raw if claims else None, None)
+    venue = record_venue(record)
+    years = record_years(record)
+    found = None
+    if venue is not None:
+        found = venue.acronym + (f" {min(years)}" if len(years) == 1 else "")
+    for claim in claims:
+        if venue is not None and claim.venue is venue and (claim.year is None or claim.year in years):
+            return VenueCorroboration(True, claim.raw, found)
+    return VenueCorroboration(False, claims[0].raw, found)
+
+
+def _claims_of(hint: str) -> tuple[VenueText, ...]:
+    """The venue-and-year claims of one hint; preprint servers and platforms claim no venue."""
+    parsed = parse_venue_text(hint)
+    if parsed.venue is not None and parsed.year is not None:
+        return () if parsed.venue.kind in ("preprint", "platform") else (parsed,)
+    return tuple(claim for claim in venue_claims(hint) if claim.year is not None)
+
+
+# --- the work a search or an identifier should find ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """What we already know of an entry's work, to compare candidates with.
+
+    `titles` holds every title the work is known by (latest arXiv title, curated title, older versions);
+    `authors` the arXiv (or curated) author list; `first_year` the arXiv v1 year; `venue_hints` the curated
+    venue text and the arXiv comment / journal_ref.
+    """
+
+    titles: tuple[str, ...]
+    authors: tuple[Person, ...] = ()
+    first_year: int | None = None
+    arxiv_id: str | None = None
+    venue_hints: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.titles[0] if self.titles else ""
+
+
+def reference_for(entry: Entry, preprint: Record | None = None, earlier: Sequence[Record] = ()) -> Reference:
+    """The Reference of a curated entry and its arXiv record(s) (latest version first, then earlier ones)."""
+    titles: list[str] = []
+    override_title = entry.override.get("title")
+    for title in (preprint.title if preprint else None, override_title, entry.title, *(r.title for r in earlier)):
+        if title and normalize_title(title) not in (normalize_title(t) for t in titles):
+            titles.append(title)
+    override_authors = entry.override.get("author") or ()
+    authors = tuple(override_authors) or (preprint.author if preprint else ()) or entry.authors
+    first_years = [r.issued.year for r in (preprint, *earlier) if r is not None and r.issued is not None]
+    arxiv_id = preprint.arxiv_id if preprint and preprint.arxiv_id else None
+    if arxiv_id is None and entry.ids.arxiv:
+        arxiv_id = ids.parse_arxiv_id(entry.ids.arxiv)[0]
+    if arxiv_id is None:
+        found = next((f for f in (ids.identify(link.url) for link in entry.links if link.role == "paper") if f), None)
+        arxiv_id = found.value if found is not None and found.scheme == "arxiv" else None
+    hints = tuple(h for h in (entry.venue, preprint.journal_ref if preprint else None, preprint.arxiv_comment if preprint else None) if h)
+    return Reference(tuple(titles), tuple(authors), min(first_years) if first_years else None, arxiv_id, hints)
+
+
+# --- judging candidates --------------------------------------------------------------------------------------
+
+
+def not_version_of_record(record: Record) -> str | None:
+    """Why a record can never be a version of record (a preprint, an unaccepted submission), or None."""
+    if record.source == "arxiv":
+        return "an arXiv record is the preprint"
+    if record.doi and record.doi.lower().startswith(PREPRINT_DOI_PREFIXES):
+        return f"DOI {record.doi} belongs to a preprint server"
+    if record.source == "crossref":
+        # The parser keeps Crossref's own type in source_type; CSL `article` alone would also catch odd types.
+        kind = record.source_type or ("posted-content" if record.type == "article" else None)
+        if kind == "posted-content":
+            return "Crossref posted-content (a preprint)"
+        if kind in CROSSREF_NOT_A_PAPER:
+            return f"Crossref {kind} is not the paper itself"
+    if record.source == "openreview" and record.decision is not Decision.ACCEPTED:
+        decision = record.decision.value if record.decision is not None else "unknown"
+        return f"OpenReview decision is {decision} (venueid {record.venueid or 'absent'}), not an accepted paper"
+    return None
+
+
+def preprint_link(record: Record, arxiv_id: str | None) -> str | None:
+    """The relation by which a record names the preprint `arxiv_id` (e.g. "has-preprint arxiv:2309.16020"), or None."""
+    if not arxiv_id:
+        return None
+    if record.arxiv_id and record.source != "arxiv" and record.arxiv_id == arxiv_id:
+        return f"arxiv id {arxiv_id}"
+    for relation, target in record.relations:
+        if relation not in PREPRINT_RELATIONS:
+            continue
+        text = target.removeprefix("doi:")
+        found = ids.identify(text)
+        if found is not None and found.scheme == "arxiv" and found.value == arxiv_id:
+            return f"{relation} {target}"
+    return None
+
+
+def describe_record(record: Record) -> str:
+    """The short id a report names a record by: its DOI, OpenReview id or standard id."""
+    return record.doi or record.openreview_id or record.standard_id
+
+
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """One candidate judged against the reference: every check, the verdict and why."""
+
+    record: Record
+    title: TitleMatch
+    authors: AuthorAgreement
+    year: YearCheck
+    venue: VenueCorroboration
+    link: str | None
+    excluded: str | None
+    acceptable: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def same_work(self) -> bool:
+        """Title, authors and year say this is the work, whether or not it may serve as version of record."""
+        return (self.link is not None and (self.authors.agrees or not self.authors.comparable)) or (
+            self.title.near_identical and self.authors.agrees and self.year.plausible
+        )
+
+    def rank(self) -> tuple[int, float, int, int]:
+        return (self.link is not None, self.title.score, self.authors.first_author, len(self.authors.shared))
+
+
+def assess(reference: Reference, record: Record) -> Assessment:
+    """Judge one candidate. Accepted only if not excluded and either linked to the arXiv id (with authors not
+    disagreeing) or: title near-identical (or a subtitle-only difference with the first author and the venue
+    agreeing), at least one family name shared, and the year plausible."""
+    title = compare_titles(reference.titles, record.title)
+    authors = compare_authors(reference.authors, record.author)
+    year = check_year(reference.first_year, record.issued.year if record.issued else None)
+    venue = corroborate_venue(reference.venue_hints, record)
+    link = preprint_link(record, reference.arxiv_id)
+    excluded = not_version_of_record(record)
+    reasons: list[str] = []
+    if excluded:
+        reasons.append(f"not a version of record: {excluded}")
+    if link is not None:
+        if authors.comparable and not authors.agrees:
+            reasons.append(f"links the preprint ({link}) but {authors.describe()}")
+    else:
+        if title.kind == "subtitle-only":
+            if not authors.first_author:
+                reasons.append(f"titles differ only in the subtitle but the first author does not agree ({authors.describe()})")
+            if not venue.corroborates:
+                reasons.append(f"titles differ only in the subtitle and the venue does not corroborate ({venue.describe()})")
+        elif not title.near_identical:
+            reasons.append(f"title similarity {title.score:.0f} < {TITLE_ACCEPT:.0f}")
+        if not authors.agrees:
+            reasons.append(authors.describe())
+        if not year.plausible:
+            reasons.append(year.describe())
+    return Assessment(record, title, authors, year, venue, link, excluded, not reasons, tuple(reasons))
+
+
+Outcome = Literal["accepted", "rejected", "abstained", "no-candidates"]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDecision:
+    """The verdict over a list of candidates, with every assessment and readable steps.
+
+    `record` is the accepted candidate (None unless outcome is "accepted"); `evidence` is "identifier" when it
+    names the preprint by a relation, else "verified"; `aliases` are reference titles that differ from the
+    accepted title; `refuting` are candidates that are the work but cannot be a version of record (a
+    rejected OpenReview submission with the same title and authors), which merge turns into notes or conflicts.
+    """
+
+    outcome: Outcome
+    record: Record | None
+    evidence: Literal["identifier", "verified"] | None
+    score: float | None
+    assessments: tuple[Assessment, ...]
+    steps: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def refuting(self) -> tuple[Assessment, ...]:
+        return tuple(a for a in self.assessments if a.excluded and a.same_work)
+
+
+def choose(reference: Reference, candidates: Sequence[Record], *, context: str | None = None) -> MatchDecision:
+    """Pick the candidate that is the reference's version of record, reject them all, or abstain on a tie.
+
+    `context` prefixes each step ("crossref search"); by default the first candidate's source + " search".
+    Call once per source: candidates of different sources never tie, the SOURCE_RANK order decides.
+    """
+    label = context or (f"{candidates[0].source} search" if candidates else "search")
+    if not candidates:
+        return MatchDecision("no-candidates", None, None, None, (), (f"{label}: no candidates for '{_short(reference.title)}'",))
+    assessments = tuple(assess(reference, record) for record in candidates)
+    steps: list[str] = []
+    for item in assessments:
+        ident = describe_record(item.record)
+        if item.acceptable:
+            how = f"linked by {item.link}" if item.link else f"title similarity {item.title.score:.0f} ({item.title.kind})"
+            steps.append(f"{label}: {ident} acceptable for '{_short(reference.title)}': {how}; {item.authors.describe()}; "
+                         f"{item.year.describe()}; {item.venue.describe()}")
+        else:
+            steps.append(f"{label}: {ident} rejected for '{_short(reference.title)}': {'; '.join(item.reasons)}")
+    acceptable = _distinct([a for a in assessments if a.acceptable])
+    if not acceptable:
+        steps.append(f"{label}: no candidate accepted; keeping what we have")
+        return MatchDecision("rejected", None, None, None, assessments, tuple(steps))
+    best_rank = min(SOURCE_RANK.get(a.record.source, 9) for a in acceptable)
+    contenders = sorted((a for a in acceptable if SOURCE_RANK.get(a.record.source, 9) == best_rank), key=Assessment.rank, reverse=True)
+    best = contenders[0]
+    if len(contenders) > 1 and not _clearly_better(best, contenders[1]):
+        runner = contenders[1]
+        steps.append(f"{label}: abstained: {describe_record(best.record)} and {describe_record(runner.record)} both pass "
+                     f"(title {best.title.score:.0f} vs {runner.title.score:.0f}); keeping the preprint")
+        return MatchDecision("abstained", None, None, None, assessments, tuple(steps))
+    evidence: Literal["identifier", "verified"] = "identifier" if best.link else "verified"
+    steps.append(f"{label}: accepted {describe_record(best.record)} ({evidence})")
+    accepted_title = normalize_title(best.record.title)
+    aliases = tuple(t for t in reference.titles if normalize_title(t) != accepted_title)
+    return MatchDecision("accepted", best.record, evidence, best.title.score, assessments, tuple(steps), aliases)
+
+
+def _distinct(items: list[Assessment]) -> list[Assessment]:
+    """One assessment per work id: a DOI listed twice is one candidate, not a tie."""
+    seen: dict[str, Assessment] = {}
+    for item in items:
+        key = item.record.standard_id.lower()
+        if key not in seen or item.rank() > seen[key].rank():
+            seen[key] = item
+    return list(seen.values())
+
+
+def _clearly_better(best: Assessment, runner: Assessment) -> bool:
+    if (best.link is not None) != (runner.link is not None):
+        return best.link is not None
+    return best.title.score - runner.title.score >= TIE_MARGIN
+
+
+# --- identifier-given records -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierCheck:
+    """A record reached through an identifier (curated DOI or OpenReview id, arXiv-reported DOI), checked.
+
+    An identifier link is the record, unless it looks like another paper: a title below TITLE_CONFLICT (and no
+    relation to the arXiv id), or a changed title whose authors disagree. Then `conflict` is set and the
+    record must not be merged silently. `not_vor` says why the record cannot be a version of record
+    (a rejected OpenReview submission, a preprint DOI); such a record still names the work.
+    """
+
+    record: Record
+    asserted_by: str
+    title: TitleMatch
+    authors: AuthorAgreement
+    year: YearCheck
+    venue: VenueCorroboration
+    not_vor: str | None
+    conflict: bool
+    steps: tuple[str, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def is_version_of_record(self) -> bool:
+        return self.not_vor is None and not self.conflict
+
+
+def check_identified(reference: Reference, record: Record, *, asserted_by: str) -> IdentifierCheck:
+    """Check a record linked by identifier against the entry; `asserted_by` names who gave the identifier
+    (`curated`, `arxiv`, `crossref`, `openreview`)."""
+    title = compare_titles(reference.titles, record.title) if record.title else TitleMatch(0.0, "different", reference.title, "")
+    authors = compare_authors(reference.authors, record.author)
+    year = check_year(reference.first_year, record.issued.year if record.issued else None)
+    venue = corroborate_venue(reference.venue_hints, record)
+    not_vor = not_version_of_record(record)
+    link = preprint_link(record, reference.arxiv_id)
+    ident = f"{record.source} {describe_record(record)}"
+    authors_disagree = authors.comparable and not authors.agrees
+    if not record.title or title.kind != "different":
+        conflict = False
+    elif link is not None:
+        conflict = authors_disagree
+    else:
+        conflict = title.score < TITLE_CONFLICT or authors_disagree
+    problems: list[str] = []
+    steps = [f"{asserted_by} identifier -> {ident}: title similarity {title.score:.0f} ({title.kind}); {authors.describe()}; "
+             f"{year.describe()}" + (f"; links the preprint ({link})" if link else "")]
+    if conflict:
+        problems.append(f"{ident} (asserted by {asserted_by}) looks like a different paper: '{_short(record.title)}' vs "
+                        f"'{_short(reference.title)}' (title similarity {title.score:.0f}; {authors.describe()})")
+    elif authors_disagree:
+        problems.append(f"{ident} (asserted by {asserted_by}): {authors.describe()} although the title matches")
+    if not year.plausible:
+        problems.append(f"{ident} (asserted by {asserted_by}): {year.describe()}")
+    if not_vor and record.source != "arxiv":
+        steps.append(f"{ident} is not a version of record: {not_vor}")
+    return IdentifierCheck(record, asserted_by, title, authors, year, venue, not_vor, conflict, tuple(steps), tuple(problems))
