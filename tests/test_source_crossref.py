@@ -223,7 +223,8 @@ def test_relations_name_arxiv_preprints_by_arxiv_id() -> None:
 def test_the_404_text_body_is_not_found(name: str) -> None:
     with pytest.raises(NotFound):
         crossref.parse_work(sample(name), status=404)
-    crossref.validate(FakeResponse(404, sample(name)))
+    with pytest.raises(NotFound):
+        crossref.validate(FakeResponse(404, sample(name)))
 
 
 def test_a_validation_failure_is_a_bad_response_carrying_crossrefs_message() -> None:

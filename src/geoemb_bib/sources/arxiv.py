@@ -1,6 +1,6 @@
 """arXiv: id_list batch queries for the query API, and a strict parser of its Atom feeds into `Record`s.
 
-Both feed generations (the classic backend, and the 2025 re-implementation) parse; elements are found by namespace.
+Both feed generations (the classic backend, and its re-implementation recorded in 2026) parse, found by namespace.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import logging
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Final
 
 import arxiv as arxiv_api
@@ -43,7 +44,7 @@ class ArxivFeed:
     messages of an error feed (arXiv answers a malformed id with a one-entry feed, not an error status).
     """
 
-    records: Mapping[str, Record] = field(default_factory=dict)
+    records: Mapping[str, Record] = field(default_factory=lambda: MappingProxyType({}))
     errors: tuple[str, ...] = ()
     total_results: int = 0
     start_index: int = 0
@@ -144,7 +145,7 @@ def parse_feed(body: bytes, *, fetched_at: str | None = None, status: int = 200)
     if status >= 400 and not errors:
         raise BadResponse(NAME, f"arXiv answered HTTP {status} with a feed that reports no error")
     return ArxivFeed(
-        records=records,
+        records=MappingProxyType(records),
         errors=tuple(errors),
         total_results=total if total is not None else len(records) + len(errors),
         start_index=start or 0,
@@ -166,7 +167,9 @@ def validate(response: Answer) -> None:
 
 
 def _parse_xml(body: bytes) -> ElementTree.Element:
-    # Atom feeds from arXiv never carry a DOCTYPE; refusing one keeps entity expansion out of the parser.
+    # Not arxiv.py's own parser: it runs lxml with recover=True, which silently accepts a truncated feed, and
+    # a strict parse is what keeps such a body out of the cache. arXiv's feeds never carry a DOCTYPE, and
+    # refusing one keeps entity expansion out of the parser.
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise BadResponse(NAME, "arXiv answer carries a DOCTYPE; not an Atom feed")
     try:

@@ -116,12 +116,10 @@ def parse_search(body: bytes, *, fetched_at: str | None = None) -> list[Record]:
 
 
 def validate(response: Answer) -> None:
-    """Refuse a body that is neither a Crossref envelope nor its 404 text.
+    """Refuse a body that is no Crossref envelope (BadResponse), and say NotFound for Crossref's 404.
 
-    A 404 and a validation failure are complete answers and pass; a truncated body or an HTML page does not.
+    A validation failure is a complete answer and passes: asking again cannot change it.
     """
-    if response.status == 404:
-        return
     message_type, _ = _envelope(response.body, response.status)
     if message_type == "validation-failure":
         return

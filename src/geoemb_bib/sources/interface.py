@@ -18,8 +18,8 @@ class Answer(Protocol):
 class Source(Protocol):
     """A source module: its service name and the hook fetch runs before caching a body.
 
-    `validate` raises `BadResponse` for a body that cannot be parsed, so that it is never cached;
-    a well-formed negative answer (not found, an API error document) passes.
+    `validate` raises `BadResponse` for a body that cannot be parsed, so that it is never cached, and
+    `NotFound` for a body that says the record does not exist (fetch remembers that only briefly).
     """
 
     NAME: str

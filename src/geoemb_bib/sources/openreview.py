@@ -158,12 +158,8 @@ def parse_notes(body: bytes, *, fetched_at: str | None = None, api: str = "v2") 
 
 
 def validate(response: Answer) -> None:
-    """Refuse a body that is not OpenReview JSON; an API error document is a complete answer and passes."""
-    try:
-        parse_notes(response.body)
-    except (NotFound, ServiceError) as error:
-        if isinstance(error, BadResponse):
-            raise
+    """Refuse a body that is not OpenReview JSON (BadResponse); an error document raises what it says (NotFound, ...)."""
+    parse_notes(response.body)
 
 
 def _load(body: bytes, service: str) -> Any:
