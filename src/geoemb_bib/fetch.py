@@ -1,0 +1,1050 @@
+"""The network and the on-disk cache: User-Agent, per-service pacing, retries, Retry-After, circuit breakers, offline mode.
+
+The only module that imports httpx and diskcache; both (and platformdirs) are imported lazily so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random as _random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote, urlencode, urlsplit
+
+from geoemb_bib import __version__
+from geoemb_bib.errors import BadResponse, CacheError, ConfigError, OfflineMiss, ServiceError, ServiceUnavailable
+from geoemb_bib.model import Query
+
+if TYPE_CHECKING:
+    import httpx
+
+logger = logging.getLogger(__name__)
+
+SERVICES: tuple[str, ...] = ("arxiv", "crossref", "openreview", "openreview_v1")
+DEFAULT_BASE_URLS: Mapping[str, str] = {
+    "arxiv": "https://export.arxiv.org",
+    "crossref": "https://api.crossref.org",
+    "openreview": "https://api2.openreview.net",
+    "openreview_v1": "https://api.openreview.net",
+}
+BASE_URL_VARIABLES: Mapping[str, str] = {
+    "arxiv": "GEOEMB_BIB_ARXIV_URL",
+    "crossref": "GEOEMB_BIB_CROSSREF_URL",
+    "openreview": "GEOEMB_BIB_OPENREVIEW_URL",
+    "openreview_v1": "GEOEMB_BIB_OPENREVIEW_V1_URL",
+}
+MAILTO_VARIABLE = "GEOEMB_BIB_MAILTO"
+CACHE_DIR_VARIABLE = "GEOEMB_BIB_CACHE_DIR"
+PROJECT_URL = "https://github.com/geoemb-bib/geoemb-bib"
+
+HOUR = 3600.0
+DAY = 24 * HOUR
+# A given arXiv version and a Crossref deposit rarely change within a week; OpenReview notes change when a venue
+# decides (venueid, pdate, _bibtex), so a day keeps "accepted" news fresh without re-asking on every run.
+DEFAULT_TTL: Mapping[str, float] = {"arxiv": 7 * DAY, "crossref": 7 * DAY, "openreview": DAY, "openreview_v1": DAY}
+# A 404 may be a DOI registered yesterday or a note made public today: remember it only briefly.
+DEFAULT_NEGATIVE_TTL = DAY
+
+# Pacing. arXiv's Terms of Use: at most one request every three seconds and one connection at a time, counted
+# across all its legacy APIs. We measure the three seconds from the END of the previous request, which is stricter
+# than start-to-start and absorbs the jitter between when we send and when arXiv counts an arrival.
+ARXIV_INTERVAL = 3.0
+# Crossref's limits since 1 Dec 2025, per pool: (requests per second, concurrent requests). The polite pool needs a
+# contact address. List queries (search, filter) have their own lower limit that the headers do not announce.
+CROSSREF_LIMITS: Mapping[str, Mapping[str, tuple[float, int]]] = {
+    "public": {"record": (5.0, 1), "list": (1.0, 1)},
+    "polite": {"record": (10.0, 3), "list": (3.0, 3)},
+}
+# OpenReview documents no limit but answers 429 under load. 2 requests/s with 2 in flight (v1 and v2 hosts share
+# one budget: same operator) keeps a list of a few dozen papers under half a minute and far from a browser's pace.
+OPENREVIEW_RATE = 2.0
+OPENREVIEW_CONCURRENCY = 2
+# Stated rates are measured by the server on arrival; pacing 10% below them keeps network jitter from
+# pushing one request over the line.
+PACING_MARGIN = 1.1
+
+# Which pacing budget a service draws from: the two OpenReview hosts belong to one operator, so they share one.
+SERVICE_GROUPS: Mapping[str, str] = {"arxiv": "arxiv", "crossref": "crossref", "openreview": "openreview", "openreview_v1": "openreview"}
+
+# Retry policy (model: habanero's retry.py). Only GETs are sent, so every request is safe to repeat.
+# 408/429: the server asks us to come back later. 500: habanero skips it because for Crossref's content negotiation
+# it usually means a bad request; we never negotiate content, and arXiv and apis.md treat every 5xx as transient,
+# so we retry it (bounded by the same budget). 502/503/504: gateways and overload. 520-524: Cloudflare (in front of
+# OpenReview) failing to reach its origin. 501 and 505 are permanent and not retried.
+RETRY_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+# Exponential backoff with full jitter (random in [0, base * 2**attempt]): spreads retries of concurrent requests
+# so they do not hit a recovering service in lockstep. Crossref and OpenReview start at 1 s.
+BACKOFF_BASE = 1.0
+# arXiv answers 429 even below its documented rate: back off well beyond its 3 s, never less than two intervals.
+ARXIV_BACKOFF_BASE = 6.0
+ARXIV_BACKOFF_FLOOR_INTERVALS = 2.0
+
+# Response headers worth keeping (and caching): content type for the parser, date and Retry-After for the retry
+# policy, location to say where a redirect pointed, and every spelling of Crossref's rate-limit headers seen in
+# recordings from 2024 to 2026.
+RATE_LIMIT_HEADERS = ("x-rate-limit-limit", "x-ratelimit-limit", "x-rate-limit")
+RATE_INTERVAL_HEADERS = ("x-rate-limit-interval", "x-ratelimit-interval")
+CONCURRENCY_HEADER = "x-concurrency-limit"
+KEPT_HEADERS: frozenset[str] = frozenset(
+    {"content-type", "date", "retry-after", "location", "x-api-pool", CONCURRENCY_HEADER, *RATE_LIMIT_HEADERS, *RATE_INTERVAL_HEADERS}
+)
+
+# Cache entries are framed bytes (a JSON header line, then the raw body) rather than pickles: nothing on disk is
+# ever executed, and a body too large for sqlite stays a plain file. Bump the version when the frame changes.
+CACHE_FORMAT = 1
+
+_MAILTO = re.compile(r"^[^@\s;()<>,]+@[^@\s;()<>,]+\.[^@\s;()<>,]+$")
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
+_INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+# Characters a URL path may carry as they are (RFC 3986 pchar and "/"); everything else in a DOI is percent-encoded.
+_PATH_SAFE = "/!$&'()*+,;=:@"
+# Query values keep commas (arXiv id lists), colons (arXiv field prefixes) and slashes (old-style arXiv ids) readable.
+_QUERY_SAFE = ",:/"
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """How the fetcher talks to the services: where, as whom, how politely, and where it caches."""
+
+    mailto: str | None = None
+    base_urls: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_BASE_URLS))
+    cache_dir: Path | None = None
+    ttl: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TTL))
+    negative_ttl: float = DEFAULT_NEGATIVE_TTL
+    offline: bool = False
+    refresh: bool = False
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_retries: int = 4
+    max_backoff: float = 60.0
+    # A Retry-After longer than this means "not today": the service is given up for the run instead of blocking it.
+    max_retry_after: float = 600.0
+    breaker_threshold: int = 3
+    arxiv_interval: float = ARXIV_INTERVAL
+    openreview_rate: float = OPENREVIEW_RATE
+    openreview_concurrency: int = OPENREVIEW_CONCURRENCY
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.base_urls) - set(SERVICES))
+        if unknown:
+            raise ConfigError(f"unknown service in base URLs: {', '.join(unknown)} (known: {', '.join(SERVICES)})")
+        base_urls = {service: _check_base_url(service, self.base_urls.get(service, DEFAULT_BASE_URLS[service])) for service in SERVICES}
+        object.__setattr__(self, "base_urls", base_urls)
+        unknown = sorted(set(self.ttl) - set(SERVICES))
+        if unknown:
+            raise ConfigError(f"unknown service in cache lifetimes: {', '.join(unknown)}")
+        object.__setattr__(self, "ttl", {service: float(self.ttl.get(service, DEFAULT_TTL[service])) for service in SERVICES})
+        if self.mailto is not None:
+            mailto = self.mailto.strip()
+            if not _MAILTO.match(mailto):
+                raise ConfigError(f"not an e-mail address: {self.mailto!r}", hint=f"set {MAILTO_VARIABLE} to an address like you@example.org")
+            object.__setattr__(self, "mailto", mailto)
+        if self.cache_dir is not None and not isinstance(self.cache_dir, Path):
+            object.__setattr__(self, "cache_dir", Path(self.cache_dir))
+        if self.offline and self.refresh:
+            raise ConfigError("--offline and --refresh cannot be combined: one forbids the network, the other ignores the cache")
+        positive = {
+            "connect_timeout": self.connect_timeout,
+            "read_timeout": self.read_timeout,
+            "arxiv_interval": self.arxiv_interval,
+            "openreview_rate": self.openreview_rate,
+            "max_backoff": self.max_backoff,
+            "max_retry_after": self.max_retry_after,
+        }
+        for name, value in positive.items():
+            if not value > 0:
+                raise ConfigError(f"{name} must be positive, got {value!r}")
+        if self.max_retries < 0 or self.breaker_threshold < 1 or self.openreview_concurrency < 1 or self.negative_ttl < 0:
+            raise ConfigError("max_retries and negative_ttl must be >= 0; breaker_threshold and openreview_concurrency >= 1")
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str], **overrides: Any) -> FetchSettings:
+        """Settings from GEOEMB_BIB_* variables (base URLs, mailto, cache dir); keyword overrides win."""
+        values: dict[str, Any] = {}
+        base_urls = dict(DEFAULT_BASE_URLS)
+        for service, variable in BASE_URL_VARIABLES.items():
+            value = environ.get(variable, "").strip()
+            if value:
+                base_urls[service] = value
+        values["base_urls"] = base_urls
+        values["mailto"] = environ.get(MAILTO_VARIABLE, "").strip() or None
+        if "cache_dir" not in overrides:
+            cache_dir = environ.get(CACHE_DIR_VARIABLE, "").strip()
+            values["cache_dir"] = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def public_pool(self) -> bool:
+        """True without a contact address: Crossref then serves us from its slower public pool."""
+        return self.mailto is None
+
+    @property
+    def user_agent(self) -> str:
+        # Crossref selects the polite pool from a mailto in the User-Agent (habanero's recorded requests got
+        # x-api-pool: polite that way), so the address never goes into URLs, logs or cache keys.
+        contact = f"{PROJECT_URL}; mailto:{self.mailto}" if self.mailto else PROJECT_URL
+        return f"geoemb-bib/{__version__} ({contact})"
+
+
+def _check_base_url(service: str, url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"{service}: base URL {url!r} is not an http(s) service root",
+            hint=f"set {BASE_URL_VARIABLES[service]} to e.g. {DEFAULT_BASE_URLS[service]} or http://127.0.0.1:8765/{service}",
+        )
+    return url.strip().rstrip("/")
+
+
+def default_cache_dir() -> Path:
+    """The per-user cache directory (platformdirs), used when GEOEMB_BIB_CACHE_DIR is not set."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("geoemb-bib", appauthor=False)) / "http"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One answer of a service, from the network or the cache. `headers` keeps only the names in KEPT_HEADERS."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    url: str
+    fetched_at: str
+    from_cache: bool = False
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """What a service's headers announce: `limit` requests per `interval` seconds, `concurrency` at once."""
+
+    limit: int | None
+    interval: float
+    concurrency: int | None
+
+    @property
+    def spacing(self) -> float | None:
+        """Seconds between request starts that keep within the limit (before our safety margin)."""
+        return self.interval / self.limit if self.limit else None
+
+
+def _positive_int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(value.strip())
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def parse_interval(value: str) -> float | None:
+    """Seconds in a rate-limit interval such as `1s`, `500ms`, `1m` or a bare `1`."""
+    match = _INTERVAL.match(value)
+    if not match:
+        return None
+    seconds = float(match.group(1)) * _INTERVAL_UNITS[(match.group(2) or "s").lower()]
+    return seconds if seconds > 0 else None
+
+
+def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
+    """Crossref's announced limit from any of its header spellings (names lower-case); None if nothing usable."""
+    limit = next((n for n in (_positive_int(headers.get(name)) for name in RATE_LIMIT_HEADERS) if n), None)
+    interval = next((s for s in (parse_interval(headers[name]) for name in RATE_INTERVAL_HEADERS if name in headers) if s), 1.0)
+    concurrency = _positive_int(headers.get(CONCURRENCY_HEADER))
+    if limit is None and concurrency is None:
+        return None
+    return RateLimit(limit=limit, interval=interval, concurrency=concurrency)
+
+
+def retry_after_seconds(headers: Mapping[str, str], *, now: datetime | None = None) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta-seconds or HTTP-date), or None if absent or unreadable.
+
+    An HTTP-date is measured against the response's own `Date` header when there is one, so a skewed local
+    clock cannot turn "in 30 seconds" into "in an hour" or "already past".
+    """
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    when = _http_date(value)
+    if when is None:
+        return None
+    reference = _http_date(headers.get("date", "")) or now or datetime.now(timezone.utc)
+    return max(0.0, (when - reference).total_seconds())
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+def backoff_delay(attempt: int, *, base: float, cap: float, floor: float = 0.0, random: Callable[[], float] = _random.random) -> float:
+    """Seconds before retry number `attempt + 1`: `floor` plus full jitter over `base * 2**attempt`, at most `cap`."""
+    return min(cap, floor + random() * base * 2.0**attempt)
+
+
+def cache_key(query: Query) -> str:
+    """The cache key of a request: service, raw path and sorted parameters, deliberately NOT the base URL.
+
+    The cache stores what a service says about an identifier, not about a host, so answers fetched through a mirror
+    (or a benchmark's loopback server) serve a run against the real service and vice versa. Point
+    GEOEMB_BIB_CACHE_DIR elsewhere when a server must not share them (tests always use a temporary directory).
+    """
+    return f"{query.service} {query.path}?{urlencode(sorted(query.params))}"
+
+
+def build_url(base_url: str, query: Query) -> str:
+    """The URL asked: base URL + path (raw DOIs keep their slashes; other unsafe characters are encoded) + parameters."""
+    url = base_url.rstrip("/") + quote(query.path if query.path.startswith("/") else "/" + query.path, safe=_PATH_SAFE)
+    if query.params:
+        url += "?" + urlencode(query.params, quote_via=quote, safe=_QUERY_SAFE)
+    return url
+
+
+def describe(query: Query) -> str:
+    """A short human form of a request for messages: `GET /works/10.1609/… ?rows=5`."""
+    return f"GET {query.path}" + (f"?{urlencode(query.params)}" if query.params else "")
+
+
+def _request_kind(query: Query) -> Literal["record", "list", "any"]:
+    if query.service != "crossref":
+        return "any"
+    # /works/{doi} (and /works/{doi}/agency) fetch one record; /works?query=…, /works?filter=…, /members… are lists.
+    return "record" if query.path.startswith("/works/") and len(query.path) > len("/works/") else "list"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceStats:
+    """Counters of one service in one run. `requests` are HTTP requests sent (retries included)."""
+
+    requests: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    throttled: int = 0
+    failures: int = 0
+    skipped: int = 0
+    bytes: int = 0
+
+
+_STAT_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ServiceStats))
+
+
+@dataclass(frozen=True, slots=True)
+class CacheInfo:
+    """What `geoemb-bib cache info` shows: where the cache is, its size on disk and its live entries per service."""
+
+    directory: Path | None
+    size_bytes: int
+    entries: Mapping[str, int]
+
+    @property
+    def total_entries(self) -> int:
+        return sum(self.entries.values())
+
+
+class _Budget:
+    """One service group's share of politeness: requests in flight, spacing per kind of request, a shared cool-down.
+
+    A request first takes a slot (at most `capacity` in flight), then waits until its kind's spacing and any
+    cool-down have passed. Requests of different groups never wait for each other.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        capacity: int,
+        spacing: Mapping[str, float],
+        after_end: bool,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.name = name
+        self._cond = threading.Condition()
+        self._capacity = capacity
+        self._in_flight = 0
+        self._spacing = dict(spacing)
+        # -inf: the first request of a run goes at once.
+        self._next_start = dict.fromkeys(spacing, -math.inf)
+        self._cooldown_until = -math.inf
+        self._after_end = after_end
+        self._clock = clock
+        self._sleep = sleep
+
+    def acquire(self, kind: str) -> None:
+        with self._cond:
+            while self._in_flight >= self._capacity:
+                self._cond.wait()
+            self._in_flight += 1
+        started = False
+        try:
+            while True:
+                with self._cond:
+                    now = self._clock()
+                    ready = max(self._next_start[kind], self._cooldown_until)
+                    if ready <= now:
+                        self._next_start[kind] = now + self._spacing[kind]
+                        started = True
+                        return
+                # Sleep outside the lock, then look again: a cool-down may have been set meanwhile.
+                logger.debug("%s: waiting %.2fs before the next request", self.name, ready - now)
+                self._sleep(ready - now)
+        finally:
+            if not started:
+                self._give_back()
+
+    def release(self, kind: str) -> None:
+        with self._cond:
+            if self._after_end:
+                self._next_start[kind] = max(self._next_start[kind], self._clock() + self._spacing[kind])
+            self._in_flight -= 1
+            self._cond.notify_all()
+
+    def _give_back(self) -> None:
+        with self._cond:
+            self._in_flight -= 1
+            self._cond.notify_all()
+
+    def defer(self, until: float) -> None:
+        """Hold every request of the group until `until`: a 429 or 503 speaks about the service, not one request."""
+        with self._cond:
+            self._cooldown_until = max(self._cooldown_until, until)
+
+    def tune(self, *, spacing: Mapping[str, float] | None = None, capacity: int | None = None) -> None:
+        with self._cond:
+            if spacing:
+                self._spacing.update(spacing)
+            if capacity:
+                self._capacity = capacity
+            self._cond.notify_all()
+
+    @property
+    def spacing(self) -> Mapping[str, float]:
+        with self._cond:
+            return dict(self._spacing)
+
+    @property
+    def capacity(self) -> int:
+        with self._cond:
+            return self._capacity
+
+
+class _Breakers:
+    """A circuit breaker per service: after `threshold` failures in a row, stop asking it for the rest of the run."""
+
+    def __init__(self, threshold: int) -> None:
+        self._threshold = threshold
+        self._lock = threading.Lock()
+        self._streak: dict[str, int] = {}
+        self._open: dict[str, str] = {}
+
+    def check(self, service: str) -> None:
+        with self._lock:
+            message = self._open.get(service)
+        if message is not None:
+            raise ServiceUnavailable(service, message, hint="the run goes on without it; try again later")
+
+    def success(self, service: str) -> None:
+        with self._lock:
+            self._streak[service] = 0
+
+    def failure(self, service: str, reason: str) -> None:
+        with self._lock:
+            streak = self._streak.get(service, 0) + 1
+            self._streak[service] = streak
+            if streak < self._threshold or service in self._open:
+                return
+            message = f"{service}: stopped asking after {streak} failures in a row (last: {reason})"
+            self._open[service] = message
+        logger.warning("%s", message)
+
+    def trip(self, service: str, message: str) -> None:
+        with self._lock:
+            if service in self._open:
+                return
+            self._open[service] = message
+        logger.warning("%s", message)
+
+    @property
+    def tripped(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._open)
+
+
+class _ResponseCache:
+    """diskcache behind a guard: an unusable cache is reported once and bypassed, never fatal to a run."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self._directory = directory
+        self._lock = threading.Lock()
+        self._cache: Any = None
+        self._opened = directory is None
+        self._errors: tuple[type[BaseException], ...] = ()
+        self.problem: str | None = None
+
+    def _handle(self) -> Any:
+        with self._lock:
+            if not self._opened:
+                self._opened = True
+                try:
+                    self._cache, self._errors = _open_cache(self._directory)  # type: ignore[arg-type]
+                except CacheError as exc:
+                    self._report(exc.message)
+            return self._cache
+
+    def _report(self, message: str) -> None:
+        # Called with the lock held or at open time; a problem is reported once.
+        if self.problem is None:
+            self.problem = f"{message}; running without a cache"
+            logger.warning("%s", self.problem)
+
+    def _disable(self, exc: BaseException) -> None:
+        with self._lock:
+            cache, self._cache = self._cache, None
+            self._report(f"cache at {self._directory} is unusable ({exc})")
+        if cache is not None:
+            try:
+                cache.close()
+            except self._errors:
+                logger.debug("closing the broken cache failed too", exc_info=True)
+
+    def read(self, key: str) -> Response | None:
+        cache = self._handle()
+        if cache is None:
+            return None
+        try:
+            blob = cache.get(key, default=None, retry=True)
+        except self._errors as exc:
+            self._disable(exc)
+            return None
+        if blob is None:
+            return None
+        response = _decode_entry(blob)
+        if response is None:
+            logger.info("dropping an unreadable cache entry for %s", key)
+            self.delete(key)
+        return response
+
+    def write(self, key: str, response: Response, *, service: str, ttl: float) -> None:
+        if ttl <= 0:
+            return
+        cache = self._handle()
+        if cache is None:
+            return
+        try:
+            cache.set(key, _encode_entry(response), expire=ttl, tag=service, retry=True)
+        except self._errors as exc:
+            self._disable(exc)
+
+    def delete(self, key: str) -> None:
+        cache = self._handle()
+        if cache is None:
+            return
+        try:
+            cache.delete(key, retry=True)
+        except self._errors as exc:
+            self._disable(exc)
+
+    def close(self) -> None:
+        with self._lock:
+            cache, self._cache = self._cache, None
+        if cache is not None:
+            try:
+                cache.close()
+            except self._errors:
+                logger.debug("closing the cache failed", exc_info=True)
+
+
+def _open_cache(directory: Path) -> tuple[Any, tuple[type[BaseException], ...]]:
+    """Open a diskcache.Cache, translating sqlite and file-system failures into CacheError (the one boundary)."""
+    import sqlite3
+
+    import diskcache
+
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError, diskcache.Timeout)
+    try:
+        # A short sqlite busy timeout: another process holding the cache must not freeze a run for a minute.
+        cache = diskcache.Cache(str(directory), timeout=5)
+    except errors as exc:
+        raise CacheError(
+            f"cache at {directory} is unusable ({exc})", hint="run `geoemb-bib cache clear` or point GEOEMB_BIB_CACHE_DIR elsewhere"
+        ) from exc
+    return cache, errors
+
+
+def _encode_entry(response: Response) -> bytes:
+    header = {
+        "format": CACHE_FORMAT,
+        "status": response.status,
+        "headers": dict(response.headers),
+        "url": response.url,
+        "fetched_at": response.fetched_at,
+    }
+    return json.dumps(header, separators=(",", ":")).encode("ascii") + b"\n" + response.body
+
+
+def _decode_entry(blob: object) -> Response | None:
+    if not isinstance(blob, bytes):
+        return None
+    head, newline, body = blob.partition(b"\n")
+    if not newline:
+        return None
+    try:
+        header = json.loads(head)
+        if header["format"] != CACHE_FORMAT:
+            return None
+        return Response(
+            status=int(header["status"]),
+            headers={str(k): str(v) for k, v in header["headers"].items()},
+            body=body,
+            url=str(header["url"]),
+            fetched_at=str(header["fetched_at"]),
+            from_cache=True,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """A request that produced no HTTP answer (or one we cannot use), with whether trying again could help."""
+
+    reason: str
+    retryable: bool
+
+
+Validator = Callable[[Response], object]
+ResultCallback = Callable[[int, Query, "Response | ServiceError"], None]
+
+
+class Fetcher:
+    """Makes the GETs the sources ask for: cached, paced per service, retried, and broken off when a service is down.
+
+    `transport` (an httpx transport, e.g. `httpx.MockTransport`), `sleep`, `clock` and `random` are injectable so
+    tests run without a network and without waiting.
+    """
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        import httpx
+
+        self.settings = settings
+        self._httpx = httpx
+        self._sleep = sleep
+        self._clock = clock
+        self._random = random
+        self._client = httpx.Client(
+            transport=transport,
+            headers={"User-Agent": settings.user_agent},
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            # None of the endpoints we call redirects; a redirect means a wrong base URL (http for https, a moved
+            # mirror), which we report with the target instead of silently talking to another host unpaced.
+            follow_redirects=False,
+        )
+        # Transport failures worth another try: timeouts, refused/reset connections, bodies cut short. Invalid URLs,
+        # proxy and local protocol errors would fail the same way again.
+        self._retry_errors: tuple[type[BaseException], ...] = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+        self._fatal_errors: tuple[type[BaseException], ...] = (httpx.HTTPError, httpx.InvalidURL)
+        self._cache = _ResponseCache(settings.cache_dir)
+        self._breakers = _Breakers(settings.breaker_threshold)
+        self._stats_lock = threading.Lock()
+        self._stats: dict[str, dict[str, int]] = {service: dict.fromkeys(_STAT_NAMES, 0) for service in SERVICES}
+        pool = "public" if settings.public_pool else "polite"
+        crossref = CROSSREF_LIMITS[pool]
+        self._documented_list = crossref["list"]
+        self._budgets: dict[str, _Budget] = {
+            "arxiv": _Budget("arxiv", capacity=1, spacing={"any": settings.arxiv_interval}, after_end=True, clock=clock, sleep=sleep),
+            # Before any header is seen we assume the documented numbers for our pool; list and single-record
+            # requests are spaced separately but share one concurrency limit.
+            "crossref": _Budget(
+                "crossref",
+                capacity=min(crossref["record"][1], crossref["list"][1]),
+                spacing={kind: PACING_MARGIN / rate for kind, (rate, _) in crossref.items()},
+                after_end=False,
+                clock=clock,
+                sleep=sleep,
+            ),
+            "openreview": _Budget(
+                "openreview",
+                capacity=settings.openreview_concurrency,
+                spacing={"any": 1.0 / settings.openreview_rate},
+                after_end=False,
+                clock=clock,
+                sleep=sleep,
+            ),
+        }
+        self._workers = {"arxiv": 1, "crossref": max(rate[1] for rate in CROSSREF_LIMITS["polite"].values()), "openreview": settings.openreview_concurrency}
+        if settings.public_pool:
+            logger.info("no contact address (%s): Crossref's public pool applies, list queries at 1/s", MAILTO_VARIABLE)
+
+    # -- public API ---------------------------------------------------------------------------------------------
+
+    def get(self, query: Query, *, validate: Validator | None = None) -> Response:
+        """One answer for `query`: from the cache when fresh, else from the service (paced, retried).
+
+        `validate` is the source's parser. A 2xx body it rejects with BadResponse is never cached and is asked
+        again (a cut body is usually transient) until the retry budget is spent; then BadResponse propagates.
+        If it raises another ServiceError (say NotFound), the body was understood: it is cached briefly and the
+        error propagates. 404 is returned and cached briefly; other 4xx are returned uncached; 429, 5xx and
+        transport failures are retried and end in ServiceUnavailable.
+        """
+        if query.service not in SERVICES:
+            raise ValueError(f"unknown service {query.service!r}; known: {', '.join(SERVICES)}")
+        key = cache_key(query)
+        if not self.settings.refresh:
+            cached = self._cache.read(key)
+            if cached is not None and self._cached_is_usable(query.service, key, cached, validate):
+                return cached
+        if self.settings.offline:
+            raise OfflineMiss(
+                query.service,
+                f"{query.service}: {describe(query)} is not in the cache (offline)",
+                hint="run once without --offline to fill the cache",
+            )
+        return self._fetch(query, key, validate)
+
+    def get_many(
+        self, queries: Iterable[Query], *, validate: Validator | None = None, on_result: ResultCallback | None = None
+    ) -> list[Response | ServiceError]:
+        """Answers for many queries, in input order; a query that fails gives its ServiceError as a value.
+
+        Each service group runs its own workers (never more than its concurrency allows), so a slow arXiv queue
+        never holds up Crossref. `on_result(index, query, result)` is called in the calling thread as results come.
+        """
+        items = list(queries)
+        # Identical requests in one batch are asked once and share the answer.
+        first: dict[str, int] = {}
+        sharing: dict[int, list[int]] = {}
+        groups: dict[str, list[int]] = {}
+        for index, query in enumerate(items):
+            if query.service not in SERVICES:
+                raise ValueError(f"unknown service {query.service!r}; known: {', '.join(SERVICES)}")
+            leader = first.setdefault(cache_key(query), index)
+            sharing.setdefault(leader, []).append(index)
+            if leader == index:
+                groups.setdefault(SERVICE_GROUPS[query.service], []).append(index)
+        results: list[Response | ServiceError | None] = [None] * len(items)
+        executors: list[ThreadPoolExecutor] = []
+        futures: dict[Future[Response | ServiceError], int] = {}
+        try:
+            for group, indices in groups.items():
+                executor = ThreadPoolExecutor(max_workers=min(len(indices), self._workers[group]), thread_name_prefix=f"geoemb-bib-{group}")
+                executors.append(executor)
+                for index in indices:
+                    futures[executor.submit(self._get_as_value, items[index], validate)] = index
+            for future in as_completed(futures):
+                result = future.result()
+                for index in sharing[futures[future]]:
+                    results[index] = result
+                    if on_result is not None:
+                        on_result(index, items[index], result)
+        finally:
+            for executor in executors:
+                executor.shutdown(wait=True, cancel_futures=True)
+        return [result for result in results if result is not None]
+
+    @property
+    def stats(self) -> dict[str, ServiceStats]:
+        with self._stats_lock:
+            return {service: ServiceStats(**counters) for service, counters in self._stats.items()}
+
+    @property
+    def tripped(self) -> dict[str, str]:
+        """Services given up for this run, with the sentence saying why."""
+        return self._breakers.tripped
+
+    @property
+    def cache_problem(self) -> str | None:
+        """Why the cache is being bypassed (report it once), or None while it works."""
+        return self._cache.problem
+
+    def close(self) -> None:
+        self._client.close()
+        self._cache.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- internals ----------------------------------------------------------------------------------------------
+
+    def _get_as_value(self, query: Query, validate: Validator | None) -> Response | ServiceError:
+        try:
+            return self.get(query, validate=validate)
+        except ServiceError as exc:
+            return exc
+
+    def _cached_is_usable(self, service: str, key: str, cached: Response, validate: Validator | None) -> bool:
+        if validate is not None and 200 <= cached.status < 300:
+            try:
+                validate(cached)
+            except BadResponse:
+                # Accepted by an older parser, or damaged on disk: forget it and ask again.
+                logger.info("cached answer for %s no longer parses; asking again", key)
+                self._cache.delete(key)
+                return False
+            except ServiceError:
+                # A cached "no such record" is still a cache hit; the caller gets the parser's verdict.
+                self._count(service, "cache_hits")
+                raise
+        self._count(service, "cache_hits")
+        return True
+
+    def _count(self, service: str, counter: str, amount: int = 1) -> None:
+        with self._stats_lock:
+            self._stats[service][counter] += amount
+
+    def _backoff(self, service: str, attempt: int) -> float:
+        if service == "arxiv":
+            floor = ARXIV_BACKOFF_FLOOR_INTERVALS * self.settings.arxiv_interval
+            return backoff_delay(attempt, base=ARXIV_BACKOFF_BASE, cap=self.settings.max_backoff, floor=floor, random=self._random)
+        return backoff_delay(attempt, base=BACKOFF_BASE, cap=self.settings.max_backoff, random=self._random)
+
+    def _fetch(self, query: Query, key: str, validate: Validator | None) -> Response:
+        service = query.service
+        budget = self._budgets[SERVICE_GROUPS[service]]
+        kind = _request_kind(query)
+        url = build_url(self.settings.base_urls[service], query)
+        attempt = 0
+        while True:
+            self._check_breaker(service)
+            outcome = self._send(budget, kind, service, url)
+            if isinstance(outcome, _Failure):
+                if not outcome.retryable:
+                    raise self._give_up(service, query, outcome.reason, attempt)
+                reason, delay = outcome.reason, self._backoff(service, attempt)
+            elif outcome.status in RETRY_STATUSES:
+                reason = f"HTTP {outcome.status}"
+                if outcome.status == 429:
+                    self._count(service, "throttled")
+                asked = retry_after_seconds(outcome.headers)
+                if asked is not None and asked > self.settings.max_retry_after:
+                    self._count(service, "failures")
+                    message = (
+                        f"{service}: asked to wait {asked:.0f} s before asking again (more than {self.settings.max_retry_after:.0f} s);"
+                        " not asking again this run"
+                    )
+                    self._breakers.trip(service, message)
+                    raise ServiceUnavailable(service, message, hint="try again later")
+                delay = asked if asked is not None else self._backoff(service, attempt)
+            elif 200 <= outcome.status < 300:
+                try:
+                    if validate is not None:
+                        validate(outcome)
+                except BadResponse as exc:
+                    if attempt >= self.settings.max_retries:
+                        self._count(service, "failures")
+                        self._breakers.failure(service, "unparseable answer")
+                        raise
+                    reason, delay = f"unparseable answer ({exc.message})", self._backoff(service, attempt)
+                except ServiceError:
+                    # The parser understood the body and it means "no such record": remember that briefly.
+                    self._breakers.success(service)
+                    self._cache.write(key, outcome, service=service, ttl=self.settings.negative_ttl)
+                    raise
+                else:
+                    self._breakers.success(service)
+                    self._cache.write(key, outcome, service=service, ttl=self.settings.ttl[service])
+                    return outcome
+            elif outcome.status == 404:
+                self._breakers.success(service)
+                self._cache.write(key, outcome, service=service, ttl=self.settings.negative_ttl)
+                return outcome
+            elif 400 <= outcome.status < 500:
+                # The service answered, just not with a record (arXiv's error feed comes with 400): the parser decides.
+                self._breakers.success(service)
+                return outcome
+            elif 300 <= outcome.status < 400:
+                target = outcome.headers.get("location", "elsewhere")
+                raise self._give_up(service, query, f"HTTP {outcome.status} redirect to {target}", attempt)
+            else:
+                raise self._give_up(service, query, f"HTTP {outcome.status}", attempt)
+
+            if attempt >= self.settings.max_retries:
+                raise self._give_up(service, query, reason, attempt)
+            attempt += 1
+            self._count(service, "retries")
+            logger.info("%s: %s for %s; retry %d/%d in %.1fs", service, reason, describe(query), attempt, self.settings.max_retries, delay)
+            budget.defer(self._clock() + delay)
+
+    def _check_breaker(self, service: str) -> None:
+        try:
+            self._breakers.check(service)
+        except ServiceUnavailable:
+            self._count(service, "skipped")
+            raise
+
+    def _give_up(self, service: str, query: Query, reason: str, attempt: int) -> ServiceUnavailable:
+        self._count(service, "failures")
+        self._breakers.failure(service, reason)
+        tries = f"after {attempt + 1} attempts" if attempt else "on the first attempt"
+        return ServiceUnavailable(service, f"{service}: {reason} for {describe(query)} ({tries})", hint="try again later, or use --offline with a filled cache")
+
+    def _send(self, budget: _Budget, kind: str, service: str, url: str) -> Response | _Failure:
+        budget.acquire(kind)
+        try:
+            # The breaker may have opened while we waited for a slot.
+            self._check_breaker(service)
+            self._count(service, "requests")
+            logger.debug("GET %s", url)
+            try:
+                raw = self._client.get(url)
+            except self._retry_errors as exc:
+                return _Failure(f"{type(exc).__name__} ({exc})" if str(exc) else type(exc).__name__, retryable=True)
+            except self._fatal_errors as exc:
+                return _Failure(f"{type(exc).__name__} ({exc})", retryable=False)
+        finally:
+            budget.release(kind)
+        headers = {name: value for name, value in ((n.lower(), v) for n, v in raw.headers.items()) if name in KEPT_HEADERS}
+        response = Response(status=raw.status_code, headers=headers, body=raw.content, url=url, fetched_at=_utc_now())
+        self._count(service, "bytes", len(response.body))
+        if service == "crossref":
+            self._learn_crossref_limits(headers)
+        return response
+
+    def _learn_crossref_limits(self, headers: Mapping[str, str]) -> None:
+        announced = parse_rate_limit(headers)
+        if announced is None:
+            return
+        spacing: dict[str, float] = {}
+        if announced.spacing is not None:
+            record = announced.spacing * PACING_MARGIN
+            # The headers announce the single-record limit, even on list answers; lists keep the documented list
+            # limit of our pool unless the header is stricter still.
+            spacing = {"record": record, "list": max(record, PACING_MARGIN / self._documented_list[0])}
+        self._budgets["crossref"].tune(spacing=spacing, capacity=announced.concurrency)
+
+
+def _cache_files(directory: Path) -> list[Path]:
+    # diskcache's own files: the sqlite database (with its journal files) and two-level hex folders of large values.
+    found = [path for path in directory.glob("cache.db*") if path.is_file()]
+    found += [path for path in directory.iterdir() if path.is_dir() and re.fullmatch(r"[0-9a-f]{2}", path.name)]
+    return found
+
+
+def cache_info(settings: FetchSettings) -> CacheInfo:
+    """Where the cache is, its size and its live entries per service; creates nothing. Raises CacheError if unusable."""
+    directory = settings.cache_dir
+    empty = dict.fromkeys(SERVICES, 0)
+    if directory is None or not directory.is_dir():
+        return CacheInfo(directory=directory, size_bytes=0, entries=empty)
+    cache, errors = _open_cache(directory)
+    try:
+        entries = dict(empty)
+        for key in cache.iterkeys():
+            service = key.split(" ", 1)[0] if isinstance(key, str) else None
+            if service in entries and key in cache:
+                entries[service] += 1
+        return CacheInfo(directory=directory, size_bytes=int(cache.volume()), entries=entries)
+    except errors as exc:
+        raise CacheError(f"cache at {directory} is unusable ({exc})", hint="run `geoemb-bib cache clear` to reset it") from exc
+    finally:
+        cache.close()
+
+
+def clear_cache(settings: FetchSettings, service: str | None = None) -> int:
+    """Remove the cached answers of one service (or all); returns how many entries went.
+
+    Clearing everything also repairs a damaged cache: diskcache's files are deleted (nothing else in the
+    directory is touched) and 0 is returned, since a damaged database cannot be counted.
+    """
+    if service is not None and service not in SERVICES:
+        raise ConfigError(f"unknown service {service!r}; known: {', '.join(SERVICES)}")
+    directory = settings.cache_dir
+    if directory is None or not directory.is_dir():
+        return 0
+    try:
+        cache, errors = _open_cache(directory)
+    except CacheError:
+        if service is not None:
+            raise
+        _remove_cache_files(directory)
+        return 0
+    try:
+        return int(cache.clear(retry=True) if service is None else cache.evict(service, retry=True))
+    except errors as exc:
+        if service is not None:
+            raise CacheError(f"cache at {directory} is unusable ({exc})", hint="run `geoemb-bib cache clear` to reset it") from exc
+        logger.warning("cache at %s is damaged (%s); deleting its files", directory, exc)
+    finally:
+        cache.close()
+    _remove_cache_files(directory)
+    return 0
+
+
+def _remove_cache_files(directory: Path) -> None:
+    import shutil
+
+    for path in _cache_files(directory):
+        try:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError as exc:
+            raise CacheError(f"cannot delete {path} ({exc})", hint=f"delete {directory} by hand") from exc
+
+
+__all__ = [
+    "BASE_URL_VARIABLES",
+    "CACHE_DIR_VARIABLE",
+    "DEFAULT_BASE_URLS",
+    "DEFAULT_TTL",
+    "MAILTO_VARIABLE",
+    "RETRY_STATUSES",
+    "SERVICES",
+    "CacheInfo",
+    "FetchSettings",
+    "Fetcher",
+    "RateLimit",
+    "Response",
+    "ServiceStats",
+    "backoff_delay",
+    "build_url",
+    "cache_info",
+    "cache_key",
+    "clear_cache",
+    "default_cache_dir",
+    "describe",
+    "parse_interval",
+    "parse_rate_limit",
+    "retry_after_seconds",
+]
