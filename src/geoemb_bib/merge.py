@@ -1,0 +1,614 @@
+"""One trustworthy record per curated entry: field precedence, preprint -> published, provenance, status and conflicts.
+
+Pure: it receives the records and verdicts resolve.py gathered (see `merge_entry`) and never fetches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from . import ids
+from .matching import (
+    IdentifierCheck,
+    MatchDecision,
+    Reference,
+    check_identified,
+    corroborate_venue,
+    describe_record,
+    normalize_title,
+    parse_venue_text,
+    record_venue,
+    record_years,
+    reference_for,
+)
+from .model import Decision, Entry, Evidence, IdAssertion, ItemType, PartialDate, Provenance, Record, Resolved, Status
+
+Layer = Literal["override", "version-of-record", "linked", "arxiv", "curated"]
+
+# Which source wins, field by field: the first layer that has a value. The README quotes this table.
+#   override           the curator's `override:` in entries.yaml; beats everything, always
+#   version-of-record  the published record: a Crossref work, or an OpenReview note whose decision is ACCEPTED,
+#                      linked by an identifier or accepted by matching
+#   linked             an OpenReview note linked by identifier that is not a version of record (rejected,
+#                      under review): it still names the work's forum
+#   arxiv              the latest arXiv version
+#   curated            the entry as listed (title, venue text, year, host, links, authors of non-papers)
+PRECEDENCE: Mapping[str, tuple[Layer, ...]] = {
+    "type": ("override", "version-of-record", "arxiv", "curated"),
+    "title": ("override", "version-of-record", "arxiv", "curated"),
+    "author": ("override", "version-of-record", "arxiv", "curated"),
+    "issued": ("override", "version-of-record", "arxiv", "curated"),
+    "container_title": ("override", "version-of-record", "curated"),
+    "event_title": ("override", "version-of-record"),
+    "publisher": ("override", "version-of-record", "arxiv", "curated"),
+    "volume": ("override", "version-of-record"),
+    "issue": ("override", "version-of-record"),
+    "page": ("override", "version-of-record"),
+    "doi": ("override", "version-of-record", "curated", "arxiv"),
+    "url": ("override", "version-of-record", "arxiv", "curated"),
+    "abstract": ("override", "version-of-record", "arxiv"),
+    "venue": ("override", "version-of-record", "curated"),
+    "arxiv_id": ("arxiv", "curated"),
+    "arxiv_version": ("arxiv", "curated"),
+    "arxiv_primary_class": ("arxiv",),
+    "arxiv_categories": ("arxiv",),
+    "arxiv_comment": ("arxiv",),
+    "journal_ref": ("arxiv",),
+    "updated": ("arxiv",),
+    "openreview_id": ("version-of-record", "linked", "curated"),
+    "venueid": ("version-of-record", "linked"),
+    "decision": ("version-of-record", "linked"),
+    "relations": ("version-of-record", "arxiv"),
+}
+
+# Why some rows of PRECEDENCE read the way they do (quoted by the README next to the table).
+PRECEDENCE_NOTES: Mapping[str, str] = {
+    "type": "Crossref deposits AAAI's proceedings as journal-article: a version of record whose venue is a known"
+            " conference becomes paper-conference; an accepted OpenReview note is paper-conference (article-journal"
+            " for a journal such as TMLR); arXiv gives article; a non-paper's kind gives dataset/post-weblog/webpage",
+    "title": "the version of record's title even when it differs from arXiv's only in case ('A review'); an all-capitals"
+             " title is the one exception, replaced by an arXiv title that normalises to the same words",
+    "author": "an empty list never wins: Crossref omits authors for some records (10.1145/3736539.3754446)",
+    "issued": "a version of record without a date takes the curated year before arXiv's, since arXiv dates the preprint",
+    "container_title": "an accepted OpenReview note without a booktitle gets the venue's full name from the venue table;"
+                       " a non-paper's host or platform ('Source Cooperative', 'Medium')",
+    "doi": "the publisher DOI; only a preprint gets arXiv's DataCite DOI (10.48550/arxiv.<id>), which identity always"
+           " keeps; a version of record without a DOI (OpenReview) has none",
+    "publisher": "arXiv names itself publisher of a preprint only; a version of record without a publisher has none",
+    "abstract": "arXiv's abstract unless the version of record has one",
+    "venue": "a short label (acronym and year, e.g. 'ICCV 2021') derived from the version of record; the curated text"
+             " when it names the same venue and year (keeps 'Oral'); with no version of record the venue as listed,"
+             " which never makes an entry published",
+    "arxiv_id": "always kept, also after the upgrade to a version of record",
+}
+
+# Kinds of non-paper items and the CSL type each becomes (Zotero-safe types only, see model.ITEM_TYPES).
+KIND_TYPES: Mapping[str, ItemType] = {
+    "dataset": "dataset", "blog-post": "post-weblog", "challenge": "webpage", "software": "webpage", "webpage": "webpage",
+}
+# The link a non-paper item is cited by, in order of preference per kind.
+KIND_LINK_ROLES: Mapping[str, tuple[str, ...]] = {
+    "dataset": ("dataset", "paper", "project", "code"),
+    "blog-post": ("paper", "blog", "project", "dataset"),
+    "challenge": ("challenge", "paper", "project"),
+    "software": ("code", "project", "paper"),
+    "webpage": ("paper", "project", "challenge", "dataset", "code"),
+}
+# Fields that describe the published version: once a version of record exists, arXiv never fills them,
+# so an OpenReview paper without a DOI does not get arXiv's DOI or "arXiv" as its publisher.
+PUBLICATION_FIELDS = ("doi", "publisher")
+# Fields a merged Record carries; `source`, `standard_id`, `fetched_at` and `score` are set by merge itself.
+MERGED_FIELDS = tuple(PRECEDENCE)
+# Problems that say a service failed start with this, so a kept previous result can shed the old ones.
+FAILURE_PREFIX = "service failure: "
+_UNACCEPTED = (Decision.REJECTED, Decision.WITHDRAWN, Decision.DESK_REJECTED)
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """One record contributing a layer, with the provenance its fields get."""
+
+    record: Record
+    provenance: Provenance
+
+
+def merge_entry(
+    entry: Entry,
+    *,
+    preprint: Record | None = None,
+    earlier_preprints: Sequence[Record] = (),
+    identified: Sequence[IdentifierCheck] = (),
+    searches: Sequence[MatchDecision] = (),
+    steps: Sequence[str] = (),
+    failures: Sequence[str] = (),
+    previous: Resolved | None = None,
+    key: str = "",
+    resolved_at: str | None = None,
+) -> Resolved:
+    """Merge everything known about one entry into a `Resolved`.
+
+    preprint           the arXiv record (latest version) of the entry, if any
+    earlier_preprints  earlier arXiv versions; their titles become aliases
+    identified         records reached by identifier, each checked with `matching.check_identified` against
+                       `matching.reference_for(entry, preprint, earlier_preprints)`; order = preference (put
+                       curated identifiers before arXiv-reported ones)
+    searches           `matching.choose` verdicts of title searches (Crossref first, then OpenReview)
+    steps              resolve.py's own steps (queries made, cache hits), kept in front of merge's
+    failures           one sentence per service that failed for this entry in this run; with a `previous`
+                       result that is not unresolved, that result is kept as is (plus a problem), never degraded
+    previous           this entry's Resolved from the last enriched.yaml, if any
+    key                the citation key when already known (keys.assign_keys fills it in otherwise)
+    resolved_at        when this run resolved the entry (ISO 8601), for the record
+    """
+    if failures and previous is not None and previous.status != "unresolved":
+        return _keep_previous(entry, previous, failures)
+    if not entry.is_paper:
+        return _merge_curated_item(entry, steps=steps, key=key or (previous.key if previous else ""), resolved_at=resolved_at)
+    return _merge_paper(
+        entry, preprint=preprint, earlier=earlier_preprints, identified=identified, searches=searches, steps=steps,
+        failures=failures, key=key or (previous.key if previous else ""), resolved_at=resolved_at,
+    )
+
+
+# --- papers ------------------------------------------------------------------------------------------------
+
+
+def _merge_paper(
+    entry: Entry, *, preprint: Record | None, earlier: Sequence[Record], identified: Sequence[IdentifierCheck],
+    searches: Sequence[MatchDecision], steps: Sequence[str], failures: Sequence[str], key: str, resolved_at: str | None,
+) -> Resolved:
+    all_steps = list(steps)
+    problems = [FAILURE_PREFIX + failure for failure in failures]
+    conflicts: list[str] = []
+    identity = _curated_identity(entry)
+
+    if preprint is not None:
+        identity += _arxiv_identity(preprint)
+        curated_check = _check_curated_against_preprint(entry, preprint, earlier)
+        all_steps.extend(curated_check.steps)
+        if curated_check.conflict:
+            conflicts.extend(curated_check.problems)
+            preprint = None
+            all_steps.append("arXiv record not merged: it does not look like the listed paper")
+    reference = reference_for(entry, preprint, earlier)
+
+    vor: _Source | None = None
+    evidence: Evidence | None = None
+    linked: list[_Source] = []
+    refused: set[str] = set()
+    for check in identified:
+        identity += _record_identity(check.record, check.asserted_by)
+        all_steps.extend(check.steps)
+        problems.extend(p for p in check.problems if not check.conflict)
+        if check.conflict:
+            conflicts.extend(check.problems)
+            refused.add(check.record.standard_id.lower())
+            continue
+        source = _Source(check.record, _provenance(check.record, None))
+        if check.is_version_of_record and (vor is None or _same_work_id(vor.record, check.record)):
+            if vor is None:
+                vor, evidence = source, "identifier"
+        else:
+            linked.append(source)
+
+    for decision in searches:
+        all_steps.extend(decision.steps)
+        if decision.outcome == "abstained":
+            problems.append(decision.steps[-1])
+        if decision.record is None:
+            continue
+        record = decision.record
+        asserted_by = record.source if decision.evidence == "identifier" else "matching"
+        identity += _record_identity(record, asserted_by)
+        source = _Source(record, _provenance(record, decision.score if decision.evidence == "verified" else None))
+        if vor is None:
+            vor, evidence = source, decision.evidence
+        elif not _same_work_id(vor.record, record):
+            problems.append(f"{record.source} search also matched {describe_record(record)}; kept {describe_record(vor.record)}")
+            linked.append(source)
+
+    conflicts.extend(_doi_conflicts(entry, preprint))
+    venue_conflicts, venue_problems = _venue_findings(entry, reference.venue_hints, vor, linked, searches)
+    conflicts.extend(venue_conflicts)
+    problems.extend(venue_problems)
+
+    arxiv_source = _Source(preprint, _provenance(preprint, None)) if preprint is not None else None
+    record, provenance, merge_steps = _build_record(entry, vor=vor, linked=linked, arxiv=arxiv_source, refused=refused)
+    all_steps.extend(merge_steps)
+    if vor is not None and not record.author:
+        problems.append("no author list in any source")
+
+    if conflicts:
+        status: Status = "conflict"
+        problems = conflicts + problems
+    elif vor is not None:
+        status = "published"
+    elif preprint is not None:
+        status = "preprint"
+    else:
+        status = "unresolved"
+        if not failures:
+            problems.append("no record found for this entry in any source")
+    if vor is not None:
+        final_evidence: Evidence = evidence or "verified"
+    elif preprint is not None or linked:
+        final_evidence = "identifier"
+    else:
+        final_evidence = "curated-only"
+    all_steps.append(f"status {status} ({final_evidence})" + (f": version of record {vor.record.standard_id}" if vor else ""))
+
+    titles = [entry.title, *(r.title for r in (preprint, *earlier) if r is not None)]
+    titles += [d.record.title for d in searches if d.record is not None]
+    titles += [c.record.title for c in identified if not c.conflict]
+    return Resolved(
+        entry=entry,
+        key=key,
+        status=status,
+        evidence=final_evidence,
+        record=record,
+        provenance=provenance,
+        identity=_dedupe(identity),
+        aliases=_aliases(record.title, titles),
+        steps=tuple(_dedupe(all_steps)),
+        problems=tuple(_dedupe(problems)),
+        resolved_at=resolved_at,
+    )
+
+
+def _check_curated_against_preprint(entry: Entry, preprint: Record, earlier: Sequence[Record]) -> IdentifierCheck:
+    """The arXiv record named by the curated id, checked against the title (and authors) as listed."""
+    curated = Reference(titles=(entry.title,), authors=entry.authors)
+    first = check_identified(curated, preprint, asserted_by="curated")
+    if not first.conflict:
+        return first
+    # The listed title may be an earlier version's (GAIR lists v1's title).
+    for record in earlier:
+        check = check_identified(curated, record, asserted_by="curated")
+        if not check.conflict:
+            return check
+    return first
+
+
+def _venue_findings(
+    entry: Entry, hints: Sequence[str], vor: _Source | None, linked: Sequence[_Source], searches: Sequence[MatchDecision],
+) -> tuple[list[str], list[str]]:
+    """Conflicts and notes about the venue the entry is listed with versus what the records say."""
+    conflicts: list[str] = []
+    problems: list[str] = []
+    listed = parse_venue_text(entry.venue) if entry.venue else None
+    claims_venue = listed is not None and listed.venue is not None and listed.venue.kind not in ("preprint", "platform")
+    notes = [s.record for s in linked if s.record.source == "openreview"]
+    notes += [a.record for d in searches for a in d.refuting if a.record.source == "openreview"]
+    if listed is not None and claims_venue:
+        for note in notes:
+            if note.decision is None or note.decision is Decision.ACCEPTED:
+                continue
+            if record_venue(note) is not listed.venue or (listed.year is not None and listed.year not in record_years(note)):
+                continue
+            says = f"OpenReview {note.openreview_id or note.standard_id} says {note.decision.value} (venueid {note.venueid})"
+            if note.decision in _UNACCEPTED:
+                conflicts.append(f"listed as {listed.raw} but {says}")
+            else:
+                problems.append(f"listed as {listed.raw}; {says}")
+    if vor is None:
+        if listed is not None and claims_venue:
+            problems.append(f"listed as {listed.raw}; no version of record found")
+        for hint in hints:
+            if hint == entry.venue:
+                continue
+            claimed = parse_venue_text(hint)
+            if claimed.venue is not None and claimed.venue.kind not in ("preprint", "platform") and (
+                listed is None or claimed.label != listed.label
+            ):
+                problems.append(f"arXiv says '{hint}'; no version of record found")
+    elif listed is not None and claims_venue:
+        verdict = corroborate_venue((entry.venue or "",), vor.record)
+        if verdict.corroborates is False:
+            problems.append(f"listed as {listed.raw}; the version of record is {verdict.found or vor.record.container_title or 'elsewhere'}")
+    return conflicts, problems
+
+
+def _doi_conflicts(entry: Entry, preprint: Record | None) -> list[str]:
+    """The curated DOI and the publisher DOI arXiv reports must agree."""
+    if not entry.ids.doi or preprint is None or not preprint.doi or ids.is_arxiv_doi(preprint.doi):
+        return []
+    reported = preprint.doi.lower()
+    if reported == entry.ids.doi.lower():
+        return []
+    return [f"curated DOI {entry.ids.doi} differs from the DOI arXiv {preprint.arxiv_id} reports ({reported})"]
+
+
+# --- building the merged record ---------------------------------------------------------------------------------
+
+
+def _build_record(
+    entry: Entry, *, vor: _Source | None, linked: Sequence[_Source], arxiv: _Source | None, refused: AbstractSet[str] = frozenset(),
+) -> tuple[Record, dict[str, Provenance], list[str]]:
+    """Apply PRECEDENCE: for each field the first layer with a value, and where it came from.
+
+    `refused` holds standard ids of identifier-linked records found to be another paper: a curated DOI among
+    them is not written into the record (identity still shows who asserted it, problems say why).
+    """
+    entry_ref = f"entry:{entry.id}"
+    layers: dict[Layer, tuple[Callable[[str], Any], Provenance] | None] = {
+        "override": (lambda name: _override_value(entry, name), Provenance("override", entry_ref)),
+        "version-of-record": (lambda name: _vor_value(vor.record, name, entry, arxiv), vor.provenance) if vor else None,
+        "linked": None,
+        "arxiv": (lambda name: _arxiv_value(arxiv.record, name, has_vor=vor is not None), arxiv.provenance) if arxiv else None,
+        "curated": (lambda name: _curated_value(entry, name, refused), Provenance("curated", entry_ref)),
+    }
+    linked_note = next((s for s in linked if s.record.source == "openreview"), None)
+    if linked_note is not None:
+        layers["linked"] = (lambda name: getattr(linked_note.record, name), linked_note.provenance)
+    values: dict[str, Any] = {}
+    provenance: dict[str, Provenance] = {}
+    for name, order in PRECEDENCE.items():
+        for layer in order:
+            getter = layers.get(layer)
+            if getter is None:
+                continue
+            value = getter[0](name)
+            if _present(value):
+                values[name] = value
+                provenance[name] = getter[1]
+                break
+    steps: list[str] = []
+    if vor is not None and arxiv is not None and vor.record.author and arxiv.record.author:
+        if len(vor.record.author) != len(arxiv.record.author):
+            steps.append(f"authors: {vor.record.source} lists {len(vor.record.author)}, arXiv {len(arxiv.record.author)};"
+                         f" using {provenance['author'].source}'s")
+    main = vor or arxiv
+    fetched = [s.provenance.fetched_at for s in (vor, arxiv, *linked) if s is not None and s.provenance.fetched_at]
+    record = Record(
+        source="merged",
+        standard_id=main.record.standard_id if main else entry_ref,
+        fetched_at=max(fetched) if fetched else None,
+        **values,
+    )
+    return record, provenance, steps
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != ()
+
+
+def _override_value(entry: Entry, name: str) -> Any:
+    value = entry.override.get(name)
+    if value is None:
+        return None
+    if name == "issued" and isinstance(value, str):
+        return PartialDate.parse(value)
+    if name == "author":
+        return tuple(value)
+    return value
+
+
+def _vor_value(record: Record, name: str, entry: Entry, arxiv: _Source | None) -> Any:
+    if name == "type":
+        return _vor_type(record)
+    if name == "title":
+        if record.title and record.title.isupper() and arxiv is not None and normalize_title(arxiv.record.title) == normalize_title(record.title):
+            return arxiv.record.title
+        return record.title
+    if name == "issued" and record.issued is None:
+        return _curated_value(entry, "issued")
+    if name == "container_title" and not record.container_title and record.source == "openreview":
+        venue = record_venue(record)
+        return venue.names[0] if venue is not None else None
+    if name == "url" and not record.url and record.doi:
+        return f"https://doi.org/{record.doi}"
+    if name == "venue":
+        return _vor_venue_label(record, entry)
+    if name in ("arxiv_id", "arxiv_version", "arxiv_primary_class", "arxiv_categories", "arxiv_comment", "journal_ref", "updated"):
+        return None
+    return getattr(record, name)
+
+
+def _vor_type(record: Record) -> ItemType:
+    """The CSL type of a version of record, corrected by what its venue is (AAAI's 'journal' is a conference)."""
+    venue = record_venue(record)
+    if venue is not None and record.type in ("article-journal", "article"):
+        if venue.kind == "conference":
+            return "paper-conference"
+        if venue.kind == "journal" and record.type == "article":
+            return "article-journal"
+    if record.source == "openreview" and record.type == "article":
+        return "paper-conference"
+    return record.type
+
+
+def _vor_venue_label(record: Record, entry: Entry) -> str | None:
+    venue = record_venue(record)
+    if venue is None:
+        return record.venue
+    years = record_years(record)
+    year = record.issued.year if record.issued else (min(years) if years else None)
+    if entry.venue:
+        listed = parse_venue_text(entry.venue)
+        if listed.venue is venue and (listed.year is None or listed.year == year):
+            return entry.venue
+    return f"{venue.acronym} {year}" if year else venue.acronym
+
+
+def _arxiv_value(record: Record, name: str, *, has_vor: bool) -> Any:
+    if has_vor and name in PUBLICATION_FIELDS:
+        return None
+    if name == "doi":
+        return ids.arxiv_doi(record.arxiv_id) if record.arxiv_id else None
+    if name == "type":
+        return "article"
+    if name in ("container_title", "event_title", "volume", "issue", "page", "venue", "openreview_id",
+                "venueid", "decision"):
+        return None
+    return getattr(record, name)
+
+
+def _curated_value(entry: Entry, name: str, refused: AbstractSet[str] = frozenset()) -> Any:
+    listed = parse_venue_text(entry.venue) if entry.venue else None
+    if name == "title":
+        return entry.title
+    if name == "author":
+        return entry.authors
+    if name == "issued":
+        year = entry.year or (listed.year if listed else None)
+        return PartialDate(year) if year else None
+    if name == "type":
+        if not entry.is_paper:
+            return KIND_TYPES.get(entry.kind, "webpage")
+        if listed is not None and listed.venue is not None:
+            return {"conference": "paper-conference", "journal": "article-journal"}.get(listed.venue.kind, "article")
+        return "article"
+    if name == "venue":
+        return entry.venue or (entry.host if not entry.is_paper else None)
+    if name == "url":
+        return _curated_url(entry)
+    if name == "doi":
+        return entry.ids.doi if entry.ids.doi and f"doi:{entry.ids.doi.lower()}" not in refused else None
+    if name == "arxiv_id":
+        return _curated_arxiv(entry)[0]
+    if name == "arxiv_version":
+        return _curated_arxiv(entry)[1]
+    if name == "openreview_id":
+        return entry.ids.openreview or _paper_link_id(entry, "openreview")
+    if not entry.is_paper and name in ("publisher", "container_title"):
+        # A dataset's host is its publisher (CSL: the repository); a post's or page's host is its container.
+        host = entry.host or (listed.name if listed is not None else None)
+        wanted = "publisher" if entry.kind == "dataset" else "container_title"
+        return host if name == wanted else None
+    return None
+
+
+def _curated_url(entry: Entry) -> str | None:
+    roles = KIND_LINK_ROLES.get(entry.kind, ("paper",))
+    for role in roles:
+        link = entry.link(role)
+        if link is not None:
+            return link.url
+    return entry.links[0].url if entry.links else None
+
+
+def _curated_arxiv(entry: Entry) -> tuple[str | None, int | None]:
+    if entry.ids.arxiv:
+        return ids.parse_arxiv_id(entry.ids.arxiv)
+    link = entry.link("paper")
+    found = ids.identify(link.url) if link is not None else None
+    if found is not None and found.scheme == "arxiv":
+        return found.value, found.version
+    return None, None
+
+
+def _paper_link_id(entry: Entry, scheme: str) -> str | None:
+    link = entry.link("paper")
+    found = ids.identify(link.url) if link is not None else None
+    return found.value if found is not None and found.scheme == scheme else None
+
+
+def _provenance(record: Record, score: float | None) -> Provenance:
+    return Provenance(record.source, record.standard_id, record.fetched_at, score)
+
+
+def _same_work_id(a: Record, b: Record) -> bool:
+    return a.standard_id.lower() == b.standard_id.lower()
+
+
+# --- identity, aliases --------------------------------------------------------------------------------------
+
+
+def _curated_identity(entry: Entry) -> list[IdAssertion]:
+    found: list[IdAssertion] = []
+    if entry.ids.arxiv:
+        found.append(IdAssertion("arxiv", entry.ids.arxiv, "curated"))
+    if entry.ids.doi:
+        found.append(IdAssertion("doi", entry.ids.doi, "curated"))
+    if entry.ids.openreview:
+        found.append(IdAssertion("openreview", entry.ids.openreview, "curated"))
+    for link in entry.links:
+        if link.role != "paper":
+            continue
+        identifier = ids.identify(link.url)
+        if identifier is not None:
+            value = f"{identifier.value}v{identifier.version}" if identifier.version else identifier.value
+            found.append(IdAssertion(identifier.scheme, value, "curated"))
+    return found
+
+
+def _arxiv_identity(record: Record) -> list[IdAssertion]:
+    if not record.arxiv_id:
+        return []
+    version = f"v{record.arxiv_version}" if record.arxiv_version else ""
+    found = [IdAssertion("arxiv", record.arxiv_id + version, "arxiv"), IdAssertion("doi", ids.arxiv_doi(record.arxiv_id), "arxiv")]
+    if record.doi and not ids.is_arxiv_doi(record.doi):
+        found.append(IdAssertion("doi", record.doi.lower(), "arxiv"))
+    return found
+
+
+def _record_identity(record: Record, asserted_by: str) -> list[IdAssertion]:
+    found = []
+    if record.doi:
+        found.append(IdAssertion("doi", record.doi.lower(), asserted_by))
+    if record.openreview_id:
+        found.append(IdAssertion("openreview", record.openreview_id, asserted_by))
+    return found
+
+
+def _dedupe(items: Sequence[Any]) -> tuple[Any, ...]:
+    seen: list[Any] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return tuple(seen)
+
+
+def _aliases(title: str, titles: Sequence[str]) -> tuple[str, ...]:
+    """Titles the work is also known by: those that differ from the merged title beyond case and punctuation."""
+    kept: list[str] = []
+    seen = {normalize_title(title)}
+    for candidate in titles:
+        norm = normalize_title(candidate or "")
+        if norm and norm not in seen:
+            seen.add(norm)
+            kept.append(candidate)
+    return tuple(kept)
+
+
+# --- non-paper items and kept results -----------------------------------------------------------------------
+
+
+def _merge_curated_item(entry: Entry, *, steps: Sequence[str], key: str, resolved_at: str | None) -> Resolved:
+    """A dataset, blog post, challenge, software or web page: no service knows it, the curated data is the record."""
+    record, provenance, _ = _build_record(entry, vor=None, linked=(), arxiv=None)
+    problems = [] if record.url else ["no link to cite"]
+    return Resolved(
+        entry=entry,
+        key=key,
+        status="resolved",
+        evidence="curated-only",
+        record=record,
+        provenance=provenance,
+        identity=_dedupe(_curated_identity(entry)),
+        aliases=(),
+        steps=(*steps, f"{entry.kind}: built from the curated entry"),
+        problems=tuple(problems),
+        resolved_at=resolved_at,
+    )
+
+
+def _keep_previous(entry: Entry, previous: Resolved, failures: Sequence[str]) -> Resolved:
+    """Services failed: keep the last good result (with the curator's current entry and overrides on top)."""
+    record = previous.record
+    provenance = dict(previous.provenance)
+    for name in PRECEDENCE:
+        value = _override_value(entry, name)
+        if _present(value):
+            record = dataclasses.replace(record, **{name: value})
+            provenance[name] = Provenance("override", f"entry:{entry.id}")
+    kept = tuple(p for p in previous.problems if not p.startswith(FAILURE_PREFIX))
+    notes = tuple(FAILURE_PREFIX + f for f in failures) + (
+        f"{FAILURE_PREFIX}kept the result of {previous.resolved_at or 'the previous run'}",
+    )
+    return dataclasses.replace(previous, entry=entry, record=record, provenance=provenance, problems=_dedupe(kept + notes))
+
