@@ -460,3 +460,14 @@ def test_replay_major_tom_with_the_igarss_doi_curated_is_a_conflict_and_keeps_th
 def test_merge_module_documents_its_tables() -> None:
     assert set(merge.PRECEDENCE_NOTES) <= set(PRECEDENCE)
     assert set(merge.KIND_TYPES.values()) <= {"dataset", "post-weblog", "webpage"}
+
+
+def test_an_openreview_match_beside_a_doi_is_kept_as_a_link_not_a_problem() -> None:
+    entry = paper()
+    reference = reference_for(entry, preprint())
+    accepted = Record(source="openreview", standard_id="openreview:abc123", type="paper-conference", title=TITLE, author=AUTHORS,
+                      issued=PartialDate(2023), openreview_id="abc123", venueid="NeurIPS.cc/2023/Conference", decision=Decision.ACCEPTED)
+    result = merge_entry(entry, preprint=preprint(), searches=[choose(reference, [published()]), choose(reference, [accepted])])
+    assert result.status == "published" and result.record.doi == "10.1000/deep"
+    assert result.record.openreview_id == "abc123" and result.provenance["openreview_id"].source == "openreview"
+    assert not any("also matched" in problem for problem in result.problems)

@@ -6,6 +6,7 @@ Pure: it receives the records and verdicts resolve.py gathered (see `merge_entry
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -208,7 +209,10 @@ def _merge_paper(
         if vor is None:
             vor, evidence = source, decision.evidence
         elif not _same_work_id(vor.record, record):
-            problems.append(f"{record.source} search also matched {describe_record(record)}; kept {describe_record(vor.record)}")
+            also = f"{record.source} search also matched {describe_record(record)}; kept {describe_record(vor.record)}"
+            # Another service's record of the same paper (its OpenReview forum beside its DOI) corroborates;
+            # a second record of the same service is a second candidate version and worth a look.
+            (all_steps if record.source != vor.record.source else problems).append(also)
             linked.append(source)
 
     conflicts.extend(_doi_conflicts(entry, preprint))
@@ -334,27 +338,29 @@ def _build_record(
     them is not written into the record (identity still shows who asserted it, problems say why).
     """
     entry_ref = f"entry:{entry.id}"
-    layers: dict[Layer, tuple[Callable[[str], Any], Provenance] | None] = {
-        "override": (lambda name: _override_value(entry, name), Provenance("override", entry_ref)),
-        "version-of-record": (lambda name: _vor_value(vor.record, name, entry, arxiv), vor.provenance) if vor else None,
-        "linked": None,
-        "arxiv": (lambda name: _arxiv_value(arxiv.record, name, has_vor=vor is not None), arxiv.provenance) if arxiv else None,
-        "curated": (lambda name: _curated_value(entry, name, refused), Provenance("curated", entry_ref)),
+    arxiv_record = arxiv.record if arxiv is not None else None
+    layers: dict[Layer, tuple[Callable[[str], Any], Provenance]] = {
+        "override": (functools.partial(_override_value, entry), Provenance("override", entry_ref)),
+        "curated": (functools.partial(_curated_value, entry, refused=refused), Provenance("curated", entry_ref)),
     }
+    if vor is not None:
+        layers["version-of-record"] = (functools.partial(_vor_value, vor.record, entry=entry, arxiv=arxiv_record), vor.provenance)
+    if arxiv is not None:
+        layers["arxiv"] = (functools.partial(_arxiv_value, arxiv.record, has_vor=vor is not None), arxiv.provenance)
     linked_note = next((s for s in linked if s.record.source == "openreview"), None)
     if linked_note is not None:
-        layers["linked"] = (lambda name: getattr(linked_note.record, name), linked_note.provenance)
+        layers["linked"] = (functools.partial(getattr, linked_note.record), linked_note.provenance)
     values: dict[str, Any] = {}
     provenance: dict[str, Provenance] = {}
     for name, order in PRECEDENCE.items():
         for layer in order:
-            getter = layers.get(layer)
-            if getter is None:
+            if layer not in layers:
                 continue
-            value = getter[0](name)
+            read, origin = layers[layer]
+            value = read(name)
             if _present(value):
                 values[name] = value
-                provenance[name] = getter[1]
+                provenance[name] = origin
                 break
     steps: list[str] = []
     if vor is not None and arxiv is not None and vor.record.author and arxiv.record.author:
@@ -387,12 +393,12 @@ def _override_value(entry: Entry, name: str) -> Any:
     return value
 
 
-def _vor_value(record: Record, name: str, entry: Entry, arxiv: _Source | None) -> Any:
+def _vor_value(record: Record, name: str, *, entry: Entry, arxiv: Record | None) -> Any:
     if name == "type":
         return _vor_type(record)
     if name == "title":
-        if record.title and record.title.isupper() and arxiv is not None and normalize_title(arxiv.record.title) == normalize_title(record.title):
-            return arxiv.record.title
+        if record.title.isupper() and arxiv is not None and normalize_title(arxiv.title) == normalize_title(record.title):
+            return arxiv.title
         return record.title
     if name == "issued" and record.issued is None:
         return _curated_value(entry, "issued")
@@ -447,7 +453,7 @@ def _arxiv_value(record: Record, name: str, *, has_vor: bool) -> Any:
     return getattr(record, name)
 
 
-def _curated_value(entry: Entry, name: str, refused: AbstractSet[str] = frozenset()) -> Any:
+def _curated_value(entry: Entry, name: str, *, refused: AbstractSet[str] = frozenset()) -> Any:
     listed = parse_venue_text(entry.venue) if entry.venue else None
     if name == "title":
         return entry.title
