@@ -426,6 +426,26 @@ def test_real_api_sample_correct_top_hit_is_accepted() -> None:
     assert decision.record.doi == "10.1063/1.4938384"
 
 
+def _sample_work(name: str) -> Record:
+    from geoemb_bib.sources import crossref as crossref_source
+
+    return crossref_source.parse_work((replay.API_SAMPLES / "crossref" / name).read_bytes(), fetched_at=replay.FETCHED_AT)
+
+
+def test_real_api_sample_posted_content_is_rejected_and_its_journal_version_accepted() -> None:
+    """REAL Crossref recordings: a bioRxiv preprint (posted-content) and the Cell Genomics article it points to."""
+    posted = _sample_work("works_posted-content_biorxiv_is-preprint-of_10.1101-2024.04.01.587366.json")
+    journal = _sample_work("works_journal-article_version-of-record-of-preprint_10.1016-j.xgen.2025.100814.json")
+    reference = Reference(titles=(posted.title,), authors=posted.author, first_year=2024)
+    decision = choose(reference, [posted, journal], context="crossref search")
+    assert decision.assessments[0].excluded == "Crossref posted-content (a preprint)"
+    assert decision.outcome == "accepted" and decision.record is not None
+    assert decision.record.doi == "10.1016/j.xgen.2025.100814"
+    # Reached through the preprint's is-preprint-of link, the journal record is the version of record.
+    assert check_identified(reference, journal, asserted_by="crossref").is_version_of_record
+    assert not check_identified(reference, posted, asserted_by="curated").is_version_of_record
+
+
 def _replay_reference(entry_id: str) -> Reference:
     entry = replay.entry(entry_id)
     arxiv_id = entry.ids.arxiv or (entry.link("paper").url.rsplit("/", 1)[-1])  # type: ignore[union-attr]

@@ -553,8 +553,6 @@ def not_version_of_record(record: Record) -> str | None:
     """Why a record can never be a version of record (a preprint, an unaccepted submission), or None."""
     if record.source == "arxiv":
         return "an arXiv record is the preprint"
-    if record.doi and record.doi.lower().startswith(PREPRINT_DOI_PREFIXES):
-        return f"DOI {record.doi} belongs to a preprint server"
     if record.source == "crossref":
         # The parser keeps Crossref's own type in source_type; CSL `article` alone would also catch odd types.
         kind = record.source_type or ("posted-content" if record.type == "article" else None)
@@ -562,6 +560,8 @@ def not_version_of_record(record: Record) -> str | None:
             return "Crossref posted-content (a preprint)"
         if kind in CROSSREF_NOT_A_PAPER:
             return f"Crossref {kind} is not the paper itself"
+    if record.doi and record.doi.lower().startswith(PREPRINT_DOI_PREFIXES):
+        return f"DOI {record.doi} belongs to a preprint server"
     if record.source == "openreview" and record.decision is not Decision.ACCEPTED:
         decision = record.decision.value if record.decision is not None else "unknown"
         return f"OpenReview decision is {decision} (venueid {record.venueid or 'absent'}), not an accepted paper"
