@@ -203,6 +203,8 @@ def test_urls_append_the_raw_path_to_the_base_url_with_its_prefix() -> None:
     assert build_url(base, WORK) == "http://127.0.0.1:8765/crossref/works/10.1609/aaai.v39i4.32457"
     odd = Query("crossref", "/works/10.1002/(SICI)1097-4636(199706)35:4<455::AID-JBM5>3.0.CO;2-E#x")
     assert build_url(base, odd) == "http://127.0.0.1:8765/crossref/works/10.1002/(SICI)1097-4636(199706)35:4%3C455::AID-JBM5%3E3.0.CO;2-E%23x"
+    encoded = Query("crossref", "/works/10.1002/%28SICI%291097-4636%3C455")
+    assert build_url(base, encoded) == "http://127.0.0.1:8765/crossref/works/10.1002/%28SICI%291097-4636%3C455"
     arxiv = Query("arxiv", "/api/query", (("id_list", "2309.16020,math/0211159"), ("search_query", 'ti:"a b"')))
     assert build_url("https://export.arxiv.org", arxiv) == (
         "https://export.arxiv.org/api/query?id_list=2309.16020,math/0211159&search_query=ti:%22a%20b%22"

@@ -85,9 +85,9 @@ RETRY_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504, 520, 5
 # Exponential backoff with full jitter (random in [0, base * 2**attempt]): spreads retries of concurrent requests
 # so they do not hit a recovering service in lockstep. Crossref and OpenReview start at 1 s.
 BACKOFF_BASE = 1.0
-# arXiv answers 429 even below its documented rate: back off well beyond its 3 s, never less than two intervals.
-ARXIV_BACKOFF_BASE = 6.0
-ARXIV_BACKOFF_FLOOR_INTERVALS = 2.0
+# arXiv answers 429 even below its documented rate: back off well beyond its interval, at least two intervals
+# (6 s) plus jitter over two intervals doubling per attempt (6, 12, 24 s ...), so 6-12 s, 6-18 s, 6-30 s.
+ARXIV_BACKOFF_INTERVALS = 2.0
 
 # Response headers worth keeping (and caching): content type for the parser, date and Retry-After for the retry
 # policy, location to say where a redirect pointed, and every spelling of Crossref's rate-limit headers seen in
@@ -107,7 +107,8 @@ _MAILTO = re.compile(r"^[^@\s;()<>,]+@[^@\s;()<>,]+\.[^@\s;()<>,]+$")
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 # Characters a URL path may carry as they are (RFC 3986 pchar and "/"); everything else in a DOI is percent-encoded.
-_PATH_SAFE = "/!$&'()*+,;=:@"
+# "%" stays too, so a path a source already percent-encoded is not encoded twice (`%28` must not become `%2528`).
+_PATH_SAFE = "/!$&'()*+,;=:@%"
 # Query values keep commas (arXiv id lists), colons (arXiv field prefixes) and slashes (old-style arXiv ids) readable.
 _QUERY_SAFE = ",:/"
 
@@ -323,7 +324,11 @@ def cache_key(query: Query) -> str:
 
 
 def build_url(base_url: str, query: Query) -> str:
-    """The URL asked: base URL + path (raw DOIs keep their slashes; other unsafe characters are encoded) + parameters."""
+    """The URL asked: base URL + path + parameters.
+
+    The path may be raw (a DOI with its slashes and brackets) or already percent-encoded: unsafe characters are
+    encoded, existing `%XX` escapes are kept. Parameter values are raw and always encoded here.
+    """
     url = base_url.rstrip("/") + quote(query.path if query.path.startswith("/") else "/" + query.path, safe=_PATH_SAFE)
     if query.params:
         url += "?" + urlencode(query.params, quote_via=quote, safe=_QUERY_SAFE)
@@ -834,8 +839,8 @@ class Fetcher:
 
     def _backoff(self, service: str, attempt: int) -> float:
         if service == "arxiv":
-            floor = ARXIV_BACKOFF_FLOOR_INTERVALS * self.settings.arxiv_interval
-            return backoff_delay(attempt, base=ARXIV_BACKOFF_BASE, cap=self.settings.max_backoff, floor=floor, random=self._random)
+            unit = ARXIV_BACKOFF_INTERVALS * self.settings.arxiv_interval
+            return backoff_delay(attempt, base=unit, cap=self.settings.max_backoff, floor=unit, random=self._random)
         return backoff_delay(attempt, base=BACKOFF_BASE, cap=self.settings.max_backoff, random=self._random)
 
     def _fetch(self, query: Query, key: str, validate: Validator | None) -> Response:
