@@ -708,3 +708,19 @@ def test_clearing_a_damaged_cache_repairs_it(tmp_path: Path) -> None:
     assert clear_cache(settings) == 0
     assert cache_info(settings).total_entries == 0
     assert (directory / "notes.txt").read_text() == "the user's own file"
+
+
+def test_clearing_leaves_an_unreadable_but_undamaged_cache_alone(tmp_path: Path) -> None:
+    directory = tmp_path / "cache"
+    (directory / "cache.db").mkdir(parents=True)  # sqlite cannot open it: unreadable, not damaged
+    (directory / "cache.db" / "keep").write_text("x")
+    with pytest.raises(CacheError):
+        clear_cache(FetchSettings(cache_dir=directory))
+    assert (directory / "cache.db" / "keep").exists()
+
+
+def test_a_corrupt_gzip_stream_is_retried(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+    service.script = [lambda request: httpx.Response(200, headers={"content-encoding": "gzip"}, content=b"not gzip at all"), ok()]
+    fetcher = make_fetcher()
+    assert fetcher.get(WORK).body == b'{"status":"ok"}'
+    assert fetcher.stats["crossref"].retries == 1

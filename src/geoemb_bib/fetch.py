@@ -547,7 +547,7 @@ class _ResponseCache:
         if cache is None:
             return None
         try:
-            blob = cache.get(key, default=None, retry=True)
+            blob = cache.get(key, default=None)
         except self._errors as exc:
             self._disable(exc)
             return None
@@ -566,7 +566,7 @@ class _ResponseCache:
         if cache is None:
             return
         try:
-            cache.set(key, _encode_entry(response), expire=ttl, tag=service, retry=True)
+            cache.set(key, _encode_entry(response), expire=ttl, tag=service)
         except self._errors as exc:
             self._disable(exc)
 
@@ -575,7 +575,7 @@ class _ResponseCache:
         if cache is None:
             return
         try:
-            cache.delete(key, retry=True)
+            cache.delete(key)
         except self._errors as exc:
             self._disable(exc)
 
@@ -597,7 +597,8 @@ def _open_cache(directory: Path) -> tuple[Any, tuple[type[BaseException], ...]]:
 
     errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError, diskcache.Timeout)
     try:
-        # A short sqlite busy timeout: another process holding the cache must not freeze a run for a minute.
+        # A short sqlite busy timeout, and no diskcache retries (they loop for as long as a lock lasts): a cache
+        # another process holds for longer is bypassed, never waited on without bound.
         cache = diskcache.Cache(str(directory), timeout=5)
     except errors as exc:
         raise CacheError(
@@ -682,9 +683,14 @@ class Fetcher:
             # mirror), which we report with the target instead of silently talking to another host unpaced.
             follow_redirects=False,
         )
-        # Transport failures worth another try: timeouts, refused/reset connections, bodies cut short. Invalid URLs,
-        # proxy and local protocol errors would fail the same way again.
-        self._retry_errors: tuple[type[BaseException], ...] = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+        # Transport failures worth another try: timeouts, refused/reset connections, bodies cut short (also inside
+        # their gzip stream). Invalid URLs, proxy and local protocol errors would fail the same way again.
+        self._retry_errors: tuple[type[BaseException], ...] = (
+            httpx.TimeoutException,
+            httpx.NetworkError,
+            httpx.RemoteProtocolError,
+            httpx.DecodingError,
+        )
         self._fatal_errors: tuple[type[BaseException], ...] = (httpx.HTTPError, httpx.InvalidURL)
         self._cache = _ResponseCache(settings.cache_dir)
         self._breakers = _Breakers(settings.breaker_threshold)
@@ -988,8 +994,9 @@ def cache_info(settings: FetchSettings) -> CacheInfo:
 def clear_cache(settings: FetchSettings, service: str | None = None) -> int:
     """Remove the cached answers of one service (or all); returns how many entries went.
 
-    Clearing everything also repairs a damaged cache: diskcache's files are deleted (nothing else in the
-    directory is touched) and 0 is returned, since a damaged database cannot be counted.
+    Clearing everything also repairs a damaged cache: when sqlite says the database is damaged, diskcache's files
+    are deleted (nothing else in the directory is touched) and 0 is returned, since they cannot be counted.
+    A cache that is merely busy or unreadable is left alone and reported as CacheError.
     """
     if service is not None and service not in SERVICES:
         raise ConfigError(f"unknown service {service!r}; known: {', '.join(SERVICES)}")
@@ -998,21 +1005,29 @@ def clear_cache(settings: FetchSettings, service: str | None = None) -> int:
         return 0
     try:
         cache, errors = _open_cache(directory)
-    except CacheError:
-        if service is not None:
+    except CacheError as exc:
+        if service is not None or not _is_damage(exc.__cause__):
             raise
         _remove_cache_files(directory)
         return 0
     try:
-        return int(cache.clear(retry=True) if service is None else cache.evict(service, retry=True))
+        return int(cache.clear() if service is None else cache.evict(service))
     except errors as exc:
-        if service is not None:
-            raise CacheError(f"cache at {directory} is unusable ({exc})", hint="run `geoemb-bib cache clear` to reset it") from exc
+        if service is not None or not _is_damage(exc):
+            raise CacheError(f"cache at {directory} cannot be cleared ({exc})", hint="try again, or delete the directory by hand") from exc
         logger.warning("cache at %s is damaged (%s); deleting its files", directory, exc)
     finally:
         cache.close()
     _remove_cache_files(directory)
     return 0
+
+
+def _is_damage(exc: BaseException | None) -> bool:
+    # sqlite's DatabaseError means a damaged file ("file is not a database", "disk image is malformed"); its
+    # OperationalError subclass means locked, unreadable or missing, which deleting files would not cure.
+    import sqlite3
+
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
 
 
 def _remove_cache_files(directory: Path) -> None:
