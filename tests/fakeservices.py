@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import json
 import re
@@ -271,7 +272,7 @@ def arxiv_error_feed(bad_id: str, *, message: str | None = None) -> bytes:
         "    </author>\n"
         "  </entry>\n"
         "</feed>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def arxiv_feed(entries: list[str], *, search_query: str, id_list: str, start: int, max_results: int, total: int) -> bytes:
@@ -512,10 +513,8 @@ class FakeServices:
         with self._lock:
             connections = list(self._open)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):  # already closed by its client
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = None
@@ -690,10 +689,8 @@ class FakeServices:
         except Exception as exc:  # noqa: BLE001 - a fake-server bug must surface in the test, not hang the client
             self.errors.append(f"{type(exc).__name__}: {exc} while answering {handler.path}")
             handler.close_connection = True
-            try:
+            with contextlib.suppress(OSError):  # the client may be gone already
                 status = self._write(handler, _Answer(500, "text/plain", b"fake server error"))
-            except OSError:
-                pass
         finally:
             self._release(budget)
             record = LoggedRequest(
@@ -768,8 +765,8 @@ class FakeServices:
             return self._write(handler, _Answer(fault.status or 200, ARXIV_CONTENT_TYPE, arxiv_error_feed(bad), extra))
         status = fault.status or 500
         names = {400: "ValidationError", 403: "ForbiddenError", 404: "NotFoundError", 429: "TooManyRequestsError"}
-        body = openreview_error(status, names.get(status, "InternalServerError"), "Something went wrong", {"reqId": "fake-0000"})
-        return self._write(handler, _Answer(status, json_type, body, extra))
+        error = openreview_error(status, names.get(status, "InternalServerError"), "Something went wrong", {"reqId": "fake-0000"})
+        return self._write(handler, _Answer(status, json_type, error, extra))
 
     @staticmethod
     def _write(handler: _Handler, answer: _Answer, *, head: bool = False, body_limit: int | None = None) -> int:
@@ -814,7 +811,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--log", type=Path, help="write the request log as JSON lines here on exit")
     args = parser.parse_args(argv)
-    fake = FakeServices(latency=args.latency, enforce_limits=args.enforce_limits, limits=Limits(arxiv_interval=args.arxiv_interval), host=args.host, port=args.port)
+    limits = Limits(arxiv_interval=args.arxiv_interval)
+    fake = FakeServices(latency=args.latency, enforce_limits=args.enforce_limits, limits=limits, host=args.host, port=args.port)
     for item in args.fault:
         service, spec, *rest = item.split(":")
         times = rest[0] if rest else "1"

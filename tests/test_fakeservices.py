@@ -6,12 +6,12 @@ Every body served here is from the replay corpus (reconstructed, not live data);
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -35,8 +35,8 @@ def manifest_file(path: str) -> dict[str, object]:
     return next(item for item in MANIFEST["files"] if item["path"] == path)
 
 
-def get(fake: FakeServices, service: str, path: str, params: dict[str, str] | None = None, **headers: str) -> httpx.Response:
-    return httpx.get(fake.base_urls[service] + path, params=params, headers=headers)
+def get(fake: FakeServices, service: str, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.get(fake.base_urls[service] + path, params=params)
 
 
 def arxiv_ids(body: bytes) -> list[str]:
@@ -125,7 +125,7 @@ def test_replay_crossref_works_by_doi(fake_services: FakeServices) -> None:
 
 
 def test_replay_crossref_answers_carry_the_pool_headers(fake_services: FakeServices) -> None:
-    polite = get(fake_services, "crossref", f"/works/{SATCLIP_DOI}", **{"User-Agent": "x (mailto:a@example.org)"})
+    polite = httpx.get(f"{fake_services.base_urls['crossref']}/works/{SATCLIP_DOI}", headers={"User-Agent": "x (mailto:a@example.org)"})
     expected = manifest_file("crossref/works/10.1609_aaai.v39i4.32457.json")
     assert expected
     for name, value in MANIFEST["services"]["crossref"]["default_response"]["headers"].items():
@@ -187,7 +187,10 @@ def test_replay_openreview_search_by_term(fake_services: FakeServices) -> None:
 
 @pytest.mark.parametrize(
     "spec",
-    ["429", "503/retry-after=2", "429/retry-after=http-date+1", "reset", "drop", "slow=2.5", "truncate", "cut", "invalid", "html", "html=503", "arxiv-error", "openreview-error=403"],
+    [
+        *("429", "503/retry-after=2", "429/retry-after=http-date+1", "reset", "drop", "slow=2.5", "truncate", "cut"),
+        *("invalid", "html", "html=503", "arxiv-error", "openreview-error=403"),
+    ],
 )
 def test_fault_specs_round_trip(spec: str) -> None:
     assert str(Fault.parse(spec)) == spec
@@ -245,7 +248,7 @@ def test_a_429_storm_with_retry_after_is_waited_out(fake_services: FakeServices,
     assert fetcher.get(SATCLIP, validate=json_body).status == 200
     assert fetcher.get(Query("openreview", "/notes", (("id", "I18BXotQ7j"),)), validate=json_body).status == 200
     times = [item.time for item in fake_services.requests("crossref")]
-    assert len(times) == 4 and all(later - earlier >= 0.2 for earlier, later in zip(times, times[1:]))
+    assert len(times) == 4 and all(later - earlier >= 0.2 for earlier, later in pairwise(times))
     notes = [item.time for item in fake_services.requests("openreview")]
     assert notes[1] - notes[0] >= 0.9  # the HTTP-date said one second after the answer's Date
     assert fetcher.stats["crossref"].throttled == 3 and fetcher.stats["crossref"].retries == 3
@@ -312,7 +315,7 @@ def test_concurrent_get_many_within_enforced_limits_provokes_no_429(fake_service
     assert statuses.count(404) == 1 and statuses.count(200) == len(queries) - 1  # the arXiv DataCite DOI
     assert not fake_services.limited()
     arrivals = [item.time for item in fake_services.requests("arxiv")]
-    assert len(arrivals) == 3 and all(later - earlier >= 0.4 for earlier, later in zip(arrivals, arrivals[1:]))
+    assert len(arrivals) == 3 and all(later - earlier >= 0.4 for earlier, later in pairwise(arrivals))
     lists = [item.time for item in fake_services.requests("crossref") if item.target.startswith("/works?")]
     assert all(lists[n + 3] - lists[n] >= 1.0 for n in range(len(lists) - 3))
     assert fake_services.count() == len(queries)
