@@ -727,3 +727,14 @@ def test_a_corrupt_gzip_stream_is_retried(make_fetcher: Callable[..., Fetcher], 
     fetcher = make_fetcher()
     assert fetcher.get(WORK).body == b'{"status":"ok"}'
     assert fetcher.stats["crossref"].retries == 1
+
+
+def test_validators_may_be_given_per_service(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+    def arxiv_parser(response: Response) -> None:
+        raise NotFound("arxiv", "arxiv: no such id")
+
+    service.default = ok(b"not json")
+    results = make_fetcher(max_retries=0).get_many([ARXIV, WORK, NOTE], validate={"arxiv": arxiv_parser, "crossref": reject_unless_ok})
+    assert isinstance(results[0], NotFound)
+    assert isinstance(results[1], BadResponse)  # the Crossref parser refused it
+    assert isinstance(results[2], Response)  # no parser for OpenReview: taken as it is

@@ -649,6 +649,8 @@ class _Failure:
 
 
 Validator = Callable[[Response], object]
+# One parser for every query, or one per service (what a batch mixing services needs).
+Validation = Validator | Mapping[str, Validator] | None
 ResultCallback = Callable[[int, Query, "Response | ServiceError"], None]
 
 
@@ -726,10 +728,10 @@ class Fetcher:
 
     # -- public API ---------------------------------------------------------------------------------------------
 
-    def get(self, query: Query, *, validate: Validator | None = None) -> Response:
+    def get(self, query: Query, *, validate: Validation = None) -> Response:
         """One answer for `query`: from the cache when fresh, else from the service (paced, retried).
 
-        `validate` is the source's parser. A 2xx body it rejects with BadResponse is never cached and is asked
+        `validate` is the source's parser (or a mapping of service name to parser). A 2xx body it rejects with BadResponse is never cached and is asked
         again (a cut body is usually transient) until the retry budget is spent; then BadResponse propagates.
         If it raises another ServiceError (say NotFound), the body was understood: it is cached briefly and the
         error propagates. 404 is returned and cached briefly; other 4xx are returned uncached; 429, 5xx and
@@ -737,6 +739,7 @@ class Fetcher:
         """
         if query.service not in SERVICES:
             raise ValueError(f"unknown service {query.service!r}; known: {', '.join(SERVICES)}")
+        validate = validate.get(query.service) if isinstance(validate, Mapping) else validate
         key = cache_key(query)
         if not self.settings.refresh:
             cached = self._cache.read(key)
@@ -751,7 +754,7 @@ class Fetcher:
         return self._fetch(query, key, validate)
 
     def get_many(
-        self, queries: Iterable[Query], *, validate: Validator | None = None, on_result: ResultCallback | None = None
+        self, queries: Iterable[Query], *, validate: Validation = None, on_result: ResultCallback | None = None
     ) -> list[Response | ServiceError]:
         """Answers for many queries, in input order; a query that fails gives its ServiceError as a value.
 
@@ -817,7 +820,7 @@ class Fetcher:
 
     # -- internals ----------------------------------------------------------------------------------------------
 
-    def _get_as_value(self, query: Query, validate: Validator | None) -> Response | ServiceError:
+    def _get_as_value(self, query: Query, validate: Validation) -> Response | ServiceError:
         try:
             return self.get(query, validate=validate)
         except ServiceError as exc:
