@@ -738,3 +738,28 @@ def test_validators_may_be_given_per_service(make_fetcher: Callable[..., Fetcher
     assert isinstance(results[0], NotFound)
     assert isinstance(results[1], BadResponse)  # the Crossref parser refused it
     assert isinstance(results[2], Response)  # no parser for OpenReview: taken as it is
+
+
+def test_an_abandoned_batch_does_not_wait_out_a_long_retry_after() -> None:
+    """Real clock and waits: a callback that fails while arXiv asks for 30 s ends get_many at once."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/api/query"):
+            return status(429, retry_after="30")
+        return ok()
+
+    class Stop(Exception):
+        pass
+
+    def stop_on_openreview(index: int, query: Query, result: object) -> None:
+        if query.service == "openreview":
+            raise Stop
+
+    import time
+
+    with Fetcher(FetchSettings(mailto="a@example.org"), transport=httpx.MockTransport(answer)) as fetcher:
+        started = time.monotonic()
+        with pytest.raises(Stop):
+            fetcher.get_many([ARXIV, NOTE], on_result=stop_on_openreview)
+        assert time.monotonic() - started < 5
+        assert fetcher.get(NOTE_V1).status == 200  # the fetcher is still usable afterwards

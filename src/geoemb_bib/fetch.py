@@ -658,7 +658,8 @@ class Fetcher:
     """Makes the GETs the sources ask for: cached, paced per service, retried, and broken off when a service is down.
 
     `transport` (an httpx transport, e.g. `httpx.MockTransport`), `sleep`, `clock` and `random` are injectable so
-    tests run without a network and without waiting.
+    tests run without a network and without waiting. Without an injected `sleep`, every wait (pacing, backoff,
+    Retry-After) is interruptible: a `get_many` that is abandoned (Ctrl-C, a failing callback) wakes its workers.
     """
 
     def __init__(
@@ -666,7 +667,7 @@ class Fetcher:
         settings: FetchSettings,
         *,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         random: Callable[[], float] = _random.random,
     ) -> None:
@@ -675,6 +676,7 @@ class Fetcher:
         self.settings = settings
         self._httpx = httpx
         self._sleep = sleep
+        self._abort = threading.Event()
         self._clock = clock
         self._random = random
         self._client = httpx.Client(
@@ -702,7 +704,7 @@ class Fetcher:
         crossref = CROSSREF_LIMITS[pool]
         self._documented_list = crossref["list"]
         self._budgets: dict[str, _Budget] = {
-            "arxiv": _Budget("arxiv", capacity=1, spacing={"any": settings.arxiv_interval}, after_end=True, clock=clock, sleep=sleep),
+            "arxiv": _Budget("arxiv", capacity=1, spacing={"any": settings.arxiv_interval}, after_end=True, clock=clock, sleep=self._pause),
             # Before any header is seen we assume the documented numbers for our pool; list and single-record
             # requests are spaced separately but share one concurrency limit.
             "crossref": _Budget(
@@ -711,7 +713,7 @@ class Fetcher:
                 spacing={kind: PACING_MARGIN / rate for kind, (rate, _) in crossref.items()},
                 after_end=False,
                 clock=clock,
-                sleep=sleep,
+                sleep=self._pause,
             ),
             "openreview": _Budget(
                 "openreview",
@@ -719,7 +721,7 @@ class Fetcher:
                 spacing={"any": 1.0 / settings.openreview_rate},
                 after_end=False,
                 clock=clock,
-                sleep=sleep,
+                sleep=self._pause,
             ),
         }
         self._workers = {"arxiv": 1, "crossref": max(rate[1] for rate in CROSSREF_LIMITS["polite"].values()), "openreview": settings.openreview_concurrency}
@@ -760,6 +762,7 @@ class Fetcher:
 
         Each service group runs its own workers (never more than its concurrency allows), so a slow arXiv queue
         never holds up Crossref. `on_result(index, query, result)` is called in the calling thread as results come.
+        Anything else a parser or the callback raises is a bug, not a service failure: it propagates.
         """
         items = list(queries)
         # Identical requests in one batch are asked once and share the answer.
@@ -776,6 +779,7 @@ class Fetcher:
         results: list[Response | ServiceError | None] = [None] * len(items)
         executors: list[ThreadPoolExecutor] = []
         futures: dict[Future[Response | ServiceError], int] = {}
+        finished = False
         try:
             for group, indices in groups.items():
                 executor = ThreadPoolExecutor(max_workers=min(len(indices), self._workers[group]), thread_name_prefix=f"geoemb-bib-{group}")
@@ -788,9 +792,15 @@ class Fetcher:
                     results[index] = result
                     if on_result is not None:
                         on_result(index, items[index], result)
+            finished = True
         finally:
+            if not finished:
+                # Abandoned (Ctrl-C, a failing callback): wake workers sleeping through a backoff so the batch ends
+                # now; only requests already on the wire are waited for.
+                self._abort.set()
             for executor in executors:
                 executor.shutdown(wait=True, cancel_futures=True)
+            self._abort.clear()
         return [result for result in results if result is not None]
 
     @property
@@ -819,6 +829,14 @@ class Fetcher:
         self.close()
 
     # -- internals ----------------------------------------------------------------------------------------------
+
+    def _pause(self, seconds: float) -> None:
+        if self._sleep is None:
+            self._abort.wait(seconds)
+        else:
+            self._sleep(seconds)
+        if self._abort.is_set():
+            raise ServiceUnavailable("geoemb-bib", "the batch was interrupted before this request was sent")
 
     def _get_as_value(self, query: Query, validate: Validation) -> Response | ServiceError:
         try:
