@@ -21,6 +21,10 @@ class ExportOptions:
     sort: Literal["list", "key"] = "list"
     markdown_as_listed: bool = False
     markdown_authors: bool = False
+    # The date (YYYY-MM-DD) the web items' URLs were last checked; None leaves urldate out, so output stays reproducible.
+    urldate: str | None = None
+    # BibTeX abstracts help Zotero users and cost survey authors nothing (styles ignore them); off for a lean .bib.
+    bibtex_abstracts: bool = True
 
 
 class Exporter(Protocol):
