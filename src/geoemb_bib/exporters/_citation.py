@@ -75,6 +75,7 @@ class Citation:
     listed_note: str | None = None
     keywords: tuple[str, ...] = ()
     abstract: str | None = None
+    abbr: str | None = None
 
 
 def citations(catalog: Catalog) -> list[Citation]:
@@ -128,6 +129,7 @@ def citation(item: Resolved, keywords: tuple[str, ...] = ()) -> Citation:
         listed_note=_listed_note(item, form),
         keywords=keywords + tuple(clean(t) for t in entry.tags),
         abstract=clean_or_none(record.abstract),
+        abbr=clean_or_none(entry.abbr),
     )
 
 

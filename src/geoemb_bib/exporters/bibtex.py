@@ -21,7 +21,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 from ..errors import ExportError
 from ..model import Catalog, PartialDate, Person
 from . import ExportOptions
-from ._citation import Citation, citations, segments
+from ._citation import Citation, citations, plain, segments
 
 try:  # anyascii transliterates what LaTeX cannot typeset (CJK names) instead of breaking the compile
     from anyascii import anyascii as _transliterate
@@ -56,7 +56,7 @@ ENTRY_TYPES: Mapping[str, Mapping[str, str]] = {
 }
 # One field order for every type: readers find the same field in the same place.
 FIELD_ORDER = (
-    "author", "title", "booktitle", "journal", "eventtitle", "volume", "number", "pages", "year", "month", "date",
+    "author", "key", "title", "booktitle", "journal", "eventtitle", "volume", "number", "pages", "year", "month", "date",
     "publisher", "institution", "school", "organization", "howpublished", "doi", "eprint", "eprinttype", "archivePrefix",
     "primaryClass", "url", "urldate", "annote", "keywords", "abstract",
 )
@@ -176,6 +176,9 @@ def _entry(c: Citation, table: _LatexTable, flavour: str, options: ExportOptions
 
     if c.authors:
         fields["author"] = "{" + " and ".join(_name(p, table) for p in c.authors) + "}"
+    else:
+        # Without authors plainnat sorts and labels by `key` (and warns when it is missing too).
+        text("key", c.abbr or plain(c.title))
     if c.title:
         fields["title"] = "{" + _title(c.title, table) + "}"
     if c.form in ("conference", "chapter"):
