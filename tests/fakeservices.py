@@ -1,18 +1,6 @@
 """Loopback fakes of arXiv, Crossref and OpenReview that serve the replay corpus, enforce rate limits and inject faults.
 
-One threaded HTTP server on 127.0.0.1 mounts the services under /arxiv, /crossref, /openreview and /openreview-v1.
 Every body it serves is RECONSTRUCTED (see fixtures/replay/PROVENANCE.md), never live data.
-
-In tests, use the `fake_services` fixture (conftest.py imports it):
-
-    def test_something(fake_services, tmp_path):
-        fake_services.inject("crossref", "503", times=2)            # next two Crossref requests answer 503
-        env = fake_services.env(cache_dir=tmp_path / "cache")       # GEOEMB_BIB_*_URL (+ cache dir, mailto)
-        subprocess.run([...], env={**os.environ, **env})
-        assert fake_services.count("crossref") == 3
-        assert not fake_services.limited()                          # no request was answered 429 by the limits
-
-Standalone (for the benchmark): `python tests/fakeservices.py --port 8765 --latency 0.15 --enforce-limits`.
 """
 
 from __future__ import annotations
@@ -143,7 +131,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class LoggedRequest:
-    """One request the fake received: arrival time (time.monotonic), what was asked and how it was answered."""
+    """One request the fake received: arrival (time.monotonic), what was asked, how it was answered, and the seconds
+    from arrival until the answer (or the fault) started to go out."""
 
     time: float
     service: str
@@ -154,6 +143,20 @@ class LoggedRequest:
     limited: bool
     user_agent: str
     duration: float
+
+
+@dataclass
+class _Exchange:
+    """One request being answered; it enters the log once, just before its answer (or its fault) goes out."""
+
+    arrived: float
+    service: str
+    method: str
+    target: str
+    user_agent: str
+    fault: Fault | None = None
+    limited: bool = False
+    logged: bool = False
 
 
 @dataclass(frozen=True)
@@ -437,6 +440,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    exchange: _Exchange
     # Idle keep-alive connections end after this; stop() also shuts open connections down at once.
     timeout = 30
 
@@ -465,7 +469,21 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FakeServices:
-    """The three services on one loopback port. Thread-safe; settings may be changed while it runs."""
+    """The three services on one loopback port, mounted at /arxiv, /crossref, /openreview and /openreview-v1.
+
+    Thread-safe; `latency`, `enforce_limits` and `limits` may be changed while it runs. In tests, use the
+    `fake_services` fixture (conftest.py imports it):
+
+        def test_something(fake_services, tmp_path):
+            fake_services.inject("crossref", "503", times=2)         # next two Crossref requests answer 503
+            env = fake_services.env(cache_dir=tmp_path / "cache")    # GEOEMB_BIB_*_URL (+ cache dir, mailto)
+            subprocess.run([...], env={**os.environ, **env})
+            assert fake_services.count("crossref") == 3
+            assert not fake_services.limited()                       # nothing was answered 429 by the limits
+
+    Elsewhere: `with FakeServices(latency=0.15, enforce_limits=True) as fake: ...`, or standalone for the
+    benchmark: `python tests/fakeservices.py --port 8765 --latency 0.15 --enforce-limits [--fault crossref:503:2]`.
+    """
 
     def __init__(
         self,
@@ -656,9 +674,8 @@ class FakeServices:
         path = "/" + rest
         target = path + (f"?{parts.query}" if parts.query else "")
         user_agent = handler.headers.get("User-Agent", "")
+        exchange = handler.exchange = _Exchange(arrived, service or "?", handler.command, target, user_agent)
         status: int | None = None
-        fault: Fault | None = None
-        limited = False
         budget: str | None = None
         try:
             if service is None:
@@ -666,11 +683,11 @@ class FakeServices:
                 return
             params = parse_qsl(parts.query, keep_blank_values=True)
             pool = "polite" if "mailto:" in user_agent or any(name == "mailto" for name, _ in params) else "public"
-            fault = self._take_fault(service, unquote(target))
+            fault = exchange.fault = self._take_fault(service, unquote(target))
             if fault is None and self.enforce_limits:
                 admitted, budget = self._admit(service, path, pool, arrived)
                 if not admitted:
-                    limited = True
+                    exchange.limited = True
                     status = self._write(handler, self._with_service_headers(service, pool, _Answer(429, "text/plain", b"Too Many Requests")))
                     return
             if self.latency:
@@ -693,19 +710,27 @@ class FakeServices:
                 status = self._write(handler, _Answer(500, "text/plain", b"fake server error"))
         finally:
             self._release(budget)
-            record = LoggedRequest(
-                time=arrived,
-                service=service or "?",
-                method=handler.command,
-                target=target,
-                status=status,
-                fault=str(fault) if fault else None,
-                limited=limited,
-                user_agent=user_agent,
-                duration=time.monotonic() - arrived,
+            self._record(exchange, status)
+
+    def _record(self, exchange: _Exchange, status: int | None) -> None:
+        # Logged before the answer leaves, so a client that has its answer always finds its request in the log.
+        with self._lock:
+            if exchange.logged:
+                return
+            exchange.logged = True
+            self._log.append(
+                LoggedRequest(
+                    time=exchange.arrived,
+                    service=exchange.service,
+                    method=exchange.method,
+                    target=exchange.target,
+                    status=status,
+                    fault=str(exchange.fault) if exchange.fault else None,
+                    limited=exchange.limited,
+                    user_agent=exchange.user_agent,
+                    duration=time.monotonic() - exchange.arrived,
+                )
             )
-            with self._lock:
-                self._log.append(record)
 
     def _answer(self, service: str, path: str, params: list[tuple[str, str]]) -> _Answer:
         if service == "arxiv":
@@ -736,6 +761,7 @@ class FakeServices:
         if fault.kind in ("reset", "drop"):
             if fault.kind == "reset":
                 handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self._record(handler.exchange, None)
             handler.close_connection = True
             handler.connection.close()
             return None
@@ -768,8 +794,8 @@ class FakeServices:
         error = openreview_error(status, names.get(status, "InternalServerError"), "Something went wrong", {"reqId": "fake-0000"})
         return self._write(handler, _Answer(status, json_type, error, extra))
 
-    @staticmethod
-    def _write(handler: _Handler, answer: _Answer, *, head: bool = False, body_limit: int | None = None) -> int:
+    def _write(self, handler: _Handler, answer: _Answer, *, head: bool = False, body_limit: int | None = None) -> int:
+        self._record(handler.exchange, answer.status)
         handler.server_name_override = answer.headers.get("server")  # type: ignore[attr-defined]
         handler.send_response(answer.status)
         handler.send_header("Content-Type", answer.content_type)
