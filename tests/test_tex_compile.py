@@ -170,3 +170,22 @@ def test_unicode_output_is_clean_for_biber(tmp_path: Path) -> None:
     result = _run(["biber", "document"], tmp_path)
     blg = _read(tmp_path / "document.blg")
     assert result.returncode == 0 and not re.findall(r"\b(WARN|ERROR)\b", blg), blg
+
+
+@needs_tex
+def test_extreme_sizes_compile_without_errors(tmp_path: Path) -> None:
+    # Issue #7: a 10,000-character title and 2,000 authors from a service must not break the document.
+    from catalog_samples import catalog, geoclip
+
+    from geoemb_bib.model import Person
+
+    record = dataclasses.replace(
+        geoclip().record,
+        title="Embeddings " * 909 + "Earth",
+        author=tuple(Person(family=f"Author{n}", given="Given") for n in range(2000)),
+    )
+    extreme = catalog([dataclasses.replace(geoclip(), record=record)])
+    (tmp_path / "natbib").mkdir()
+    (tmp_path / "biblatex").mkdir()
+    assert not compile_natbib(_bib(extreme, "bibtex"), tmp_path / "natbib").errors
+    assert not compile_biblatex(_bib(extreme, "biblatex"), tmp_path / "biblatex").errors

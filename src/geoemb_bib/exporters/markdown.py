@@ -6,6 +6,7 @@ resolved records, so a preprint that found its version of record shows the venue
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..model import Catalog, Entry, Resolved, Section
@@ -29,6 +30,8 @@ UNRESOLVED_MARK = "⚠️"
 # Venues of published records are shown as "<venue text>", preprints keep the listed text; a row whose
 # status is one of these is marked so a maintainer sees what is still open.
 MARKED_STATUSES = ("unresolved", "conflict")
+# OpenReview appends how a paper was presented ("NeurIPS 2023 poster"); the list shows the venue and year only.
+_PRESENTATION = re.compile(r"\s+(?:poster|oral|spotlight|notable[- ]top[- ]\d+%?|top[- ]\d+%?)\s*$", re.IGNORECASE)
 
 
 def export(catalog: Catalog, options: ExportOptions) -> str:
@@ -145,11 +148,24 @@ def _cell(item: Resolved, column: str, catalog: Catalog, options: ExportOptions)
 
 
 def _resolved_venue(item: Resolved) -> str | None:
-    """The venue to show: the version of record's venue once published, else the listed text."""
-    record = item.record
-    if item.status == "published":
-        return record.venue or record.container_title or item.entry.venue
-    return item.entry.venue
+    """The venue to show: the version of record's short venue once published, else the listed text.
+
+    A listed venue the record confirms (not a preprint server, same year) stays as the curator wrote it ("GRSM 2025");
+    otherwise the record's short form: OpenReview's venue without the presentation kind ("NeurIPS 2023 poster" ->
+    "NeurIPS 2023"), or the container's short title or full title with the year.
+    """
+    record, listed = item.record, item.entry.venue
+    if item.status != "published":
+        return listed
+    year = record.issued.year if record.issued else None
+    if listed and year and not listed.casefold().startswith("arxiv") and str(year) in listed:
+        return listed
+    if record.venue:
+        return _PRESENTATION.sub("", record.venue)
+    container = record.container_title_short or record.event_title or record.container_title
+    if container:
+        return f"{container} {year}" if year and str(year) not in container else container
+    return listed
 
 
 def _default_label(entry: Entry, role: str) -> str:
