@@ -57,7 +57,7 @@ def test_base_key_without_year_or_author() -> None:
     assert base_key(record("Some Title", "Smith", None)) == "smith" + "nd" + "some"
     organisation = Record(source="merged", standard_id="x", title="Clay Model v0 Embeddings", author=(Person(literal="Clay Foundation"),),
                           issued=PartialDate(2024))
-    assert base_key(organisation) == "clay2024clay"
+    assert base_key(organisation) == "clayfoundation2024clay"
     # No author at all: the first title word stands in for the name and the next one is the title word.
     assert base_key(record("CVPR EARTHVISION: Embed2Scale Challenge", None, 2025)) == "cvpr2025earthvision"
 

@@ -60,6 +60,9 @@ def title_word(title: str) -> str:
     return ""
 
 
+ORGANISATION_KEY_LETTERS = 20
+
+
 def _name_part(authors: Sequence[Person]) -> str:
     if not authors:
         return ""
@@ -67,8 +70,9 @@ def _name_part(authors: Sequence[Person]) -> str:
     if first.family:
         return _letters(first.family)
     if first.literal:
-        words = first.literal.split()
-        return _letters(words[0]) if words else ""
+        # The whole organisation name, not its first word: "Earth Genome" and an author-less "Earth ..." title
+        # would otherwise share "earth"; capped so a long institute name still gives a typeable key.
+        return _letters(first.literal)[:ORGANISATION_KEY_LETTERS]
     return ""
 
 

@@ -1,0 +1,132 @@
+"""What a refresh changed and what is still open, as data and as a Markdown report for a pull request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .model import Person, Record, Resolved
+
+ChangeKind = Literal["new-entry", "upgraded", "new-doi", "status", "field", "key"]
+
+# The fields a reader of the bibliography would notice; housekeeping (fetched_at, scores) is not a change.
+COMPARED_FIELDS = (
+    "type", "title", "author", "issued", "container_title", "event_title", "publisher", "volume", "issue", "page", "doi", "url", "venue",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One difference between the previous enriched.yaml and this run, for one entry."""
+
+    entry_id: str
+    key: str
+    kind: ChangeKind
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyChange:
+    entry_id: str
+    old: str | None
+    new: str
+    reason: str
+
+
+def describe_changes(previous: Mapping[str, Resolved], current: Sequence[Resolved], key_changes: Sequence[KeyChange] = ()) -> list[Change]:
+    """Every change an entry went through, in list order; key changes come from the key assignment."""
+    changes: list[Change] = []
+    renamed = {change.entry_id: change for change in key_changes}
+    for item in current:
+        before = previous.get(item.entry.id)
+        if before is None:
+            changes.append(Change(item.entry.id, item.key, "new-entry", f"new entry, {item.status}"))
+            continue
+        if before.status != "published" and item.status == "published":
+            venue = item.record.venue or item.record.container_title or "a version of record"
+            changes.append(Change(item.entry.id, item.key, "upgraded", f"{before.status} -> published in {venue}"))
+        elif before.status != item.status:
+            changes.append(Change(item.entry.id, item.key, "status", f"{before.status} -> {item.status}"))
+        if item.record.doi and item.record.doi != before.record.doi:
+            changes.append(Change(item.entry.id, item.key, "new-doi", f"DOI {item.record.doi}"))
+        for name in COMPARED_FIELDS:
+            if name == "doi":
+                continue
+            old, new = _shown(before.record, name), _shown(item.record, name)
+            if old != new:
+                changes.append(Change(item.entry.id, item.key, "field", f"{name}: {old or '(none)'} -> {new or '(none)'}"))
+        if item.entry.id in renamed:
+            change = renamed[item.entry.id]
+            changes.append(Change(item.entry.id, item.key, "key", f"key {change.old} -> {change.new} ({change.reason})"))
+    for entry_id, change in renamed.items():
+        if entry_id not in previous and change.old is not None:
+            changes.append(Change(entry_id, change.new, "key", f"key {change.old} -> {change.new} ({change.reason})"))
+    return changes
+
+
+def _shown(record: Record, name: str) -> str:
+    value = getattr(record, name)
+    if value is None or value == ():
+        return ""
+    if name == "author":
+        people: tuple[Person, ...] = value
+        names = [person.display() for person in people]
+        return ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:3])}, ... ({len(names)} authors)"
+    return str(value)
+
+
+def open_questions(items: Sequence[Resolved]) -> list[Resolved]:
+    """Entries a maintainer should look at: unresolved, in conflict, or preprints listed with a venue."""
+    return [item for item in items if item.status in ("unresolved", "conflict") or (item.status == "preprint" and item.problems)]
+
+
+def markdown_report(
+    changes: Sequence[Change],
+    items: Sequence[Resolved],
+    failures: Mapping[str, str],
+    service_problems: Mapping[str, str],
+) -> str:
+    """The change report as Markdown: what changed, what failed, what is still open."""
+    lines = ["# geoemb-bib refresh report", ""]
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.status] = counts.get(item.status, 0) + 1
+    lines.append(", ".join(f"{counts.get(status, 0)} {status}" for status in ("published", "preprint", "resolved", "unresolved", "conflict")))
+    lines.append("")
+    titled = {
+        "upgraded": "Preprints upgraded to their version of record",
+        "new-doi": "New DOIs",
+        "key": "Citation key changes",
+        "new-entry": "New entries",
+        "status": "Status changes",
+        "field": "Changed fields",
+    }
+    for kind, title in titled.items():
+        selected = [change for change in changes if change.kind == kind]
+        if selected:
+            lines += [f"## {title}", ""]
+            lines += [f"- `{change.key}` ({change.entry_id}): {_md(change.detail)}" for change in selected]
+            lines.append("")
+    if not changes:
+        lines += ["No changes.", ""]
+    if service_problems:
+        lines += ["## Services that failed", ""]
+        lines += [f"- {service}: {_md(message)}" for service, message in sorted(service_problems.items())]
+        lines.append("")
+    if failures:
+        lines += ["## Entries that kept their previous data", ""]
+        lines += [f"- {entry_id}: {_md(message)}" for entry_id, message in failures.items()]
+        lines.append("")
+    still_open = open_questions(items)
+    if still_open:
+        lines += ["## Still open", ""]
+        for item in still_open:
+            reasons = "; ".join(item.problems) or item.status
+            lines.append(f"- `{item.key}` ({item.status}): {_md(reasons)}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("\n", " ").replace("|", "\\|")

@@ -1,0 +1,485 @@
+"""Orchestration of a refresh: which requests each entry needs, in rounds, then matching, merging and keys.
+
+Every round asks all services at once (the fetcher paces each within its limits); an entry asks for a title
+search only once its identifier lookups have not found the version of record, so no request is wasted.
+Per-entry failures are values: a service that fails leaves the entry's previous good data in place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Literal
+
+from . import ids, keys, matching, merge
+from .catalog import unresolved_item
+from .errors import NotFound, ServiceError
+from .model import CuratedList, Entry, Query, Record, Resolved
+from .report import Change, describe_changes
+from .sources import arxiv as arxiv_source
+from .sources import crossref as crossref_source
+from .sources import openreview as openreview_source
+
+if TYPE_CHECKING:
+    from .fetch import Fetcher, Response
+
+logger = logging.getLogger(__name__)
+
+# arXiv categories whose papers go to venues that review on OpenReview (NeurIPS, ICLR, ICML, TMLR...): a preprint
+# in one of them, without a venue claim pointing elsewhere, is searched there by title.
+OPENREVIEW_CATEGORIES = frozenset({"cs.LG", "cs.CV", "cs.CL", "cs.AI", "stat.ML", "cs.NE", "cs.IR", "cs.RO", "cs.MA", "cs.SD", "eess.IV"})
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOptions:
+    """Which entries a refresh looks up (`only`: entry ids or citation keys; `section`: a section id and its
+    subsections) and whether keys may be recomputed."""
+
+    only: tuple[str, ...] = ()
+    section: str | None = None
+    rekey: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One finished request, for a progress display: `done` of `total` requests so far in the run."""
+
+    service: str
+    done: int
+    total: int
+    from_cache: bool
+    failed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    """Everything a refresh decided: the items in list order, what changed, and what could not be done."""
+
+    items: tuple[Resolved, ...]
+    refreshed: tuple[str, ...]
+    changes: tuple[Change, ...]
+    key_changes: tuple[keys.KeyChange, ...]
+    failures: Mapping[str, str]
+    service_problems: Mapping[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.service_problems
+
+
+ProgressCallback = Callable[[Progress], None]
+_Handler = Callable[["Response | ServiceError"], None]
+
+
+@dataclass
+class _Work:
+    """What one entry has gathered so far in this run (mutable while the rounds go on)."""
+
+    entry: Entry
+    arxiv_id: str | None = None
+    curated_doi: str | None = None
+    curated_openreview: str | None = None
+    # the OpenReview APIs still to try for the curated note id, in order (a venue lives on one of the two)
+    openreview_apis: list[str] = field(default_factory=list)
+    preprint: Record | None = None
+    arxiv_asked: bool = False
+    # earlier arXiv versions, asked for when the listed title is not the latest version's
+    earlier: list[Record] = field(default_factory=list)
+    earlier_asked: bool = False
+    asked_dois: set[str] = field(default_factory=set)
+    # (preference, record, who asserted the identifier): curated DOI 0, curated OpenReview 1, arXiv-reported DOI 2
+    linked: list[tuple[int, Record, str]] = field(default_factory=list)
+    searched: bool = False
+    search_results: dict[str, list[Record]] = field(default_factory=dict)
+    steps: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def identified(self) -> list[matching.IdentifierCheck]:
+        reference = matching.reference_for(self.entry, self.preprint, self.earlier)
+        ordered = sorted(self.linked, key=lambda item: item[0])
+        return [matching.check_identified(reference, record, asserted_by=asserted_by) for _, record, asserted_by in ordered]
+
+    @property
+    def has_version_of_record(self) -> bool:
+        return any(check.is_version_of_record for check in self.identified())
+
+
+def select_entries(curated: CuratedList, previous: Mapping[str, Resolved], options: RefreshOptions) -> list[Entry]:
+    """The entries a refresh looks up; raises KeyError naming anything in `only`/`section` that matches nothing."""
+    entries = list(curated.entries)
+    if options.section is not None:
+        sections = {options.section}
+        known = {section.id for section in curated.sections}
+        if options.section not in known:
+            raise KeyError(options.section)
+        sections |= {section.id for section in curated.sections if section.parent == options.section}
+        entries = [entry for entry in entries if entry.section in sections]
+    if options.only:
+        wanted = set(options.only)
+        by_key = {item.key: entry_id for entry_id, item in previous.items()}
+        chosen = {name if name in {e.id for e in curated.entries} else by_key.get(name, "") for name in wanted}
+        unknown = sorted(name for name in wanted if name not in {e.id for e in curated.entries} and name not in by_key)
+        if unknown:
+            raise KeyError(", ".join(unknown))
+        entries = [entry for entry in entries if entry.id in chosen]
+    return entries
+
+
+def refresh(
+    curated: CuratedList,
+    previous: Mapping[str, Resolved],
+    fetcher: Fetcher,
+    options: RefreshOptions = RefreshOptions(),
+    *,
+    now: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> RefreshResult:
+    """Look up the selected entries, merge what the services say, and assign keys to every entry of the list."""
+    resolved_at = now or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    selected = select_entries(curated, previous, options)
+    works = {entry.id: _start(entry) for entry in selected}
+    runner = _Rounds(fetcher, on_progress)
+    while True:
+        requests = [request for work in works.values() for request in _next_requests(work)]
+        if not requests:
+            break
+        runner.run(requests)
+    merged: dict[str, Resolved] = {}
+    for entry in curated.entries:
+        work = works.get(entry.id)
+        if work is None:
+            merged[entry.id] = previous.get(entry.id) or unresolved_item(entry)
+            continue
+        merged[entry.id] = _merge(work, previous.get(entry.id), resolved_at)
+    items = list(merged.values())
+    previous_keys = {entry_id: item.key for entry_id, item in previous.items() if item.key}
+    assignment = keys.assign_keys(items, previous_keys, rekey=options.rekey)
+    final = assignment.apply(items)
+    failures = {work.entry.id: "; ".join(work.failures) for work in works.values() if work.failures}
+    return RefreshResult(
+        items=final,
+        refreshed=tuple(works),
+        changes=tuple(describe_changes(previous, [item for item in final if item.entry.id in works], assignment.changes)),
+        key_changes=tuple(assignment.changes),
+        failures=failures,
+        service_problems=dict(fetcher.tripped),
+    )
+
+
+# -- what each entry asks for ------------------------------------------------------------------------------
+
+
+def _start(entry: Entry) -> _Work:
+    work = _Work(entry=entry)
+    if not entry.is_paper:
+        return work
+    for link in entry.links:
+        found = ids.identify(link.url) if link.role == "paper" else None
+        if found is None:
+            continue
+        if found.scheme == "arxiv":
+            work.arxiv_id = found.value
+        elif found.scheme == "doi":
+            work.curated_doi = found.value
+        elif found.scheme == "openreview":
+            work.curated_openreview = found.value
+    work.arxiv_id = work.arxiv_id or (ids.parse_arxiv_id(entry.ids.arxiv)[0] if entry.ids.arxiv else None)
+    work.curated_doi = work.curated_doi or entry.ids.doi
+    work.curated_openreview = work.curated_openreview or entry.ids.openreview
+    if work.curated_openreview:
+        first = openreview_source.choose_api(entry.venue)
+        work.openreview_apis = [first, "v1" if first == "v2" else "v2"]
+    return work
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """One query an entry wants answered (or one arXiv id to batch), and what to do with the answer."""
+
+    handle: _Handler
+    query: Query | None = None
+    arxiv_id: str | None = None
+
+
+def _next_requests(work: _Work) -> list[_Request]:
+    """The queries this entry needs now, given what it has gathered; empty when it is done.
+
+    Identifier lookups come first; title searches only once they are answered and found no version of record.
+    """
+    if not work.entry.is_paper:
+        return []
+    requests: list[_Request] = []
+    if work.arxiv_id and not work.arxiv_asked:
+        work.arxiv_asked = True
+        requests.append(_Request(_arxiv_handler(work), arxiv_id=work.arxiv_id))
+    if work.curated_doi:
+        requests += _crossref_work(work, work.curated_doi, "curated", preference=0)
+    if work.openreview_apis:
+        requests.append(_openreview_note(work, work.openreview_apis.pop(0)))
+    reported = work.preprint.doi if work.preprint is not None else None
+    if reported and not ids.is_arxiv_doi(reported) and not requests and not work.has_version_of_record:
+        requests += _crossref_work(work, reported, "arxiv", preference=2)
+    if requests:
+        return requests
+    requests += _earlier_version(work)
+    if not work.searched and not work.has_version_of_record:
+        work.searched = True
+        requests += _searches(work)
+    return requests
+
+
+def _earlier_version(work: _Work) -> list[_Request]:
+    """The first arXiv version, when the listed title is far from the latest one: a listing made from v1 (GAIR)
+    is then recognised by v1's title instead of being taken for another paper."""
+    preprint = work.preprint
+    if work.earlier_asked or preprint is None or not preprint.arxiv_id or (preprint.arxiv_version or 1) <= 1:
+        return []
+    work.earlier_asked = True
+    if matching.compare_titles([work.entry.title], preprint.title).score >= matching.TITLE_CONFLICT:
+        return []
+    versioned = f"{preprint.arxiv_id}v1"
+
+    def handle(result: Response | ServiceError) -> None:
+        if isinstance(result, ServiceError):
+            work.failures.append(f"arxiv: {result.message}")
+            return
+        try:
+            feed = arxiv_source.parse_feed(result.body, fetched_at=result.fetched_at, status=result.status)
+        except ServiceError as exc:
+            work.failures.append(f"arxiv: {exc.message}")
+            return
+        record = feed.records.get(preprint.arxiv_id or "")
+        if record is not None and record.arxiv_version == 1:
+            work.earlier.append(record)
+            work.steps.append(f"arxiv: {versioned} {_origin(result)} (the listed title differs from the latest version's)")
+
+    return [_Request(handle, arxiv_id=versioned)]
+
+
+def _crossref_work(work: _Work, doi: str, asserted_by: str, *, preference: int) -> list[_Request]:
+    if doi.lower() in work.asked_dois:
+        return []
+    work.asked_dois.add(doi.lower())
+    try:
+        query = crossref_source.work_query(doi)
+    except ValueError as exc:
+        work.steps.append(f"crossref: {doi} not asked ({exc})")
+        return []
+
+    def handle(result: Response | ServiceError) -> None:
+        if isinstance(result, ServiceError):
+            work.failures.append(f"crossref: {result.message}")
+            return
+        try:
+            record = crossref_source.parse_work(result.body, fetched_at=result.fetched_at, status=result.status)
+        except NotFound:
+            work.steps.append(f"crossref: {doi} (given by {asserted_by}) is not a Crossref DOI")
+            return
+        except ServiceError as exc:
+            work.failures.append(f"crossref: {exc.message}")
+            return
+        work.steps.append(f"crossref: doi:{doi} (given by {asserted_by}) {_origin(result)}")
+        work.linked.append((preference, record, asserted_by))
+
+    return [_Request(handle, query=query)]
+
+
+def _openreview_note(work: _Work, api: str) -> _Request:
+    note_id = work.curated_openreview or ""
+
+    def handle(result: Response | ServiceError) -> None:
+        if isinstance(result, ServiceError):
+            work.failures.append(f"openreview: {result.message}")
+            work.openreview_apis.clear()
+            return
+        try:
+            notes = openreview_source.parse_notes(result.body, fetched_at=result.fetched_at, api=api)
+        except NotFound:
+            notes = []
+        except ServiceError as exc:
+            work.failures.append(f"openreview: {exc.message}")
+            work.openreview_apis.clear()
+            return
+        note = next((n for n in notes if n.openreview_id == note_id), None)
+        if note is None:
+            where = "on neither OpenReview API" if not work.openreview_apis else f"not on OpenReview API {api}"
+            work.steps.append(f"openreview: {note_id} {where}")
+            return
+        decision = note.decision.value if note.decision else "no decision"
+        work.steps.append(f"openreview: {note_id} on API {api}, {decision} ({_origin(result)})")
+        work.linked.append((1, note, "curated"))
+        work.openreview_apis.clear()
+
+    return _Request(handle, query=openreview_source.note_query(note_id, api))  # type: ignore[arg-type]
+
+
+def _arxiv_handler(work: _Work) -> _Handler:
+    def handle(result: Response | ServiceError) -> None:
+        arxiv_id = work.arxiv_id or ""
+        if isinstance(result, ServiceError):
+            work.failures.append(f"arxiv: {result.message}")
+            return
+        try:
+            feed = arxiv_source.parse_feed(result.body, fetched_at=result.fetched_at, status=result.status)
+        except ServiceError as exc:
+            work.failures.append(f"arxiv: {exc.message}")
+            return
+        if feed.errors:
+            work.failures.append(f"arxiv: {'; '.join(feed.errors)}")
+            return
+        record = feed.records.get(arxiv_id)
+        if record is None:
+            work.steps.append(f"arxiv: {arxiv_id} is not known to arXiv")
+            return
+        work.preprint = record
+        work.steps.append(f"arxiv: {ids.standard_id('arxiv', arxiv_id, record.arxiv_version)} {_origin(result)}")
+
+    return handle
+
+
+def _origin(result: Response) -> str:
+    return "from the cache" if result.from_cache else "fetched"
+
+
+def _searches(work: _Work) -> list[_Request]:
+    """Title searches for an entry whose identifiers did not lead to a version of record."""
+    entry, preprint = work.entry, work.preprint
+    titles = [entry.override.get("title") or entry.title]
+    if preprint is not None and preprint.title and matching.normalize_title(preprint.title) != matching.normalize_title(titles[0]):
+        titles.append(preprint.title)
+    authors = preprint.author if preprint is not None and preprint.author else entry.authors
+    first_family = authors[0].sort_family if authors else None
+    requests: list[_Request] = []
+    for title in titles:
+        requests.append(_Request(_search_handler(work, "crossref", title), query=crossref_source.search_query(title, first_family)))
+    if _worth_asking_openreview(work):
+        # OpenReview holds the submitted title, which the latest arXiv version tracks more closely than a listing.
+        title = preprint.title if preprint is not None and preprint.title else titles[0]
+        requests.append(_Request(_search_handler(work, "openreview", title), query=openreview_source.search_query(title)))
+    return requests
+
+
+def _worth_asking_openreview(work: _Work) -> bool:
+    """OpenReview is asked about ML venues: a claim of one, or a preprint in an ML category with no other claim."""
+    preprint = work.preprint
+    hints = [work.entry.venue, preprint.arxiv_comment if preprint else None, preprint.journal_ref if preprint else None]
+    if any(matching.is_ml_venue(hint) for hint in hints if hint):
+        return True
+    claims = [claim for hint in hints if hint for claim in matching.venue_claims(hint) if not claim.is_preprint]
+    if claims:
+        return False
+    categories = set(preprint.arxiv_categories) | {preprint.arxiv_primary_class or ""} if preprint else set()
+    return bool(categories & OPENREVIEW_CATEGORIES)
+
+
+def _search_handler(work: _Work, source: Literal["crossref", "openreview"], title: str) -> _Handler:
+    def handle(result: Response | ServiceError) -> None:
+        if isinstance(result, ServiceError):
+            work.failures.append(f"{source}: {result.message}")
+            return
+        try:
+            if source == "crossref":
+                records = crossref_source.parse_search(result.body, fetched_at=result.fetched_at)
+            else:
+                records = openreview_source.parse_notes(result.body, fetched_at=result.fetched_at, api="v2")
+        except ServiceError as exc:
+            work.failures.append(f"{source}: {exc.message}")
+            return
+        work.search_results.setdefault(source, []).extend(records)
+        work.steps.append(f"{source} search for {title!r}: {len(records)} candidate{'s' if len(records) != 1 else ''}")
+
+    return handle
+
+
+# -- running the rounds ------------------------------------------------------------------------------------
+
+VALIDATORS: Mapping[str, Callable[[object], None]] = {
+    "arxiv": arxiv_source.validate,
+    "crossref": crossref_source.validate,
+    "openreview": openreview_source.validate,
+    "openreview_v1": openreview_source.validate,
+}
+
+
+class _Rounds:
+    """Sends each round's requests through the fetcher and hands every answer to its entry."""
+
+    def __init__(self, fetcher: Fetcher, on_progress: ProgressCallback | None) -> None:
+        self.fetcher = fetcher
+        self.on_progress = on_progress
+        self.done = 0
+        self.total = 0
+
+    def run(self, requests: list[_Request]) -> None:
+        batches = _batch(requests)
+        self.total += len(batches)
+
+        def progress(index: int, query: Query, result: Response | ServiceError) -> None:
+            self.done += 1
+            if self.on_progress is not None:
+                failed = isinstance(result, ServiceError)
+                from_cache = bool(not failed and getattr(result, "from_cache", False))
+                self.on_progress(Progress(query.service, self.done, self.total, from_cache, failed))
+
+        results = self.fetcher.get_many([batch.query for batch in batches], validate=VALIDATORS, on_result=progress)
+        for batch, result in zip(batches, results):
+            for handle in batch.handlers:
+                handle(result)
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    query: Query
+    handlers: tuple[_Handler, ...]
+
+
+def _batch(requests: list[_Request]) -> list[_Batch]:
+    """The round's queries: every arXiv id in as few `id_list` queries as the batch size allows, first (their
+    answers feed the other handlers of the round), then the others as they are."""
+    handlers_by_id: dict[str, list[_Handler]] = {}
+    for request in requests:
+        if request.arxiv_id is not None:
+            handlers_by_id.setdefault(request.arxiv_id, []).append(request.handle)
+    batches = [
+        _Batch(query, tuple(h for arxiv_id in dict(query.params)["id_list"].split(",") for h in handlers_by_id.get(arxiv_id, [])))
+        for query in (arxiv_source.batch_queries(list(handlers_by_id)) if handlers_by_id else [])
+    ]
+    batches += [_Batch(request.query, (request.handle,)) for request in requests if request.query is not None]
+    return batches
+
+
+# -- from gathered answers to a Resolved -------------------------------------------------------------------
+
+
+def _merge(work: _Work, previous: Resolved | None, resolved_at: str) -> Resolved:
+    entry, preprint = work.entry, work.preprint
+    reference = matching.reference_for(entry, preprint, work.earlier)
+    searches = [
+        matching.choose(reference, _unique(work.search_results[source]), context=f"{source} search")
+        for source in ("crossref", "openreview")
+        if source in work.search_results
+    ]
+    return merge.merge_entry(
+        entry,
+        preprint=preprint,
+        earlier_preprints=work.earlier,
+        identified=work.identified(),
+        searches=searches,
+        steps=work.steps,
+        failures=work.failures,
+        previous=previous,
+        key=previous.key if previous else "",
+        resolved_at=resolved_at,
+    )
+
+
+def _unique(records: Sequence[Record]) -> list[Record]:
+    seen: set[str] = set()
+    unique = []
+    for record in records:
+        if record.standard_id not in seen:
+            seen.add(record.standard_id)
+            unique.append(record)
+    return unique
