@@ -48,6 +48,7 @@ MARKUP_STYLES: Mapping[str, str] = {
 _TAG = re.compile(r"<(/?)(?:[A-Za-z][A-Za-z0-9_-]*:)?([A-Za-z][A-Za-z0-9_-]*)(?:\s[^<>]*)?/?>")
 _VENUE_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 _TRAILING_YEAR = re.compile(r"\s*\b(?:19|20)\d{2}\s*$")
+_URL_SAFE = re.compile(r"^[A-Za-z0-9!#$%&'()*+,\-./:;=?@\[\]_~]*$")
 _NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 
 
@@ -285,6 +286,8 @@ def clean_or_none(text: str | None) -> str | None:
 def clean_url(url: str) -> str:
     """A URL safe in any field: characters that would break BibTeX braces, a LaTeX \\url or JSON are percent-encoded."""
     cleaned = clean(url).replace(" ", "%20")
+    if _URL_SAFE.match(cleaned):
+        return cleaned
     return "".join(c if c.isascii() and c not in '{}\\"<>^`|' and c.isprintable() else _percent(c) for c in cleaned)
 
 

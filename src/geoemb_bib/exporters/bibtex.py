@@ -8,6 +8,7 @@ proper nouns with one pair of braces per word, never around the whole title.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -245,7 +246,13 @@ def _date_fields(fields: dict[str, str], issued: PartialDate | None, biblatex: b
 
 
 def _name(person: Person, table: _LatexTable) -> str:
+    return _cached_name(person, table.ascii_only)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_name(person: Person, ascii_only: bool) -> str:
     """`von Last, Jr, First`, each part braced where BibTeX would split it wrongly; organisations braced whole."""
+    table = _TABLES[ascii_only]
     if person.literal:
         return "{" + person.literal.translate(table) + "}"
     family = _name_part(person.family, table)
@@ -325,6 +332,7 @@ def _protect_words(text: str, table: _LatexTable) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=65536)
 def needs_protection(word: str) -> bool:
     """Whether BibTeX styles would spoil the word by lower-casing it: an acronym or mixed-case word (GeoCLIP, NeurIPS,
     DINO), a word with digits and letters (Sentinel-2, S2-100K), or a proper noun of the list's domain (Earth)."""
