@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from . import __version__
-from .errors import EntriesError, GeoembBibError, InputError, OutputError
+from .errors import ConfigError, EntriesError, GeoembBibError, InputError, OutputError
 
 if TYPE_CHECKING:
+    from .config import Config
+    from .fetch import Fetcher, FetchSettings
     from .model import Catalog, CuratedList, Resolved
+    from .resolve import RefreshResult
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -35,8 +38,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Context:
     """What every command shares: the debug flag and how to report."""
 
-    def __init__(self, debug: bool) -> None:
+    def __init__(self, debug: bool, verbose: int = 0) -> None:
         self.debug = debug
+        self.verbose = verbose
 
 
 def _fail(error: GeoembBibError, debug: bool) -> NoReturn:
@@ -72,8 +76,9 @@ def reports_errors(command: F) -> F:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="geoemb-bib")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option("-v", "--verbose", count=True, help="Log what the tool does (-vv: every request).")
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context, debug: bool, verbose: int) -> None:
     """Resolve a curated list of papers against arXiv, Crossref and OpenReview and export
     BibTeX, CSL-JSON, enriched YAML and the Markdown list.
 
@@ -83,7 +88,19 @@ def main(ctx: click.Context, debug: bool) -> None:
       geoemb-bib check entries.yaml         # validate, no network
       geoemb-bib export --format bibtex -o refs.bib
     """
-    ctx.obj = Context(debug=debug)
+    ctx.obj = Context(debug=debug, verbose=verbose)
+    _configure_logging(verbose)
+
+
+def _configure_logging(verbose: int) -> None:
+    import logging
+
+    # Without -v the command reports problems itself (error:/warning: lines); the library's log would repeat them.
+    level = logging.ERROR if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # httpx logs every request at INFO; our own fetch log says the same with the service name.
+    logging.getLogger("httpx").setLevel(logging.WARNING if verbose < 2 else logging.INFO)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 # -- files ------------------------------------------------------------------------------------------
@@ -212,6 +229,426 @@ def export_command(
     else:
         write_atomically(output, text)
         click.echo(f"wrote {output}", err=True)
+
+
+
+# -- configuration and the network ------------------------------------------------------------------
+
+
+def load_config(entries_path: Path) -> Config:
+    """Settings from geoemb-bib.toml or pyproject.toml beside entries.yaml, then the environment."""
+    from .config import CONFIG_FILE, PYPROJECT_FILE, Config, apply_environment, parse_config
+
+    config = Config()
+    folder = entries_path.parent
+    for name in (CONFIG_FILE, PYPROJECT_FILE):
+        candidate = folder / name
+        if candidate.is_file():
+            try:
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{candidate}: cannot read ({exc})") from None
+            config = parse_config(text, str(candidate))
+            if name == CONFIG_FILE or config != Config(source=str(candidate)):
+                break
+    return apply_environment(config, os.environ)
+
+
+def fetch_settings(config: Config, *, offline: bool, refresh: bool, mailto: str | None, cache_dir: Path | None) -> FetchSettings:
+    from .fetch import DAY, FetchSettings
+
+    overrides: dict[str, Any] = {"offline": offline, "refresh": refresh}
+    if mailto or config.mailto:
+        overrides["mailto"] = mailto or config.mailto
+    if cache_dir is not None or config.cache_dir:
+        overrides["cache_dir"] = Path(cache_dir or config.cache_dir or "").expanduser()
+    if config.cache_ttl_days:
+        ttl = {service: days * DAY for service, days in config.cache_ttl_days.items()}
+        if "openreview" in ttl:
+            ttl["openreview_v1"] = ttl["openreview"]
+        overrides["ttl"] = ttl
+    return FetchSettings.from_environment(os.environ, **overrides)
+
+
+def network_options(command: F) -> F:
+    """--offline, --refresh, --mailto and --cache-dir, shared by every command that may ask the services."""
+    command = click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache directory (default: the user cache dir; env GEOEMB_BIB_CACHE_DIR).")(command)
+    command = click.option("--mailto", metavar="ADDRESS", help="Contact address sent to the services (env GEOEMB_BIB_MAILTO); selects Crossref's polite pool.")(command)
+    command = click.option("--refresh", "bypass_cache", is_flag=True, help="Ask the services again even for answers in the cache.")(command)
+    command = click.option("--offline", is_flag=True, help="Use only the cache; an answer not in it is a per-entry failure.")(command)
+    return command
+
+
+def open_fetcher(settings: FetchSettings) -> Fetcher:
+    from .fetch import Fetcher
+
+    if settings.public_pool:
+        click.echo("note: no contact address (--mailto or GEOEMB_BIB_MAILTO): Crossref's slower public pool applies", err=True)
+    return Fetcher(settings)
+
+
+class ProgressDisplay:
+    """A rich progress bar with per-service counts on a terminal; plain lines in CI or when not a TTY."""
+
+    def __init__(self) -> None:
+        self.interactive = sys.stderr.isatty() and not os.environ.get("CI")
+        self.counts: dict[str, list[int]] = {}
+        self._progress: Any = None
+        self._task: Any = None
+        self._last_line = 0
+
+    def __enter__(self) -> ProgressDisplay:
+        if self.interactive:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("resolving"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                console=Console(stderr=True), transient=True,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task("", total=None)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc_info)
+
+    def update(self, event: Any) -> None:
+        counts = self.counts.setdefault(event.service.replace("_v1", ""), [0, 0, 0])
+        counts[0] += 1
+        counts[1] += 1 if event.from_cache else 0
+        counts[2] += 1 if event.failed else 0
+        if self._progress is not None:
+            self._progress.update(self._task, total=event.total, completed=event.done, description=self._summary())
+        elif event.done - self._last_line >= 25:
+            self._last_line = event.done
+            click.echo(f"resolving: {event.done} requests answered ({self._summary()})", err=True)
+
+    def _summary(self) -> str:
+        parts = []
+        for service, (answered, cached, failed) in sorted(self.counts.items()):
+            part = f"{service} {answered}"
+            extras = [f"{cached} cached"] if cached else []
+            extras += [f"{failed} failed"] if failed else []
+            parts.append(part + (f" ({', '.join(extras)})" if extras else ""))
+        return ", ".join(parts)
+
+
+def run_refresh(
+    entries_path: Path,
+    *,
+    offline: bool,
+    bypass_cache: bool,
+    mailto: str | None,
+    cache_dir: Path | None,
+    only: tuple[str, ...] = (),
+    section: str | None = None,
+    rekey: bool = False,
+) -> tuple[RefreshResult, dict[str, Resolved], Fetcher]:
+    from .resolve import RefreshOptions, refresh
+
+    curated = read_curated(entries_path)
+    previous = read_enriched(enriched_path_for(entries_path))
+    config = load_config(entries_path)
+    settings = fetch_settings(config, offline=offline, refresh=bypass_cache, mailto=mailto, cache_dir=cache_dir)
+    fetcher = open_fetcher(settings)
+    try:
+        with ProgressDisplay() as display:
+            result = refresh(curated, previous, fetcher, RefreshOptions(only=only, section=section, rekey=rekey), on_progress=display.update)
+    except KeyError as exc:
+        fetcher.close()
+        raise click.UsageError(f"no entry or section named {exc.args[0]} in {entries_path}") from None
+    except BaseException:
+        fetcher.close()
+        raise
+    if fetcher.cache_problem:
+        click.echo(f"warning: {fetcher.cache_problem}", err=True)
+    return result, previous, fetcher
+
+
+def write_enriched(entries_path: Path, result: RefreshResult) -> Path:
+    from .enriched import dump_items
+
+    target = enriched_path_for(entries_path)
+    write_atomically(target, dump_items(result.items))
+    return target
+
+
+def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
+    """The status counts, the requests made per service, and the changes, on standard output."""
+    from .model import STATUSES
+
+    counts = {status: 0 for status in STATUSES}
+    for item in result.items:
+        counts[item.status] += 1
+    click.echo("status:   " + ", ".join(f"{count} {status}" for status, count in counts.items()))
+    stats = fetcher.stats
+    services = []
+    for service in ("arxiv", "crossref", "openreview", "openreview_v1"):
+        numbers = stats[service]
+        if numbers.requests or numbers.cache_hits or numbers.failures:
+            text = f"{service.replace('_v1', ' v1')} {numbers.requests} sent, {numbers.cache_hits} cached"
+            if numbers.throttled:
+                text += f", {numbers.throttled} throttled (429)"
+            if numbers.failures:
+                text += f", {numbers.failures} failed"
+            services.append(text)
+    click.echo("requests: " + ("; ".join(services) if services else "none"))
+    if result.changes:
+        click.echo("changes:")
+        for change in result.changes:
+            click.echo(f"  {change.key}: {change.detail}")
+    else:
+        click.echo("changes:  none")
+    still_open = [item for item in result.items if item.entry.id in result.refreshed and item.status in ("unresolved", "conflict")]
+    for item in still_open:
+        click.echo(f"  {item.status}: {item.key}: {'; '.join(item.problems) or 'nothing found'}")
+
+
+def report_failures(result: RefreshResult) -> None:
+    """One line per service that failed, then one per entry that kept its previous data."""
+    for _, message in sorted(result.service_problems.items()):
+        click.echo(f"error: {message}", err=True)
+    by_service: dict[str, list[str]] = {}
+    for entry_id, message in result.failures.items():
+        for part in message.split("; "):
+            service = part.split(":", 1)[0]
+            if service not in result.service_problems:
+                by_service.setdefault(service, []).append(entry_id)
+    for service, entry_ids in sorted(by_service.items()):
+        click.echo(f"error: {service}: no answer for {_count(len(entry_ids), 'entry', 'entries')} ({', '.join(entry_ids[:5])}{', ...' if len(entry_ids) > 5 else ''})", err=True)
+    if result.failures:
+        click.echo(f"hint: {_count(len(result.failures), 'entry', 'entries')} kept their previous data; run again when the services answer", err=True)
+
+
+# -- refresh, build, status, add, cache -----------------------------------------------------------------
+
+
+@main.command(name="refresh")
+@click.argument("entries", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES)
+@click.option("--only", multiple=True, metavar="KEY", help="Only this entry (entry id or citation key); repeatable.")
+@click.option("--section", metavar="ID", help="Only the entries of this section (and its subsections).")
+@click.option("--dry-run", is_flag=True, help="Show what would change without writing enriched.yaml.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the change report as Markdown to this file.")
+@click.option("--rekey", is_flag=True, help="Recompute citation keys (keys are otherwise never changed once written).")
+@network_options
+@reports_errors
+def refresh_command(
+    entries: Path, only: tuple[str, ...], section: str | None, dry_run: bool, report_path: Path | None, rekey: bool,
+    offline: bool, bypass_cache: bool, mailto: str | None, cache_dir: Path | None,
+) -> None:
+    """Resolve ENTRIES against arXiv, Crossref and OpenReview and write enriched.yaml beside it.
+
+    Prints a summary (statuses, requests, cache hits) and the changes since the last refresh. Exits 1 when a
+    service failed for some entries; they keep their previous data.
+
+    \b
+    Examples:
+      geoemb-bib refresh --mailto you@example.org
+      geoemb-bib refresh --only satclip --dry-run
+      geoemb-bib refresh --report report.md      # for a pull request
+    """
+    from .report import markdown_report
+
+    result, _, fetcher = run_refresh(
+        entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir, only=only, section=section, rekey=rekey
+    )
+    with fetcher:
+        if dry_run:
+            click.echo("dry run: enriched.yaml not written")
+        else:
+            click.echo(f"wrote {write_enriched(entries, result)}")
+        print_summary(result, fetcher)
+        if report_path is not None:
+            write_atomically(report_path, markdown_report(result.changes, result.items, result.failures, result.service_problems))
+            click.echo(f"wrote {report_path}")
+    report_failures(result)
+    if not result.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("entries", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES)
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path), help="Where to write the outputs (default: build, or output-dir in the config).")
+@network_options
+@reports_errors
+def build(entries: Path, output_dir: Path | None, offline: bool, bypass_cache: bool, mailto: str | None, cache_dir: Path | None) -> None:
+    """Refresh ENTRIES, then write every format into build/: references.bib, references.json (CSL-JSON),
+    enriched.yaml and list.md (the regenerated Markdown list).
+
+    When a service cannot be reached it says so, still writes every output from the data it has, and exits 1.
+
+    \b
+    Example:
+      geoemb-bib build --mailto you@example.org
+    """
+    from .catalog import build_catalog
+    from .exporters import BUILD_FILES, ExportOptions, export
+
+    config = load_config(entries)
+    result, _, fetcher = run_refresh(entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir)
+    with fetcher:
+        write_enriched(entries, result)
+        print_summary(result, fetcher)
+    curated = read_curated(entries)
+    catalog = build_catalog(curated, {item.entry.id: item for item in result.items})
+    options = ExportOptions(bibtex_flavour=config.bibtex_flavour, unicode=config.unicode, sort=config.sort)
+    folder = output_dir or Path(config.output_dir)
+    if config.source and not (output_dir or Path(config.output_dir)).is_absolute() and output_dir is None:
+        folder = entries.parent / config.output_dir
+    for format_name, file_name in BUILD_FILES.items():
+        target = folder / file_name
+        write_atomically(target, export(format_name, catalog, options))
+        click.echo(f"wrote {target}")
+    report_failures(result)
+    if not result.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("entries", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@reports_errors
+def status(entries: Path, as_json: bool) -> None:
+    """Show every entry with its key, status, evidence, venue and what is missing (no network).
+
+    \b
+    Examples:
+      geoemb-bib status
+      geoemb-bib status --json | jq '.[] | select(.status == "preprint")'
+    """
+    from .status import status_rows
+
+    rows = status_rows(load_catalog(entries))
+    if as_json:
+        import json
+
+        click.echo(json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False))
+        return
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("key", "status", "evidence", "venue", "missing", box=None)
+        for row in rows:
+            table.add_row(row.key, row.status, row.evidence, row.venue, ", ".join(row.missing))
+        Console().print(table)
+        return
+    widths = [max(len(row.key) for row in rows), 10, 12, max(len(row.venue) for row in rows)] if rows else [0, 0, 0, 0]
+    for row in rows:
+        click.echo(f"{row.key:<{widths[0]}}  {row.status:<{widths[1]}}  {row.evidence:<{widths[2]}}  {row.venue:<{widths[3]}}  {', '.join(row.missing)}".rstrip())
+
+
+@main.command()
+@click.argument("identifier", metavar="ID_OR_URL")
+@click.option("--section", required=True, metavar="ID", help="The section the entry goes in.")
+@click.option("--code", metavar="URL", help="Link to the code.")
+@click.option("--dataset", metavar="URL", help="Link to the dataset.")
+@click.option("--key", metavar="KEY", help="Pin the citation key.")
+@click.option("--id", "entry_id", metavar="ID", help="The entry id (default: derived from author, year and title).")
+@click.option("--abbr", metavar="TEXT", help="The abbreviation column.")
+@click.option("--title", metavar="TEXT", help="The title, when it cannot be looked up (offline).")
+@click.option("--entries", "entries_path", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES, show_default=True)
+@network_options
+@reports_errors
+def add(
+    identifier: str, section: str, code: str | None, dataset: str | None, key: str | None, entry_id: str | None, abbr: str | None,
+    title: str | None, entries_path: Path, offline: bool, bypass_cache: bool, mailto: str | None, cache_dir: Path | None,
+) -> None:
+    """Add a paper to entries.yaml by arXiv id or URL, DOI or URL, or OpenReview link.
+
+    Looks the paper up for its title and venue (offline, asks for the title), refuses a paper already listed,
+    and inserts one block after the section's last entry, keeping every other byte of the file.
+
+    \b
+    Examples:
+      geoemb-bib add 2311.17179 --section location --code https://github.com/microsoft/satclip
+      geoemb-bib add https://doi.org/10.1109/ICCV48922.2021.00928 --section remote-sensing
+    """
+    from .adding import build_entry, duplicate_of, look_up
+    from .entries import insert_entry, load_entries
+    from .ids import identify
+
+    found = identify(identifier)
+    if found is None or found.scheme not in ("arxiv", "doi", "openreview"):
+        raise click.BadParameter("not an arXiv id or URL, a DOI or DOI URL, or an OpenReview link", param_hint="ID_OR_URL")
+    curated = read_curated(entries_path)
+    if section not in {s.id for s in curated.sections}:
+        known = ", ".join(s.id for s in curated.sections)
+        raise click.BadParameter(f"no section '{section}' in {entries_path} (sections: {known})", param_hint="--section")
+    existing = duplicate_of(curated, found, key)
+    if existing is not None:
+        raise InputError(f"{entries_path}: {existing}", hint="edit that entry instead of adding it again")
+    record = None
+    if not offline:
+        settings = fetch_settings(load_config(entries_path), offline=False, refresh=bypass_cache, mailto=mailto, cache_dir=cache_dir)
+        with open_fetcher(settings) as fetcher:
+            record, note = look_up(fetcher, found)
+        if note:
+            click.echo(f"note: {note}", err=True)
+    if record is None and title is None:
+        if not sys.stdin.isatty():
+            raise InputError(f"cannot look up {found.standard_id}: give its title with --title")
+        title = click.prompt("Title")
+    entry = build_entry(curated, found, section=section, record=record, title=title, code=code, dataset=dataset, key=key, entry_id=entry_id, abbr=abbr)
+    text = entries_path.read_text(encoding="utf-8")
+    updated = insert_entry(text, entry)
+    load_entries(str(entries_path), updated.encode("utf-8"))
+    write_atomically(entries_path, updated)
+    click.echo(f"added '{entry.id}' ({entry.title}) to section '{section}' of {entries_path}")
+    click.echo(f"next: geoemb-bib refresh --only {entry.id}")
+
+
+@main.group()
+def cache() -> None:
+    """Inspect or clear the on-disk cache of service answers.
+
+    \b
+    Examples:
+      geoemb-bib cache info
+      geoemb-bib cache clear --source crossref
+    """
+
+
+@cache.command(name="info")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache directory (default: the user cache dir).")
+@click.option("--entries", "entries_path", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES, show_default=True)
+@reports_errors
+def cache_info_command(cache_dir: Path | None, entries_path: Path) -> None:
+    """Where the cache is, its size, and how many answers it holds per service.
+
+    \b
+    Example:
+      geoemb-bib cache info
+    """
+    from .fetch import cache_info
+
+    settings = fetch_settings(load_config(entries_path), offline=False, refresh=False, mailto=None, cache_dir=cache_dir)
+    info = cache_info(settings)
+    click.echo(f"directory: {info.directory}")
+    click.echo(f"size:      {info.size_bytes / 1024:.1f} KiB")
+    for service, count in info.entries.items():
+        click.echo(f"{service + ':':<15}{count} answers")
+
+
+@cache.command(name="clear")
+@click.option("--source", type=click.Choice(["arxiv", "crossref", "openreview", "openreview_v1"]), help="Clear only this service's answers.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache directory (default: the user cache dir).")
+@click.option("--entries", "entries_path", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES, show_default=True)
+@reports_errors
+def cache_clear_command(source: str | None, cache_dir: Path | None, entries_path: Path) -> None:
+    """Remove cached answers (of one service, or all).
+
+    \b
+    Example:
+      geoemb-bib cache clear --source openreview
+    """
+    from .fetch import clear_cache
+
+    settings = fetch_settings(load_config(entries_path), offline=False, refresh=False, mailto=None, cache_dir=cache_dir)
+    removed = clear_cache(settings, source)
+    click.echo(f"removed {_count(removed, 'cached answer')}{f' of {source}' if source else ''}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -82,6 +82,9 @@ SERVICE_GROUPS: Mapping[str, str] = {"arxiv": "arxiv", "crossref": "crossref", "
 # so we retry it (bounded by the same budget). 502/503/504: gateways and overload. 520-524: Cloudflare (in front of
 # OpenReview) failing to reach its origin. 501 and 505 are permanent and not retried.
 RETRY_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+# Connection refused or host unknown: one more try (a restarting proxy, a DNS hiccup), then the service is
+# taken as unreachable for the run.
+UNREACHABLE_RETRIES = 1
 # Exponential backoff with full jitter (random in [0, base * 2**attempt]): spreads retries of concurrent requests
 # so they do not hit a recovering service in lockstep. Crossref and OpenReview start at 1 s.
 BACKOFF_BASE = 1.0
@@ -646,6 +649,8 @@ class _Failure:
 
     reason: str
     retryable: bool
+    # No connection could be made (refused, no route, unknown host): nothing reached the service.
+    unreachable: bool = False
 
 
 Validator = Callable[[Response], object]
@@ -882,7 +887,15 @@ class Fetcher:
             if isinstance(outcome, _Failure):
                 if not outcome.retryable:
                     raise self._give_up(service, query, outcome.reason, attempt)
-                reason, delay = outcome.reason, self._backoff(service, attempt)
+                if outcome.unreachable and attempt >= UNREACHABLE_RETRIES:
+                    # A host that refuses connections (or does not resolve) twice is down or mistyped: waiting out
+                    # the full retry budget for every queued request would only delay the run's report.
+                    error = self._give_up(service, query, outcome.reason, attempt)
+                    self._breakers.trip(service, f"{service}: cannot connect to {self.settings.base_urls[service]} ({outcome.reason})")
+                    raise error
+                # Nothing reached the service, so no politeness interval applies: a short pause is enough.
+                reason = outcome.reason
+                delay = backoff_delay(attempt, base=BACKOFF_BASE, cap=self.settings.max_backoff, random=self._random) if outcome.unreachable else self._backoff(service, attempt)
             elif outcome.status in RETRY_STATUSES:
                 reason = f"HTTP {outcome.status}"
                 if outcome.status == 429:
@@ -960,7 +973,8 @@ class Fetcher:
             try:
                 raw = self._client.get(url)
             except self._retry_errors as exc:
-                return _Failure(f"{type(exc).__name__} ({exc})" if str(exc) else type(exc).__name__, retryable=True)
+                reason = f"{type(exc).__name__} ({exc})" if str(exc) else type(exc).__name__
+                return _Failure(reason, retryable=True, unreachable=isinstance(exc, self._httpx.ConnectError))
             except self._fatal_errors as exc:
                 return _Failure(f"{type(exc).__name__} ({exc})", retryable=False)
         finally:

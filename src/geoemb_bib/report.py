@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .keys import KeyChange
 from .model import Person, Record, Resolved
 
 ChangeKind = Literal["new-entry", "upgraded", "new-doi", "status", "field", "key"]
@@ -24,14 +25,6 @@ class Change:
     key: str
     kind: ChangeKind
     detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class KeyChange:
-    entry_id: str
-    old: str | None
-    new: str
-    reason: str
 
 
 def describe_changes(previous: Mapping[str, Resolved], current: Sequence[Resolved], key_changes: Sequence[KeyChange] = ()) -> list[Change]:
@@ -56,12 +49,9 @@ def describe_changes(previous: Mapping[str, Resolved], current: Sequence[Resolve
             old, new = _shown(before.record, name), _shown(item.record, name)
             if old != new:
                 changes.append(Change(item.entry.id, item.key, "field", f"{name}: {old or '(none)'} -> {new or '(none)'}"))
-        if item.entry.id in renamed:
-            change = renamed[item.entry.id]
+        change = renamed.get(item.entry.id)
+        if change is not None and change.old is not None:
             changes.append(Change(item.entry.id, item.key, "key", f"key {change.old} -> {change.new} ({change.reason})"))
-    for entry_id, change in renamed.items():
-        if entry_id not in previous and change.old is not None:
-            changes.append(Change(entry_id, change.new, "key", f"key {change.old} -> {change.new} ({change.reason})"))
     return changes
 
 
