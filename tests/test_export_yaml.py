@@ -169,3 +169,13 @@ def test_ten_thousand_entries_dump_fast() -> None:
     start = time.perf_counter()
     enriched.dump_items(many)
     assert time.perf_counter() - start < 2.0
+
+
+def test_links_with_a_query_string_round_trip_through_enriched_yaml() -> None:
+    """A curated link such as a Google Drive share URL (`...?usp=sharing`) is written in a flow mapping."""
+    from geoemb_bib.model import Link
+
+    item = geoclip()
+    entry = dataclasses.replace(item.entry, links=(Link("dataset", "https://drive.google.com/drive/folders/1US?usp=sharing#x", label="Data: S2"),))
+    loaded = enriched.load_items(enriched.dump_items([dataclasses.replace(item, entry=entry)]), "enriched.yaml")
+    assert loaded[entry.id].entry.links == entry.links

@@ -71,7 +71,9 @@ def dump_items(items: Sequence[Resolved], meta: Mapping[str, Any] | None = None)
 # The emitter below writes the block style PyYAML would (indentless lists, flow mappings for _Flow) about ten
 # times faster than yaml.dump, which matters for 10,000 entries; the round-trip tests read its output with PyYAML.
 _PLAIN_FIRST_BAD = frozenset(" -?:,[]{}#&*!|>'\"%@`+.~=<0123456789\t")
-_FLOW_BAD = re.compile(r"[,\[\]{}]")
+# PyYAML's flow context also ends or misreads plain text at ':', '?' and '#' (URLs with a query string), so
+# any of them there means quoting.
+_FLOW_BAD = re.compile(r"[,\[\]{}:?#]")
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0",
             "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\xa0": "\\_"}
