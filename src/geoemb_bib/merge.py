@@ -612,9 +612,8 @@ def _keep_previous(entry: Entry, previous: Resolved, failures: Sequence[str]) ->
         if _present(value):
             record = dataclasses.replace(record, **{name: value})
             provenance[name] = Provenance("override", f"entry:{entry.id}")
+    # The run reports the failure; the lock file keeps the last good result unchanged, so a flaky week does not
+    # show up as a diff (and the next healthy run has nothing to undo).
     kept = tuple(p for p in previous.problems if not p.startswith(FAILURE_PREFIX))
-    notes = tuple(FAILURE_PREFIX + f for f in failures) + (
-        f"{FAILURE_PREFIX}kept the result of {previous.resolved_at or 'the previous run'}",
-    )
-    return dataclasses.replace(previous, entry=entry, record=record, provenance=provenance, problems=_dedupe(kept + notes))
+    return dataclasses.replace(previous, entry=entry, record=record, provenance=provenance, problems=kept)
 

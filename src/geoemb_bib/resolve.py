@@ -7,6 +7,7 @@ Per-entry failures are values: a service that fails leaves the entry's previous 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -152,7 +153,7 @@ def refresh(
         if work is None:
             merged[entry.id] = previous.get(entry.id) or unresolved_item(entry)
             continue
-        merged[entry.id] = _merge(work, previous.get(entry.id), resolved_at)
+        merged[entry.id] = _settled(_merge(work, previous.get(entry.id), resolved_at), previous.get(entry.id))
     items = list(merged.values())
     previous_keys = {entry_id: item.key for entry_id, item in previous.items() if item.key}
     assignment = keys.assign_keys(items, previous_keys, rekey=options.rekey)
@@ -253,7 +254,7 @@ def _earlier_version(work: _Work) -> list[_Request]:
         record = feed.records.get(preprint.arxiv_id or "")
         if record is not None and record.arxiv_version == 1:
             work.earlier.append(record)
-            work.steps.append(f"arxiv: {versioned} {_origin(result)} (the listed title differs from the latest version's)")
+            work.steps.append(f"arxiv: {versioned} (the listed title differs from the latest version's)")
 
     return [_Request(handle, arxiv_id=versioned)]
 
@@ -280,7 +281,7 @@ def _crossref_work(work: _Work, doi: str, asserted_by: str, *, preference: int) 
         except ServiceError as exc:
             work.failures.append(f"crossref: {exc.message}")
             return
-        work.steps.append(f"crossref: doi:{doi} (given by {asserted_by}) {_origin(result)}")
+        work.steps.append(f"crossref: doi:{doi} (given by {asserted_by})")
         work.linked.append((preference, record, asserted_by))
 
     return [_Request(handle, query=query)]
@@ -308,7 +309,7 @@ def _openreview_note(work: _Work, api: str) -> _Request:
             work.steps.append(f"openreview: {note_id} {where}")
             return
         decision = note.decision.value if note.decision else "no decision"
-        work.steps.append(f"openreview: {note_id} on API {api}, {decision} ({_origin(result)})")
+        work.steps.append(f"openreview: {note_id} on API {api}, {decision}")
         work.linked.append((1, note, "curated"))
         work.openreview_apis.clear()
 
@@ -334,13 +335,9 @@ def _arxiv_handler(work: _Work) -> _Handler:
             work.steps.append(f"arxiv: {arxiv_id} is not known to arXiv")
             return
         work.preprint = record
-        work.steps.append(f"arxiv: {ids.standard_id('arxiv', arxiv_id, record.arxiv_version)} {_origin(result)}")
+        work.steps.append(f"arxiv: {ids.standard_id('arxiv', arxiv_id, record.arxiv_version)}")
 
     return handle
-
-
-def _origin(result: Response) -> str:
-    return "from the cache" if result.from_cache else "fetched"
 
 
 def _searches(work: _Work) -> list[_Request]:
@@ -473,6 +470,20 @@ def _merge(work: _Work, previous: Resolved | None, resolved_at: str) -> Resolved
         key=previous.key if previous else "",
         resolved_at=resolved_at,
     )
+
+
+def _settled(item: Resolved, previous: Resolved | None) -> Resolved:
+    """The previous result itself when nothing but timestamps changed: enriched.yaml is committed, and a refresh
+    that learnt nothing new must not rewrite it (a re-fetch after the cache expired changes `fetched_at`)."""
+    if previous is None or _without_timestamps(item) != _without_timestamps(previous):
+        return item
+    return dataclasses.replace(previous, key=item.key or previous.key)
+
+
+def _without_timestamps(item: Resolved) -> Resolved:
+    provenance = {name: dataclasses.replace(source, fetched_at=None) for name, source in item.provenance.items()}
+    record = dataclasses.replace(item.record, fetched_at=None)
+    return dataclasses.replace(item, resolved_at=None, provenance=provenance, record=record, key="")
 
 
 def _unique(records: Sequence[Record]) -> list[Record]:
