@@ -1,0 +1,291 @@
+"""The README workflow end to end: the real CLI in a subprocess against the loopback fake services (replay bodies).
+
+A new user builds the bundled list, gets the four files, refreshes again without a request, adds a paper,
+sees it in `status` and in the next build. Every body the fake serves is reconstructed (see
+fixtures/replay/PROVENANCE.md); no assertion here reads a value PROVENANCE lists as synthetic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import FIXTURES, REPO_ROOT
+from fakeservices import FakeServices
+
+from geoemb_bib.enriched import load_items
+from geoemb_bib.entries import load_entries
+
+MAILTO = "curator@example.org"
+
+
+@dataclass
+class Workspace:
+    """A list repository: a copy of the bundled entries.yaml, its own cache, and the fake services."""
+
+    folder: Path
+    fake: FakeServices
+    cache: Path
+
+    def run(self, *args: str, input_text: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("GEOEMB_BIB_") and key != "CI"}
+        environment.update(self.fake.env(cache_dir=self.cache, mailto=MAILTO))
+        environment.update(env or {})
+        return subprocess.run(
+            [sys.executable, "-m", "geoemb_bib", *args],
+            cwd=self.folder, env=environment, input=input_text, capture_output=True, text=True, timeout=300, check=False,
+        )
+
+    def enriched(self) -> dict[str, object]:
+        return load_items((self.folder / "enriched.yaml").read_text(encoding="utf-8"), "enriched.yaml")  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, subprocess.CompletedProcess[str]]]:
+    """One cold `geoemb-bib build` of the bundled list, shared by the tests that only read its results."""
+    folder = tmp_path_factory.mktemp("list")
+    shutil.copy(REPO_ROOT / "entries.yaml", folder / "entries.yaml")
+    with FakeServices() as fake:
+        workspace = Workspace(folder, fake, folder / ".cache")
+        result = workspace.run("build")
+        yield workspace, result
+
+
+def test_build_writes_the_four_files_and_exits_0(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+    workspace, result = built
+    assert result.returncode == 0, result.stderr
+    for name in ("references.bib", "references.json", "enriched.yaml", "list.md"):
+        assert (workspace.folder / "build" / name).is_file(), name
+    assert (workspace.folder / "enriched.yaml").read_text() == (workspace.folder / "build" / "enriched.yaml").read_text()
+    assert "status:   11 published, 10 preprint, 4 resolved, 0 unresolved, 0 conflict" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_build_fetches_every_arxiv_id_of_the_list_in_one_request(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+    workspace, _ = built
+    arxiv = workspace.fake.requests("arxiv")
+    id_lists = [re.search(r"id_list=([^&]*)", request.target).group(1) for request in arxiv]  # type: ignore[union-attr]
+    first = id_lists[0].split(",")
+    assert len(first) == 20, "the 17 linked arXiv ids and the 3 stated in `ids`"
+    # The only other arXiv request asks for v1 of GAIR, whose listed title is v1's.
+    assert id_lists[1:] == ["2503.16683v1"]
+    assert not workspace.fake.limited()
+
+
+def test_the_seed_upgrades_are_found_and_the_traps_rejected(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+    """Replay: every upgrade MANIFEST.yaml expects, and no wrong match."""
+    workspace, _ = built
+    items = workspace.enriched()
+    published = {entry_id for entry_id, item in items.items() if item.status == "published"}  # type: ignore[attr-defined]
+    assert published == {
+        "lossy-neural-compression", "earth-embeddings", "geoclip", "location-encoder", "satclip", "geoinrid", "seco", "satmae",
+        "modality-gap", "dinovision", "crop-type-fm-generalizability",
+    }
+    doi = {entry_id: item.record.doi for entry_id, item in items.items()}  # type: ignore[attr-defined]
+    assert doi["satclip"] == "10.1609/aaai.v39i4.32457"
+    assert doi["seco"] == "10.1109/iccv48922.2021.00928"
+    assert doi["crop-type-fm-generalizability"] == "10.1109/igarss55030.2025.11242260"
+    assert doi["lossy-neural-compression"] == "10.1109/mgrs.2025.3546527"
+    # Traps: GeoCLIP's Crossref top hit is SatCLIP, Major TOM's is another Major TOM paper, PRESTO's OpenReview hit was rejected.
+    assert items["geoclip"].record.openreview_id == "I18BXotQ7j" and doi["geoclip"] in (None, "10.48550/arxiv.2309.16020")  # type: ignore[attr-defined]
+    assert items["major-tom-embeddings"].status == "preprint" and "igarss53475" not in str(doi["major-tom-embeddings"])  # type: ignore[attr-defined]
+    assert items["presto"].status == "preprint"  # type: ignore[attr-defined]
+    for entry_id in ("geoclip", "satclip", "seco", "satmae", "modality-gap"):
+        record = items[entry_id].record  # type: ignore[attr-defined]
+        assert record.arxiv_id and record.arxiv_primary_class, f"{entry_id} lost its arXiv fields after the upgrade"
+
+
+def test_exports_cite_the_published_version_with_the_same_key_in_every_format(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+    workspace, _ = built
+    bib = (workspace.folder / "build" / "references.bib").read_text(encoding="utf-8")
+    csl = json.loads((workspace.folder / "build" / "references.json").read_text(encoding="utf-8"))
+    keys_in_bib = re.findall(r"^@\w+\{([^,]+),", bib, re.MULTILINE)
+    assert keys_in_bib == [item["id"] for item in csl] == [item["citation-key"] for item in csl]
+    satclip = next(item for item in csl if item.get("DOI") == "10.1609/aaai.v39i4.32457")
+    assert satclip["type"] == "paper-conference"
+    assert re.search(r"@inproceedings\{" + re.escape(satclip["id"]) + r",", bib)
+    listing = (workspace.folder / "build" / "list.md").read_text(encoding="utf-8")
+    assert "| **Measuring the Intrinsic Dimension of Earth Representations** | ICLR 2026 |" in listing
+
+
+def test_a_second_refresh_is_answered_from_the_cache_and_changes_nothing(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+    workspace, _ = built
+    before = (workspace.folder / "enriched.yaml").read_text(encoding="utf-8")
+    workspace.fake.clear_log()
+    result = workspace.run("refresh")
+    assert result.returncode == 0, result.stderr
+    assert workspace.fake.count() == 0
+    assert "changes:  none" in result.stdout
+    after = (workspace.folder / "enriched.yaml").read_text(encoding="utf-8")
+    assert _without_times(after) == _without_times(before)
+
+
+def test_status_lists_every_entry_with_key_status_evidence_and_what_is_missing(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+    workspace, _ = built
+    rows = json.loads(workspace.run("status", "--json").stdout)
+    assert len(rows) == 25
+    copernicus = next(row for row in rows if row["id"] == "copernicus-fm")
+    assert copernicus["status"] == "preprint" and "version of record" in copernicus["missing"]
+    assert copernicus["venue"] == "ICCV 2025 Oral"
+    text = workspace.run("status").stdout
+    assert len(text.splitlines()) == 25
+
+
+def test_export_reads_enriched_yaml_without_the_network(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+    workspace, _ = built
+    workspace.fake.clear_log()
+    for format_name in ("bibtex", "csl-json", "yaml", "markdown"):
+        result = workspace.run("export", "--format", format_name)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout
+    assert workspace.fake.count() == 0
+    assert workspace.run("export", "--format", "bibtex").stdout == (workspace.folder / "build" / "references.bib").read_text(encoding="utf-8")
+
+
+def test_cache_info_counts_the_answers_per_service(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+    workspace, _ = built
+    result = workspace.run("cache", "info")
+    assert result.returncode == 0, result.stderr
+    assert f"directory: {workspace.cache}" in result.stdout
+    assert re.search(r"arxiv:\s+2 answers", result.stdout)
+
+
+# -- the maintainer's workflow on a list of their own ---------------------------------------------------
+
+
+@pytest.fixture
+def small_list(tmp_path: Path) -> Iterator[Workspace]:
+    """The bundled list without SatCLIP, so SatCLIP can be added; its own fake services and cache."""
+    text = (REPO_ROOT / "entries.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: satclip\n")
+    end = text.index("  # 3. Product Embeddings")
+    (tmp_path / "entries.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    with FakeServices() as fake:
+        yield Workspace(tmp_path, fake, tmp_path / ".cache")
+
+
+def test_a_paper_added_by_arxiv_id_appears_in_status_and_in_the_next_build(small_list: Workspace) -> None:
+    original = (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
+    added = small_list.run("add", "https://arxiv.org/abs/2311.17179", "--section", "location", "--code", "https://github.com/microsoft/satclip")
+    assert added.returncode == 0, added.stderr
+    assert "added 'klemmer2023satclip'" in added.stdout
+    updated = (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
+    assert updated.startswith(original[: original.index("  # 3. Product Embeddings")].rstrip("\n"))
+    assert updated.endswith(original[original.index("  # 3. Product Embeddings"):])
+    entry = next(e for e in load_entries("entries.yaml", updated.encode()).entries if e.id == "klemmer2023satclip")
+    assert entry.title == "SatCLIP: Global, General-Purpose Location Embeddings with Satellite Imagery"
+    assert entry.venue == "Arxiv 2023"
+    assert entry.link("code").url == "https://github.com/microsoft/satclip"  # type: ignore[union-attr]
+
+    build = small_list.run("build")
+    assert build.returncode == 0, build.stderr
+    rows = {row["id"]: row for row in json.loads(small_list.run("status", "--json").stdout)}
+    assert rows["klemmer2023satclip"]["status"] == "published"
+    assert rows["klemmer2023satclip"]["venue"] == "AAAI 2025"
+    bib = (small_list.folder / "build" / "references.bib").read_text(encoding="utf-8")
+    assert "doi = {10.1609/aaai.v39i4.32457}" in bib
+
+
+def test_adding_a_paper_already_listed_is_refused_naming_the_entry(small_list: Workspace) -> None:
+    before = (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
+    result = small_list.run("add", "arXiv:2309.16020v2", "--section", "location")
+    assert result.returncode == 1
+    assert re.match(r"error: entries\.yaml: entry 'geoclip' \(line \d+\) already lists arxiv:2309\.16020\n", result.stderr)
+    assert (small_list.folder / "entries.yaml").read_text(encoding="utf-8") == before
+    assert small_list.fake.count() == 0
+
+
+def test_add_by_doi_takes_the_crossref_record(small_list: Workspace) -> None:
+    result = small_list.run("add", "https://doi.org/10.1109/IGARSS53475.2024.10640760", "--section", "product", "--id", "major-tom")
+    assert result.returncode == 0, result.stderr
+    entry = next(e for e in load_entries("entries.yaml", (small_list.folder / "entries.yaml").read_bytes()).entries if e.id == "major-tom")
+    assert entry.title == "Major TOM: Expandable Datasets for Earth Observation"
+    assert entry.link("paper").url == "https://doi.org/10.1109/igarss53475.2024.10640760"  # type: ignore[union-attr]
+
+
+def test_add_offline_asks_for_the_title(small_list: Workspace) -> None:
+    result = small_list.run("add", "2311.17179", "--section", "location", "--offline", "--title", "SatCLIP: Global Location Embeddings")
+    assert result.returncode == 0, result.stderr
+    assert small_list.fake.count() == 0
+    assert "SatCLIP: Global Location Embeddings" in (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
+
+
+def test_dry_run_shows_changes_without_writing_and_report_is_markdown(small_list: Workspace) -> None:
+    dry = small_list.run("refresh", "--only", "geoclip", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "dry run: enriched.yaml not written" in dry.stdout
+    assert not (small_list.folder / "enriched.yaml").exists()
+    report = small_list.folder / "report.md"
+    real = small_list.run("refresh", "--section", "location", "--report", str(report))
+    assert real.returncode == 0, real.stderr
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("# geoemb-bib refresh report\n")
+    assert "## New entries" in text
+    items = small_list.enriched()
+    assert items["geoclip"].status == "published"  # type: ignore[attr-defined]
+    assert items["seco"].status == "unresolved"  # type: ignore[attr-defined]
+
+
+def test_keys_never_change_on_refresh_even_when_the_year_changes_unless_rekey(small_list: Workspace) -> None:
+    assert small_list.run("refresh", "--only", "geoclip").returncode == 0
+    enriched = small_list.folder / "enriched.yaml"
+    document = yaml.safe_load(enriched.read_text(encoding="utf-8"))
+    geoclip = next(item for item in document["entries"] if item["id"] == "geoclip")
+    key = geoclip["key"]
+    # Simulate a key written when the preprint had another year: the refresh must keep it.
+    enriched.write_text(enriched.read_text(encoding="utf-8").replace(f"key: {key}", "key: vivanco2022geoclip"), encoding="utf-8")
+    again = small_list.run("refresh", "--only", "geoclip")
+    assert again.returncode == 0, again.stderr
+    assert small_list.enriched()["geoclip"].key == "vivanco2022geoclip"  # type: ignore[attr-defined]
+    rekeyed = small_list.run("refresh", "--only", "geoclip", "--rekey")
+    assert rekeyed.returncode == 0, rekeyed.stderr
+    assert small_list.enriched()["geoclip"].key == key  # type: ignore[attr-defined]
+    assert f"key vivanco2022geoclip -> {key}" in rekeyed.stdout
+
+
+def test_services_unreachable_still_write_every_output_and_exit_1(small_list: Workspace) -> None:
+    assert small_list.run("build").returncode == 0
+    before = (small_list.folder / "enriched.yaml").read_text(encoding="utf-8")
+    closed = {variable: "http://127.0.0.1:9/x" for variable in small_list.fake.env()}
+    shutil.rmtree(small_list.folder / "build")
+    result = small_list.run("build", "--refresh", env=closed)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert sorted(line.split(":")[1].strip() for line in errors) == ["arxiv", "crossref", "openreview", "openreview_v1"]
+    assert all("cannot connect" in line for line in errors)
+    for name in ("references.bib", "references.json", "enriched.yaml", "list.md"):
+        assert (small_list.folder / "build" / name).is_file()
+    assert _without_times((small_list.folder / "enriched.yaml").read_text(encoding="utf-8")) == _without_times(before)
+    assert "Traceback" not in result.stderr
+
+
+def test_every_command_is_in_the_readme_with_its_help_example() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    from geoemb_bib.cli import main
+
+    commands = []
+    for name, command in main.commands.items():
+        sub = getattr(command, "commands", None)
+        commands += [f"{name} {child}" for child in sub] if sub else [name]
+        assert "Example" in (command.help or ""), f"`{name} --help` has no example"
+        for child in (sub or {}).values():
+            assert "Example" in (child.help or ""), f"`{name} {child.name} --help` has no example"
+    for command_name in commands:
+        assert f"geoemb-bib {command_name}" in readme, f"README.md does not document `geoemb-bib {command_name}`"
+
+
+def _without_times(text: str) -> str:
+    return re.sub(r"(fetched_at|resolved_at): '?[0-9T:\-Z]+'?", r"\1: -", text)
+
+
+def test_fixtures_readme_names_the_provenance_of_the_replay_corpus() -> None:
+    assert "reconstructed from public records, not recorded" in (FIXTURES / "README.md").read_text(encoding="utf-8")
