@@ -155,9 +155,12 @@ def parse_feed(body: bytes, *, fetched_at: str | None = None, status: int = 200)
 def validate(response: Answer) -> None:
     """Refuse a body that is no complete Atom feed, or an empty page that counts results (retry it later).
 
-    An error feed (HTTP 400, malformed id) is a complete answer and passes.
+    An error feed at HTTP 400 (malformed id) is a complete answer and passes; at 2xx it is refused, since a
+    successful answer is cached for days and would repeat the error long after arXiv recovered.
     """
     feed = parse_feed(response.body, status=response.status)
+    if feed.errors and 200 <= response.status < 300:
+        raise BadResponse(NAME, f"arXiv answered HTTP {response.status} with an error entry ({'; '.join(feed.errors)})")
     if feed.is_unexpectedly_empty:
         raise BadResponse(
             NAME,
