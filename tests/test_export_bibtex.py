@@ -285,3 +285,20 @@ def test_pandoc_reads_every_entry() -> None:
             assert result.stderr == "", result.stderr
             ids = [item["id"] for item in json.loads(result.stdout)]
             assert sorted(ids) == sorted(item.key for item in catalog_.items)
+
+
+def test_a_published_work_no_source_names_authors_for_is_written_as_misc_for_classic_styles() -> None:
+    """plainnat warns on every compile about an @inproceedings without author; the venue moves to howpublished."""
+    import dataclasses
+
+    from catalog_samples import realistic_items
+
+    from geoemb_bib.model import Catalog, ListMeta
+
+    conference = next(item for item in realistic_items() if item.record.type == "paper-conference")
+    authorless = dataclasses.replace(conference, record=dataclasses.replace(conference.record, author=()))
+    catalog = Catalog(meta=ListMeta(title="T"), sections=(), items=(authorless,))
+    classic = export("bibtex", catalog, ExportOptions())
+    assert f"@misc{{{authorless.key}," in classic
+    assert "howpublished = {" in classic and "booktitle = {" in classic
+    assert f"@inproceedings{{{authorless.key}," in export("bibtex", catalog, ExportOptions(bibtex_flavour="biblatex"))

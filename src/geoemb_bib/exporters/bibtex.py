@@ -47,6 +47,8 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 # BibTeX keys: what bibtex, biber, pandoc and Zotero all accept (no braces, commas, quotes, spaces or backslashes).
 _KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_:.+/\-]*$")
 
+# Types whose classic styles require an author (plainnat warns "empty author" otherwise).
+AUTHOR_REQUIRED = frozenset({"inproceedings", "article", "incollection"})
 # Entry type per citation form, per flavour. plainnat has no @online (a warning), so classic BibTeX uses @misc.
 ENTRY_TYPES: Mapping[str, Mapping[str, str]] = {
     "bibtex": {"conference": "inproceedings", "journal": "article", "preprint": "misc", "book": "book", "chapter": "incollection",
@@ -205,6 +207,12 @@ def _entry(c: Citation, table: _LatexTable, flavour: str, options: ExportOptions
         text("publisher", c.platform)
     elif c.form in ("post", "webpage") and biblatex:
         text("organization", c.platform)
+    if not biblatex and not c.authors and entry_type in AUTHOR_REQUIRED:
+        # Classic styles warn on every compile about an @inproceedings/@article without author. When no source
+        # knows the authors, the work is written as @misc, its venue in howpublished (which @misc prints) and
+        # booktitle/journal kept for importers such as Zotero.
+        entry_type = "misc"
+        text("howpublished", c.container)
     if not biblatex:
         if c.form == "preprint" and c.arxiv_id:
             # plainnat and pandoc print howpublished, not eprint: this is how the arXiv id reaches the page.
