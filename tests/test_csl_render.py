@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from catalog_samples import hostile_catalog, realistic_catalog
+from resolved_replay import resolved_bundled_catalog
 from test_export_bibtex import bundled_catalog
 
 from geoemb_bib.exporters import ExportOptions, export
@@ -22,7 +23,7 @@ TESTS = Path(__file__).parent
 APA = TESTS / "fixtures" / "csl" / "styles" / "apa.csl"
 LOCALE = TESTS / "fixtures" / "csl" / "locales" / "locales-en-US.xml"
 JS = TESTS / "js"
-CATALOGS = {"bundled": bundled_catalog, "realistic": realistic_catalog}
+CATALOGS = {"bundled": bundled_catalog, "realistic": realistic_catalog, "resolved": resolved_bundled_catalog}
 
 
 def _text(fragment: str) -> str:

@@ -8,7 +8,6 @@ import json
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import bibtexparser
@@ -263,15 +262,13 @@ def test_options_drop_abstracts() -> None:
     assert "abstract" not in one(satclip(), ExportOptions(bibtex_abstracts=False))[1]
 
 
-def test_ten_thousand_entries_under_two_seconds() -> None:
+def test_ten_thousand_entries_export_with_unique_keys() -> None:
+    """Scale, not speed (speed is measured in benchmarks/): every one of 10,000 entries is written once."""
     items = realistic_items()
     many = [dataclasses.replace(it, key=f"{it.key}{n}") for n in range(1112) for it in items]
-    big = catalog(many)
-    start = time.perf_counter()
-    text = export("bibtex", big, CLASSIC)
-    elapsed = time.perf_counter() - start
-    assert text.count("\n@") >= 10_000
-    assert elapsed < 2.0, elapsed
+    text = export("bibtex", catalog(many), CLASSIC)
+    keys = re.findall(r"^@\w+\{([^,]+),", text, re.MULTILINE)
+    assert len(keys) == len(many) == len(set(keys))
 
 
 @pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc is not installed (apt-get install pandoc)")
