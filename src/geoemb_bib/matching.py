@@ -5,6 +5,7 @@ Owns title normalisation and similarity, author and year agreement, the venue ta
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -102,6 +103,12 @@ def plain_text(text: str) -> str:
     return " ".join(text.split())
 
 
+# Titles, venue texts and venue names are compared again and again (every candidate against every known title,
+# every venue hint against the venue table); these pure functions remember their recent answers.
+_MEMO_SIZE = 1 << 16
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
 def normalize_title(text: str) -> str:
     """The comparable form of a title: plain, accent-free, case-folded words without punctuation.
 
@@ -375,6 +382,7 @@ class VenueText:
         return f"{self.acronym} {self.year}" if self.year else self.acronym
 
 
+@functools.lru_cache(maxsize=_MEMO_SIZE)
 def find_venue(text: str | None) -> KnownVenue | None:
     """The known venue a free text names (an acronym as a word, a full name, or an OpenReview venueid)."""
     if not text:
@@ -399,6 +407,7 @@ def find_venue(text: str | None) -> KnownVenue | None:
     return None
 
 
+@functools.lru_cache(maxsize=_MEMO_SIZE)
 def parse_venue_text(text: str) -> VenueText:
     """Read a venue as listed: "ICCV 2025 Oral" -> ICCV, 2025, "Oral"; "Arxiv 2025" -> a preprint marker.
 

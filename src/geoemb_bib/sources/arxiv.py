@@ -5,6 +5,7 @@ Both feed generations (the classic backend, and its re-implementation recorded i
 
 from __future__ import annotations
 
+import functools
 import logging
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping, Sequence
@@ -125,12 +126,23 @@ def missing_ids(requested: Sequence[str], feed: ArxivFeed) -> list[str]:
     return missing
 
 
+# One batch answer is read by every entry of its batch (up to DEFAULT_BATCH_SIZE) and by `validate` before it: the
+# feeds parsed last are remembered (they are immutable), so a body is parsed once, not once per entry. 128 feeds
+# cover a round of 12,800 ids.
+FEED_MEMO_SIZE = 128
+
+
 def parse_feed(body: bytes, *, fetched_at: str | None = None, status: int = 200) -> ArxivFeed:
     """Read an arXiv Atom feed into records keyed by id without version.
 
     Raises BadResponse when the body is not a complete Atom feed (truncated, HTML, a DOCTYPE), when an
     entry's id is not an arXiv id, or when an error status comes with a feed that reports no error.
     """
+    return _parse_feed(body, fetched_at, status)
+
+
+@functools.lru_cache(maxsize=FEED_MEMO_SIZE)
+def _parse_feed(body: bytes, fetched_at: str | None, status: int) -> ArxivFeed:
     root = _parse_xml(body)
     total = _int_text(root.find(f"{_OPENSEARCH}totalResults"))
     start = _int_text(root.find(f"{_OPENSEARCH}startIndex"))
@@ -158,7 +170,8 @@ def validate(response: Answer) -> None:
     An error feed at HTTP 400 (malformed id) is a complete answer and passes; at 2xx it is refused, since a
     successful answer is cached for days and would repeat the error long after arXiv recovered.
     """
-    feed = parse_feed(response.body, status=response.status)
+    # With the answer's own fetch time, the feed parsed here is the one the entries read next (see FEED_MEMO_SIZE).
+    feed = parse_feed(response.body, fetched_at=getattr(response, "fetched_at", None), status=response.status)
     if feed.errors and 200 <= response.status < 300:
         raise BadResponse(NAME, f"arXiv answered HTTP {response.status} with an error entry ({'; '.join(feed.errors)})")
     if feed.is_unexpectedly_empty:
