@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -406,20 +406,35 @@ def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
         click.echo(f"  {item.status}: {item.key}: {'; '.join(item.problems) or 'nothing found'}")
 
 
-def report_failures(result: RefreshResult) -> None:
-    """One line per service that failed, then one per entry that kept its previous data."""
-    for _, message in sorted(result.service_problems.items()):
-        click.echo(f"error: {message}", err=True)
+def report_failures(result: RefreshResult, previous: Mapping[str, Resolved]) -> None:
+    """One `error:` line per failed service saying why (a service given up for the run says so), each followed by
+    the entries it left without an answer, all named; then what became of those entries."""
     by_service: dict[str, list[str]] = {}
-    for entry_id, message in result.failures.items():
-        for part in message.split("; "):
-            service = part.split(":", 1)[0]
-            if service not in result.service_problems:
-                by_service.setdefault(service, []).append(entry_id)
-    for service, entry_ids in sorted(by_service.items()):
-        click.echo(f"error: {service}: no answer for {_count(len(entry_ids), 'entry', 'entries')} ({', '.join(entry_ids[:5])}{', ...' if len(entry_ids) > 5 else ''})", err=True)
+    reasons: dict[str, str] = {}
+    for entry_id, failed in result.failed_services.items():
+        for service, message in failed.items():
+            by_service.setdefault(service, []).append(entry_id)
+            reasons.setdefault(service, message)
+    tripped: dict[str, list[str]] = {}
+    for service, message in sorted(result.service_problems.items()):
+        # Both OpenReview APIs answer to one name in the per-entry failures.
+        tripped.setdefault(service.replace("_v1", ""), []).append(message)
+    for service in sorted(set(tripped) | set(by_service)):
+        if service in tripped:
+            for message in tripped[service]:
+                click.echo(f"error: {message}", err=True)
+        else:
+            reason = reasons[service]
+            click.echo(f"error: {reason if reason.startswith(service) else f'{service}: {reason}'}", err=True)
+        if service in by_service:
+            entry_ids = by_service[service]
+            click.echo(f"  {service}: no answer for {_count(len(entry_ids), 'entry', 'entries')}: {', '.join(entry_ids)}", err=True)
     if result.failures:
-        click.echo(f"hint: {_count(len(result.failures), 'entry', 'entries')} kept their previous data; run again when the services answer", err=True)
+        kept = [entry_id for entry_id in result.failures if entry_id in previous and previous[entry_id].status != "unresolved"]
+        parts = [f"{_count(len(kept), 'entry', 'entries')} kept their previous data"] if kept else []
+        if len(kept) < len(result.failures):
+            parts.append(f"{_count(len(result.failures) - len(kept), 'entry', 'entries')} without previous data stay unresolved")
+        click.echo(f"hint: {', '.join(parts)}; run again when the services answer", err=True)
 
 
 # -- refresh, build, status, add, cache -----------------------------------------------------------------
@@ -451,7 +466,7 @@ def refresh_command(
     """
     from .report import markdown_report
 
-    result, _, fetcher = run_refresh(
+    result, previous, fetcher = run_refresh(
         entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir, only=only, section=section, rekey=rekey
     )
     with fetcher:
@@ -463,7 +478,7 @@ def refresh_command(
         if report_path is not None:
             write_atomically(report_path, markdown_report(result.changes, result.items, result.failures, result.service_problems))
             click.echo(f"wrote {report_path}")
-    report_failures(result)
+    report_failures(result, previous)
     if not result.ok:
         sys.exit(EXIT_FAILED)
 
@@ -487,7 +502,7 @@ def build(entries: Path, output_dir: Path | None, offline: bool, bypass_cache: b
     from .exporters import BUILD_FILES, ExportOptions, export
 
     config = load_config(entries)
-    result, _, fetcher = run_refresh(entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir)
+    result, previous, fetcher = run_refresh(entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir)
     with fetcher:
         write_enriched(entries, result)
         print_summary(result, fetcher)
@@ -501,7 +516,7 @@ def build(entries: Path, output_dir: Path | None, offline: bool, bypass_cache: b
         target = folder / file_name
         write_atomically(target, export(format_name, catalog, options))
         click.echo(f"wrote {target}")
-    report_failures(result)
+    report_failures(result, previous)
     if not result.ok:
         sys.exit(EXIT_FAILED)
 

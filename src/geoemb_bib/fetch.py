@@ -45,6 +45,17 @@ BASE_URL_VARIABLES: Mapping[str, str] = {
 }
 MAILTO_VARIABLE = "GEOEMB_BIB_MAILTO"
 CACHE_DIR_VARIABLE = "GEOEMB_BIB_CACHE_DIR"
+# Advanced settings for mirrors, CI and tests (the defaults are the polite ones): variable -> (setting, type).
+# They exist so a fault-injection run can shrink minutes of backoff to seconds without patching the library.
+ADVANCED_VARIABLES: Mapping[str, tuple[str, type]] = {
+    "GEOEMB_BIB_TIMEOUT": ("read_timeout", float),
+    "GEOEMB_BIB_MAX_RETRIES": ("max_retries", int),
+    "GEOEMB_BIB_MAX_BACKOFF": ("max_backoff", float),
+    "GEOEMB_BIB_BREAKER_THRESHOLD": ("breaker_threshold", int),
+    "GEOEMB_BIB_ARXIV_INTERVAL": ("arxiv_interval", float),
+    "GEOEMB_BIB_CROSSREF_RATE": ("crossref_rate", float),
+    "GEOEMB_BIB_OPENREVIEW_RATE": ("openreview_rate", float),
+}
 PROJECT_URL = "https://github.com/geoemb-bib/geoemb-bib"
 
 HOUR = 3600.0
@@ -141,6 +152,9 @@ class FetchSettings:
     arxiv_interval: float = ARXIV_INTERVAL
     openreview_rate: float = OPENREVIEW_RATE
     openreview_concurrency: int = OPENREVIEW_CONCURRENCY
+    # None: Crossref's documented limits for our pool, tightened by what its headers announce. A number replaces both
+    # (requests per second for records and lists alike), for a mirror or test server only.
+    crossref_rate: float | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.base_urls) - set(SERVICES))
@@ -166,6 +180,7 @@ class FetchSettings:
             "read_timeout": self.read_timeout,
             "arxiv_interval": self.arxiv_interval,
             "openreview_rate": self.openreview_rate,
+            "crossref_rate": self.crossref_rate if self.crossref_rate is not None else 1.0,
             "max_backoff": self.max_backoff,
             "max_retry_after": self.max_retry_after,
         }
@@ -177,8 +192,8 @@ class FetchSettings:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], **overrides: Any) -> FetchSettings:
-        """Settings from GEOEMB_BIB_* variables (base URLs, mailto, cache dir); keyword overrides win."""
-        values: dict[str, Any] = {}
+        """Settings from GEOEMB_BIB_* variables (base URLs, mailto, cache dir, ADVANCED_VARIABLES); keyword overrides win."""
+        values: dict[str, Any] = _advanced_settings(environ)
         base_urls = dict(DEFAULT_BASE_URLS)
         for service, variable in BASE_URL_VARIABLES.items():
             value = environ.get(variable, "").strip()
@@ -190,7 +205,21 @@ class FetchSettings:
             cache_dir = environ.get(CACHE_DIR_VARIABLE, "").strip()
             values["cache_dir"] = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
         values.update(overrides)
-        return cls(**values)
+        settings = cls(**values)
+        # Politeness is not a tuning knob against the real services: pacing faster than the documented limits is
+        # accepted only for a service whose base URL points elsewhere (a mirror, a test server).
+        faster = {
+            "arxiv": ("GEOEMB_BIB_ARXIV_INTERVAL", settings.arxiv_interval < ARXIV_INTERVAL),
+            "crossref": ("GEOEMB_BIB_CROSSREF_RATE", settings.crossref_rate is not None and settings.crossref_rate > CROSSREF_LIMITS["public"]["list"][0]),
+            "openreview": ("GEOEMB_BIB_OPENREVIEW_RATE", settings.openreview_rate > OPENREVIEW_RATE),
+        }
+        for service, (variable, too_fast) in faster.items():
+            if too_fast and settings.base_urls[service] == DEFAULT_BASE_URLS[service]:
+                raise ConfigError(
+                    f"{variable} faster than {service}'s documented pace is only for a mirror or test server",
+                    hint=f"unset it, or point {BASE_URL_VARIABLES[service]} at your mirror",
+                )
+        return settings
 
     @property
     def public_pool(self) -> bool:
@@ -203,6 +232,25 @@ class FetchSettings:
         # x-api-pool: polite that way), so the address never goes into URLs, logs or cache keys.
         contact = f"{PROJECT_URL}; mailto:{self.mailto}" if self.mailto else PROJECT_URL
         return f"geoemb-bib/{__version__} ({contact})"
+
+
+def _advanced_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for variable, (setting, kind) in ADVANCED_VARIABLES.items():
+        text = environ.get(variable, "").strip()
+        if not text:
+            continue
+        try:
+            value = kind(text)
+        except ValueError:
+            raise ConfigError(f"{variable}={text!r} is not {'a whole number' if kind is int else 'a number'}") from None
+        if not (math.isfinite(value) and value >= 0):
+            raise ConfigError(f"{variable}={text!r} must be a finite number >= 0")
+        values[setting] = value
+    if "read_timeout" in values:
+        # One number for both: a test server that accepts but never answers, and one that never accepts.
+        values["connect_timeout"] = min(10.0, values["read_timeout"])
+    return values
 
 
 def _check_base_url(service: str, url: str) -> str:
@@ -338,9 +386,16 @@ def build_url(base_url: str, query: Query) -> str:
     return url
 
 
+# Longer parameter values are cut in messages: a batch of 20 arXiv ids or a select list would otherwise bury the
+# reason of a failure in every line that repeats it (summary, enriched.yaml problems, report).
+DESCRIBED_VALUE_LENGTH = 40
+
+
 def describe(query: Query) -> str:
-    """A short human form of a request for messages: `GET /works/10.1609/… ?rows=5`."""
-    return f"GET {query.path}" + (f"?{urlencode(query.params)}" if query.params else "")
+    """A short human form of a request for messages: `GET /works/10.1609/…?rows=5`, long values cut with `…`."""
+    params = [(name, value if len(value) <= DESCRIBED_VALUE_LENGTH else value[: DESCRIBED_VALUE_LENGTH - 1] + "…") for name, value in query.params]
+    # Not percent-encoded: this is for people, and a title reads better with its spaces.
+    return f"GET {query.path}" + ("?" + "&".join(f"{name}={value}" for name, value in params) if params else "")
 
 
 def _request_kind(query: Query) -> Literal["record", "list", "any"]:
@@ -707,6 +762,8 @@ class Fetcher:
         self._stats: dict[str, dict[str, int]] = {service: dict.fromkeys(_STAT_NAMES, 0) for service in SERVICES}
         pool = "public" if settings.public_pool else "polite"
         crossref = CROSSREF_LIMITS[pool]
+        if settings.crossref_rate is not None:
+            crossref = {kind: (settings.crossref_rate, concurrency) for kind, (_, concurrency) in crossref.items()}
         self._documented_list = crossref["list"]
         self._budgets: dict[str, _Budget] = {
             "arxiv": _Budget("arxiv", capacity=1, spacing={"any": settings.arxiv_interval}, after_end=True, clock=clock, sleep=self._pause),
@@ -982,7 +1039,7 @@ class Fetcher:
         headers = {name: value for name, value in ((n.lower(), v) for n, v in raw.headers.items()) if name in KEPT_HEADERS}
         response = Response(status=raw.status_code, headers=headers, body=raw.content, url=url, fetched_at=_utc_now())
         self._count(service, "bytes", len(response.body))
-        if service == "crossref":
+        if service == "crossref" and self.settings.crossref_rate is None:
             self._learn_crossref_limits(headers)
         return response
 
@@ -1079,6 +1136,7 @@ def _remove_cache_files(directory: Path) -> None:
 
 
 __all__ = [
+    "ADVANCED_VARIABLES",
     "BASE_URL_VARIABLES",
     "CACHE_DIR_VARIABLE",
     "DEFAULT_BASE_URLS",

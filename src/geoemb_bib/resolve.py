@@ -64,6 +64,8 @@ class RefreshResult:
     key_changes: tuple[keys.KeyChange, ...]
     failures: Mapping[str, str]
     service_problems: Mapping[str, str]
+    # entry id -> service -> the first failure message, for summaries that group entries by service
+    failed_services: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -96,6 +98,13 @@ class _Work:
     search_results: dict[str, list[Record]] = field(default_factory=dict)
     steps: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    # service -> its first failure for this entry; kept apart from the sentences so that a summary never has to
+    # parse them back (a message may itself hold "; " or ": ")
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def fail(self, service: str, message: str) -> None:
+        self.failures.append(f"{service}: {message}")
+        self.failed.setdefault(service, message)
 
     def identified(self) -> list[matching.IdentifierCheck]:
         reference = matching.reference_for(self.entry, self.preprint, self.earlier)
@@ -166,6 +175,7 @@ def refresh(
         key_changes=tuple(assignment.changes),
         failures=failures,
         service_problems=dict(fetcher.tripped),
+        failed_services={work.entry.id: dict(work.failed) for work in works.values() if work.failed},
     )
 
 
@@ -244,12 +254,12 @@ def _earlier_version(work: _Work) -> list[_Request]:
 
     def handle(result: Response | ServiceError) -> None:
         if isinstance(result, ServiceError):
-            work.failures.append(f"arxiv: {result.message}")
+            work.fail("arxiv", result.message)
             return
         try:
             feed = arxiv_source.parse_feed(result.body, fetched_at=result.fetched_at, status=result.status)
         except ServiceError as exc:
-            work.failures.append(f"arxiv: {exc.message}")
+            work.fail("arxiv", exc.message)
             return
         record = feed.records.get(preprint.arxiv_id or "")
         if record is not None and record.arxiv_version == 1:
@@ -271,7 +281,7 @@ def _crossref_work(work: _Work, doi: str, asserted_by: str, *, preference: int) 
 
     def handle(result: Response | ServiceError) -> None:
         if isinstance(result, ServiceError):
-            work.failures.append(f"crossref: {result.message}")
+            work.fail("crossref", result.message)
             return
         try:
             record = crossref_source.parse_work(result.body, fetched_at=result.fetched_at, status=result.status)
@@ -279,7 +289,7 @@ def _crossref_work(work: _Work, doi: str, asserted_by: str, *, preference: int) 
             work.steps.append(f"crossref: {doi} (given by {asserted_by}) is not a Crossref DOI")
             return
         except ServiceError as exc:
-            work.failures.append(f"crossref: {exc.message}")
+            work.fail("crossref", exc.message)
             return
         work.steps.append(f"crossref: doi:{doi} (given by {asserted_by})")
         work.linked.append((preference, record, asserted_by))
@@ -292,7 +302,7 @@ def _openreview_note(work: _Work, api: str) -> _Request:
 
     def handle(result: Response | ServiceError) -> None:
         if isinstance(result, ServiceError):
-            work.failures.append(f"openreview: {result.message}")
+            work.fail("openreview", result.message)
             work.openreview_apis.clear()
             return
         try:
@@ -300,7 +310,7 @@ def _openreview_note(work: _Work, api: str) -> _Request:
         except NotFound:
             notes = []
         except ServiceError as exc:
-            work.failures.append(f"openreview: {exc.message}")
+            work.fail("openreview", exc.message)
             work.openreview_apis.clear()
             return
         note = next((n for n in notes if n.openreview_id == note_id), None)
@@ -320,15 +330,15 @@ def _arxiv_handler(work: _Work) -> _Handler:
     def handle(result: Response | ServiceError) -> None:
         arxiv_id = work.arxiv_id or ""
         if isinstance(result, ServiceError):
-            work.failures.append(f"arxiv: {result.message}")
+            work.fail("arxiv", result.message)
             return
         try:
             feed = arxiv_source.parse_feed(result.body, fetched_at=result.fetched_at, status=result.status)
         except ServiceError as exc:
-            work.failures.append(f"arxiv: {exc.message}")
+            work.fail("arxiv", exc.message)
             return
         if feed.errors:
-            work.failures.append(f"arxiv: {'; '.join(feed.errors)}")
+            work.fail("arxiv", '; '.join(feed.errors))
             return
         record = feed.records.get(arxiv_id)
         if record is None:
@@ -374,7 +384,7 @@ def _worth_asking_openreview(work: _Work) -> bool:
 def _search_handler(work: _Work, source: Literal["crossref", "openreview"], title: str) -> _Handler:
     def handle(result: Response | ServiceError) -> None:
         if isinstance(result, ServiceError):
-            work.failures.append(f"{source}: {result.message}")
+            work.fail(source, result.message)
             return
         try:
             if source == "crossref":
@@ -382,7 +392,7 @@ def _search_handler(work: _Work, source: Literal["crossref", "openreview"], titl
             else:
                 records = openreview_source.parse_notes(result.body, fetched_at=result.fetched_at, api="v2")
         except ServiceError as exc:
-            work.failures.append(f"{source}: {exc.message}")
+            work.fail(source, exc.message)
             return
         work.search_results.setdefault(source, []).extend(records)
         work.steps.append(f"{source} search for {title!r}: {len(records)} candidate{'s' if len(records) != 1 else ''}")
@@ -477,13 +487,16 @@ def _settled(item: Resolved, previous: Resolved | None) -> Resolved:
     that learnt nothing new must not rewrite it (a re-fetch after the cache expired changes `fetched_at`)."""
     if previous is None or _without_timestamps(item) != _without_timestamps(previous):
         return item
-    return dataclasses.replace(previous, key=item.key or previous.key)
+    return dataclasses.replace(previous, entry=item.entry, key=item.key or previous.key)
 
 
 def _without_timestamps(item: Resolved) -> Resolved:
     provenance = {name: dataclasses.replace(source, fetched_at=None) for name, source in item.provenance.items()}
     record = dataclasses.replace(item.record, fetched_at=None)
-    return dataclasses.replace(item, resolved_at=None, provenance=provenance, record=record, key="")
+    # The line an entry sits on in entries.yaml is where to point the curator, not data: enriched.yaml does not
+    # store it, so a previous item never has one.
+    entry = dataclasses.replace(item.entry, line=None)
+    return dataclasses.replace(item, entry=entry, resolved_at=None, provenance=provenance, record=record, key="")
 
 
 def _unique(records: Sequence[Record]) -> list[Record]:
