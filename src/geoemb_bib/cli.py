@@ -6,10 +6,15 @@ error, 2 usage error. Errors print as `error: <what>` and `hint: <remedy>`; `--d
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import signal
+import stat
 import sys
-import tempfile
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from types import FrameType
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -27,6 +32,9 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+# What shells report for a process ended by a signal (128 + its number), so a CI log reads as expected.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 DEFAULT_ENTRIES = "entries.yaml"
 ENRICHED_NAME = "enriched.yaml"
@@ -58,15 +66,51 @@ def _fail(error: GeoembBibError, debug: bool) -> NoReturn:
     sys.exit(EXIT_FAILED)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cancelled CI job, `kill`), raised like Ctrl-C so that the same clean-up runs on the way out."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    # Python's default for SIGTERM ends the process on the spot: temporary files stay behind and nothing is said.
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(interruption: KeyboardInterrupt) -> NoReturn:
+    terminated = isinstance(interruption, Terminated)
+    # Every file is written whole or not at all (write_atomically), and the temporary one is gone by now.
+    what = "terminated (SIGTERM)" if terminated else "interrupted (Ctrl-C)"
+    click.echo(f"error: {what}; no file was left half-written, each is as it was or complete", err=True)
+    sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+
+
 def reports_errors(command: F) -> F:
-    """Turn the library's errors into `error:`/`hint:` lines and exit code 1 (tracebacks only with --debug)."""
+    """Turn the library's errors into `error:`/`hint:` lines and exit code 1, and Ctrl-C/SIGTERM into one line and
+    exit code 130/143 (tracebacks only with --debug)."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = click.get_current_context().find_object(Context)
-        try:
-            return command(*args, **kwargs)
-        except GeoembBibError as error:
-            _fail(error, debug.debug if debug else False)
+        context = click.get_current_context().find_object(Context)
+        debug = context.debug if context else False
+        with _sigterm_as_interrupt():
+            try:
+                return command(*args, **kwargs)
+            except GeoembBibError as error:
+                _fail(error, debug)
+            except KeyboardInterrupt as interruption:
+                if debug:
+                    raise
+                _interrupted(interruption)
 
     wrapper.__name__ = command.__name__
     wrapper.__doc__ = command.__doc__
@@ -132,25 +176,80 @@ def read_enriched(path: Path) -> dict[str, Resolved]:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write the whole file or nothing: a temporary file in the same folder, flushed, then renamed over."""
+    """Write the whole file or nothing: a temporary file in the same folder, flushed to disk, then renamed over.
+
+    The new file keeps the permissions of the one it replaces (a new file gets the umask's), and an interruption
+    at any point (Ctrl-C, SIGTERM, a full disk) leaves the old version and removes the temporary file.
+    """
     folder = path.parent if str(path.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror})", hint="check the folder exists and is writable") from None
+    handle, temporary = _open_temporary(folder, path.name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
         os.replace(temporary, path)
     except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write ({exc.strerror})", hint="check the folder is writable and the disk not full") from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    _sync_folder(folder)
+
+
+def inside(folder: Path, name: str) -> Path:
+    """`folder / name`, refused unless `name` is a plain file name: a name that comes from data (a format's file, a
+    key) must never climb out of the folder the user chose, or into one of its subfolders."""
+    if not name or name in (".", "..") or Path(name).name != name or "/" in name or "\\" in name or "\0" in name:
+        raise OutputError(f"{name!r}: not a plain file name; refusing to write outside {folder}")
+    return folder / name
+
+
+def ensure_writable(folder: Path) -> None:
+    """Fail before a refresh, not after it, when `folder` cannot take the files the command will write."""
+    handle, temporary = _open_temporary(folder, "write-test")
+    os.close(handle)
+    temporary.unlink(missing_ok=True)
+
+
+def _open_temporary(folder: Path, name: str) -> tuple[int, Path]:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise OutputError(f"{folder}: not a directory", hint="choose another folder for the output") from None
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write ({exc.strerror})", hint="check the folder exists and is writable, or choose another") from None
+    for _ in range(100):
+        # Hidden, named after the file it becomes, so a process killed outright (SIGKILL) leaves an obvious stray.
+        temporary = folder / f".{name}.{secrets.token_hex(6)}.tmp"
+        try:
+            # 0o666 and no chmod: the kernel applies the umask, as it does for any file the user creates.
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), temporary
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise OutputError(f"{folder / name}: cannot write ({exc.strerror})", hint="check the folder is writable, or choose another") from None
+    raise OutputError(f"{folder}: cannot create a temporary file", hint="remove the stray .*.tmp files in it")
+
+
+def _sync_folder(folder: Path) -> None:
+    # The rename is on disk only once the folder is (POSIX); without it a power cut may bring the old file back.
+    if os.name != "posix":
+        return
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        # Some file systems refuse fsync on folders; the file itself is complete either way.
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def enriched_path_for(entries_path: Path) -> Path:
@@ -345,11 +444,15 @@ def run_refresh(
     only: tuple[str, ...] = (),
     section: str | None = None,
     rekey: bool = False,
+    writes: tuple[Path, ...] = (),
 ) -> tuple[RefreshResult, dict[str, Resolved], Fetcher]:
+    """Refresh the list; `writes` are the folders the command writes into afterwards, checked before the network."""
     from .resolve import RefreshOptions, refresh
 
     curated = read_curated(entries_path)
     previous = read_enriched(enriched_path_for(entries_path))
+    for folder in writes:
+        ensure_writable(folder)
     config = load_config(entries_path)
     settings = fetch_settings(config, offline=offline, refresh=bypass_cache, mailto=mailto, cache_dir=cache_dir)
     fetcher = open_fetcher(settings)
@@ -467,7 +570,8 @@ def refresh_command(
     from .report import markdown_report
 
     result, previous, fetcher = run_refresh(
-        entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir, only=only, section=section, rekey=rekey
+        entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir, only=only, section=section, rekey=rekey,
+        writes=() if dry_run else (enriched_path_for(entries).parent,),
     )
     with fetcher:
         if dry_run:
@@ -502,18 +606,20 @@ def build(entries: Path, output_dir: Path | None, offline: bool, bypass_cache: b
     from .exporters import BUILD_FILES, ExportOptions, export
 
     config = load_config(entries)
-    result, previous, fetcher = run_refresh(entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir)
+    folder = output_dir or Path(config.output_dir)
+    if config.source and not (output_dir or Path(config.output_dir)).is_absolute() and output_dir is None:
+        folder = entries.parent / config.output_dir
+    targets = {format_name: inside(folder, file_name) for format_name, file_name in BUILD_FILES.items()}
+    result, previous, fetcher = run_refresh(
+        entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir, writes=(enriched_path_for(entries).parent, folder)
+    )
     with fetcher:
         write_enriched(entries, result)
         print_summary(result, fetcher)
     curated = read_curated(entries)
     catalog = build_catalog(curated, {item.entry.id: item for item in result.items})
     options = ExportOptions(bibtex_flavour=config.bibtex_flavour, unicode=config.unicode, sort=config.sort)
-    folder = output_dir or Path(config.output_dir)
-    if config.source and not (output_dir or Path(config.output_dir)).is_absolute() and output_dir is None:
-        folder = entries.parent / config.output_dir
-    for format_name, file_name in BUILD_FILES.items():
-        target = folder / file_name
+    for format_name, target in targets.items():
         write_atomically(target, export(format_name, catalog, options))
         click.echo(f"wrote {target}")
     report_failures(result, previous)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import logging
 import math
+import queue
 import random as _random
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -736,7 +738,8 @@ class Fetcher:
         self.settings = settings
         self._httpx = httpx
         self._sleep = sleep
-        self._abort = threading.Event()
+        # The stop signal of the get_many batch a worker thread serves (see _work); plain get() calls have none.
+        self._batch = threading.local()
         self._clock = clock
         self._random = random
         self._client = httpx.Client(
@@ -839,30 +842,37 @@ class Fetcher:
             if leader == index:
                 groups.setdefault(SERVICE_GROUPS[query.service], []).append(index)
         results: list[Response | ServiceError | None] = [None] * len(items)
-        executors: list[ThreadPoolExecutor] = []
+        # One stop signal per batch, never cleared: a worker of an abandoned batch that is still finishing its request
+        # must not mistake a later batch's go-ahead for its own.
+        stop = threading.Event()
         futures: dict[Future[Response | ServiceError], int] = {}
         finished = False
         try:
             for group, indices in groups.items():
-                executor = ThreadPoolExecutor(max_workers=min(len(indices), self._workers[group]), thread_name_prefix=f"geoemb-bib-{group}")
-                executors.append(executor)
+                jobs: queue.SimpleQueue[tuple[int, Future[Response | ServiceError]]] = queue.SimpleQueue()
                 for index in indices:
-                    futures[executor.submit(self._get_as_value, items[index], validate)] = index
-            for future in as_completed(futures):
-                result = future.result()
-                for index in sharing[futures[future]]:
+                    future: Future[Response | ServiceError] = Future()
+                    futures[future] = index
+                    jobs.put((index, future))
+                for number in range(min(len(indices), self._workers[group])):
+                    # Daemon threads, unlike ThreadPoolExecutor's: when a batch is abandoned (Ctrl-C, SIGTERM, a
+                    # failing callback) neither it nor the interpreter's exit waits for requests already on the wire,
+                    # which a slow service can hold for the whole read timeout. Their answers are dropped.
+                    worker = threading.Thread(
+                        target=self._work, args=(jobs, items, validate, stop), name=f"geoemb-bib-{group}-{number}", daemon=True
+                    )
+                    worker.start()
+            for done in as_completed(futures):
+                result = done.result()
+                for index in sharing[futures[done]]:
                     results[index] = result
                     if on_result is not None:
                         on_result(index, items[index], result)
             finished = True
         finally:
             if not finished:
-                # Abandoned (Ctrl-C, a failing callback): wake workers sleeping through a backoff so the batch ends
-                # now; only requests already on the wire are waited for.
-                self._abort.set()
-            for executor in executors:
-                executor.shutdown(wait=True, cancel_futures=True)
-            self._abort.clear()
+                # Wake the workers sleeping through a backoff or a pacing wait, and keep the others from starting.
+                stop.set()
         return [result for result in results if result is not None]
 
     @property
@@ -892,12 +902,39 @@ class Fetcher:
 
     # -- internals ----------------------------------------------------------------------------------------------
 
+    def _work(
+        self,
+        jobs: queue.SimpleQueue[tuple[int, Future[Response | ServiceError]]],
+        items: list[Query],
+        validate: Validation,
+        stop: threading.Event,
+    ) -> None:
+        self._batch.stop = stop
+        while not stop.is_set():
+            try:
+                index, future = jobs.get_nowait()
+            except queue.Empty:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(self._get_as_value(items[index], validate))
+            finally:
+                if not future.done():
+                    # A bug escaped (service failures are values): hand it to the caller, whose future.result()
+                    # raises it, instead of leaving the batch waiting forever. The thread then ends with it.
+                    escaped = sys.exc_info()[1]
+                    future.set_exception(escaped or RuntimeError(f"fetching {describe(items[index])} stopped without an answer"))
+
     def _pause(self, seconds: float) -> None:
-        if self._sleep is None:
-            self._abort.wait(seconds)
-        else:
+        stop: threading.Event | None = getattr(self._batch, "stop", None)
+        if self._sleep is not None:
             self._sleep(seconds)
-        if self._abort.is_set():
+        elif stop is not None:
+            stop.wait(seconds)
+        else:
+            time.sleep(seconds)
+        if stop is not None and stop.is_set():
             raise ServiceUnavailable("geoemb-bib", "the batch was interrupted before this request was sent")
 
     def _get_as_value(self, query: Query, validate: Validation) -> Response | ServiceError:
