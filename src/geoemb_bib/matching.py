@@ -219,7 +219,11 @@ def family_tokens(person: Person) -> tuple[str, ...]:
 
     'Giró-i-Nieto' and 'Giro-i-Nieto' both give ('giro', 'nieto'); 'Rußwurm' gives ('russwurm',).
     """
-    name = person.family or person.literal
+    return _family_words(person.family or person.literal)
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _family_words(name: str) -> tuple[str, ...]:
     words = normalize_title(_INNER_HYPHEN.sub(" ", plain_text(name))).split()
     kept = tuple(w for w in words if w not in _PARTICLES)
     return kept or tuple(words)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -84,12 +85,23 @@ def search_query(title: str, first_author_family: str | None = None, rows: int =
     return Query(service=NAME, path="/works", params=tuple(params))
 
 
+# fetch runs `validate` on every answer before the entry that asked reads it with the same parser: the answers
+# parsed last are remembered (records are immutable), so each body is parsed once. A refresh of 10,000 entries
+# asks about as many Crossref questions in one round; the memo holds that many.
+PARSE_MEMO_SIZE = 1 << 14
+
+
 def parse_work(body: bytes, *, fetched_at: str | None = None, status: int = 200) -> Record:
     """The record of a `/works/<doi>` answer.
 
     Raises NotFound for Crossref's 404 (`Resource not found.`), BadResponse with Crossref's own message
     for a validation failure, and BadResponse for anything that is not a work envelope.
     """
+    return _parse_work(body, fetched_at, status)
+
+
+@functools.lru_cache(maxsize=PARSE_MEMO_SIZE)
+def _parse_work(body: bytes, fetched_at: str | None, status: int) -> Record:
     message = _message(body, status, expected="work")
     if not isinstance(message, dict):
         raise BadResponse(NAME, "Crossref work answer holds no work")
@@ -101,6 +113,11 @@ def parse_search(body: bytes, *, fetched_at: str | None = None) -> list[Record]:
 
     Nothing is filtered here: deciding which candidate (and which type) is acceptable is the matcher's job.
     """
+    return list(_parse_search(body, fetched_at))
+
+
+@functools.lru_cache(maxsize=PARSE_MEMO_SIZE)
+def _parse_search(body: bytes, fetched_at: str | None) -> tuple[Record, ...]:
     message = _message(body, 200, expected="work-list")
     items = message.get("items") if isinstance(message, dict) else None
     if not isinstance(items, list):
@@ -112,7 +129,7 @@ def parse_search(body: bytes, *, fetched_at: str | None = None) -> list[Record]:
             logger.warning("Crossref search item without a DOI skipped")
             continue
         records.append(_record(item, fetched_at))
-    return records
+    return tuple(records)
 
 
 def validate(response: Answer) -> None:
@@ -123,10 +140,12 @@ def validate(response: Answer) -> None:
     message_type, _ = _envelope(response.body, response.status)
     if message_type == "validation-failure":
         return
+    # With the answer's own fetch time, the records parsed here are the ones the entry reads next (PARSE_MEMO_SIZE).
+    fetched_at = getattr(response, "fetched_at", None)
     if message_type == "work":
-        parse_work(response.body, status=response.status)
+        parse_work(response.body, fetched_at=fetched_at, status=response.status)
     elif message_type == "work-list":
-        parse_search(response.body)
+        parse_search(response.body, fetched_at=fetched_at)
     else:
         raise BadResponse(NAME, f"Crossref answer of unexpected type {message_type!r}")
 

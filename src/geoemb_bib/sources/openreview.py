@@ -5,6 +5,7 @@ A note's decision is read from `venueid` (never from the display `venue`); see `
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -151,15 +152,25 @@ def parse_notes(body: bytes, *, fetched_at: str | None = None, api: str = "v2") 
     or v1 (bare values) shape. Raises NotFound for a `NotFoundError`, ServiceError for other API errors
     and BadResponse for a body that is not JSON (a truncated body, a Cloudflare challenge page).
     """
-    service = SERVICES.get(api, NAME)
+    return list(_parse_notes(body, fetched_at, SERVICES.get(api, NAME)))
+
+
+# fetch runs `validate` on every answer before the entry that asked reads it with the same parser: the answers
+# parsed last are remembered (records are immutable), so each body is parsed once.
+PARSE_MEMO_SIZE = 1 << 14
+
+
+@functools.lru_cache(maxsize=PARSE_MEMO_SIZE)
+def _parse_notes(body: bytes, fetched_at: str | None, service: str) -> tuple[Record, ...]:
     document = _load(body, service)
     notes = _notes(document, service)
-    return [_record(note, fetched_at) for note in notes if _is_submission(note)]
+    return tuple(_record(note, fetched_at) for note in notes if _is_submission(note))
 
 
 def validate(response: Answer) -> None:
     """Refuse a body that is not OpenReview JSON (BadResponse); an error document raises what it says (NotFound, ...)."""
-    parse_notes(response.body)
+    # With the answer's own fetch time, the records parsed here are the ones the entry reads next (PARSE_MEMO_SIZE).
+    parse_notes(response.body, fetched_at=getattr(response, "fetched_at", None))
 
 
 def _load(body: bytes, service: str) -> Any:
