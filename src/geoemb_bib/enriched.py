@@ -6,7 +6,9 @@ and keeps list order and a fixed field order; loading checks every field and rep
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import re
 import types
 import typing
@@ -353,6 +355,388 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+# -- the fast reader: the writer's own layout, read without PyYAML ------------------------------------------------
+#
+# PyYAML (even its C loader) needs 2 ms per entry, 20 s for a list of 10,000, most of it building nodes and marks
+# the layout above never needs. The writer emits a small, regular subset of YAML: block mappings indented by two,
+# indentless block lists, one-line flow mappings and lists, plain, quoted and literal scalars. `_fast_load` reads
+# exactly that subset into the same `_Map` tree (values, types, and the line of every mapping and key) that
+# `_Loader` builds, and gives up on anything else it meets (a comment after a value, an anchor, a tab, a folded or
+# multi-line scalar, a duplicate key, an odd indentation): the file is then read by PyYAML, which also words the
+# error when there is one. tests/test_enriched_fast.py checks both readers agree.
+
+
+class _Unsupported(Exception):
+    """Outside the writer's layout: PyYAML reads the file instead."""
+
+
+# Characters whose presence sends the file to PyYAML: tabs, the line breaks YAML counts and str.split("\n") does not
+# (\r, NEL, LS, PS), a byte-order mark, and everything YAML refuses to read at all.
+_FAST_UNSAFE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_FAST_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+_FAST_KEY_AT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*:(?: |\Z)")
+# A plain scalar starting with one of these means something else in YAML (or is refused by the writer's quoting).
+_PLAIN_FIRST_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
+# One item of a flow collection as the writer writes it: an optional `key: `, then a quoted scalar, a nested
+# collection, or a plain scalar that holds none of the characters that end or change one in flow context.
+_FLOW_ITEM = re.compile(
+    r"""(?:([A-Za-z_][A-Za-z0-9_-]*):\ )?"""
+    r"""(?:'((?:[^']|'')*)'|"((?:[^"\\]|\\.)*)"|([\[{])|([^-?:,\[\]{}#&*!|>'"%@`\ ][^,\[\]{}:?#]*))"""
+    r"""(?: *([,\]}]) *)?"""
+)
+# A flow list of plain words (the fields of a provenance line, arXiv categories): split, not scanned.
+_FLOW_WORDS = re.compile(r"\[([A-Za-z_][A-Za-z0-9_.-]*(?:, [A-Za-z_][A-Za-z0-9_.-]*)*)\]")
+_FLOW_SEPARATOR = re.compile(r" *([,\]}]) *")
+_FLOW_EMPTY = re.compile(r" *([\]}])")
+_DOUBLE_ESCAPE = re.compile(r'\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0abt\tnvfre "/\\N_LP])')
+_DOUBLE_ESCAPES = {
+    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c", "r": "\r",
+    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}
+_STR_TAG = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"})
+
+
+class _PlainTypes(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
+    """PyYAML's own resolver and constructors for plain scalars, with _Loader's resolvers (no timestamps)."""
+
+    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+_PLAIN_TYPES = _PlainTypes()
+# First characters for which PyYAML tries an implicit type (int, float, bool, null, merge, value): any other plain
+# scalar is text without asking.
+_RESOLVED_FIRST = frozenset(first for first in _Loader.yaml_implicit_resolvers if first)
+_RESOLVED_PLAIN: dict[str, Any] = {}
+
+
+_FAST_KEYS: set[str] = set()
+
+
+def _good_key(key: str) -> bool:
+    """A plain mapping key that PyYAML reads as this very text (not `yes`, `null`, `1`, `<<`...)."""
+    if not _FAST_KEY.match(key) or not isinstance(_plain_scalar(key), str):
+        return False
+    if len(_FAST_KEYS) < 4096:
+        _FAST_KEYS.add(key)
+    return True
+
+
+def _plain_scalar(text: str) -> Any:
+    """What PyYAML makes of a plain scalar (through its own resolver and constructors, so the types agree)."""
+    if text[0] not in _RESOLVED_FIRST:
+        return text
+    found = _RESOLVED_PLAIN.get(text, _RESOLVED_PLAIN)
+    if found is not _RESOLVED_PLAIN:
+        return found
+    tag = _PLAIN_TYPES.resolve(yaml.ScalarNode, text, (True, False))
+    if tag == _STR_TAG:
+        value: Any = text
+    elif tag in _SCALAR_TAGS:
+        value = _PLAIN_TYPES.yaml_constructors[tag](_PLAIN_TYPES, yaml.ScalarNode(tag, text))
+    else:
+        raise _Unsupported  # a merge key `<<` or a value key `=`
+    if len(_RESOLVED_PLAIN) < 65536:
+        _RESOLVED_PLAIN[text] = value
+    return value
+
+
+def _single_quoted(text: str, start: int) -> tuple[str, int]:
+    """The value of the single-quoted scalar opening at text[start], and the index after its closing quote."""
+    pieces = []
+    position = start + 1
+    while True:
+        end = text.find("'", position)
+        if end < 0:
+            raise _Unsupported  # continues on the next line
+        pieces.append(text[position:end])
+        if text.startswith("'", end + 1):
+            pieces.append("'")
+            position = end + 2
+            continue
+        return "".join(pieces), end + 1
+
+
+def _double_quoted_value(text: str, start: int) -> tuple[str, int]:
+    """The value of the double-quoted scalar opening at text[start], and the index after its closing quote."""
+    position = start + 1
+    length = len(text)
+    while position < length:
+        char = text[position]
+        if char == "\\":
+            position += 2
+        elif char == '"':
+            raw = text[start + 1 : position]
+            return (_unescape(raw) if "\\" in raw else raw), position + 1
+        else:
+            position += 1
+    raise _Unsupported  # continues on the next line
+
+
+def _unescape(raw: str) -> str:
+    pieces = []
+    position = 0
+    while True:
+        backslash = raw.find("\\", position)
+        if backslash < 0:
+            pieces.append(raw[position:])
+            return "".join(pieces)
+        pieces.append(raw[position:backslash])
+        match = _DOUBLE_ESCAPE.match(raw, backslash)
+        if match is None:
+            raise _Unsupported  # an escape YAML does not know, or a line continuation
+        code = match.group(1)
+        pieces.append(chr(int(code[1:], 16)) if len(code) > 1 else _DOUBLE_ESCAPES[code])
+        position = match.end()
+
+
+class _FastReader:
+    """Reads the writer's layout line by line; raises _Unsupported at the first thing outside it."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        self.count = len(self.lines)
+        self.index = 0
+
+    def document(self) -> _Map:
+        if self._next() != 0:
+            raise _Unsupported
+        root = self._mapping(0)
+        if self._next() != -1:
+            raise _Unsupported
+        return root
+
+    def _next(self) -> int:
+        """Move to the next line holding something other than a comment; its indentation, or -1 at the end."""
+        lines = self.lines
+        index = self.index
+        while index < self.count:
+            line = lines[index]
+            content = line.lstrip(" ")
+            if content and content[0] != "#":
+                self.index = index
+                return len(line) - len(content)
+            index += 1
+        self.index = index
+        return -1
+
+    def _mapping(self, indent: int) -> _Map:
+        """A block mapping whose keys start at column `indent`, the first one on the current line.
+
+        The common lines (`key: plain value`, `key: 'quoted'`, the next key at the same column) are read in this
+        loop; everything else goes through the general methods.
+        """
+        data = _Map()
+        data.line = self.index + 1
+        key_lines: dict[str, int] = {}
+        data.key_lines = key_lines
+        lines = self.lines
+        count = self.count
+        pad = " " * indent
+        index = self.index
+        while True:
+            line = lines[index]
+            colon = line.find(":", indent)
+            if colon < 0:
+                raise _Unsupported
+            key = line[indent:colon]
+            if key in key_lines or key not in _FAST_KEYS and not _good_key(key):
+                raise _Unsupported
+            key_lines[key] = index + 1
+            head = line[colon + 1 : colon + 3]
+            if head[:1] == " " and head[1:] and head[1] not in _PLAIN_FIRST_INDICATORS:
+                value = line[colon + 2 :]
+                if value[-1] == " ":
+                    value = value.rstrip(" ")
+                if ": " in value or " #" in value or value[-1] == ":":
+                    raise _Unsupported
+                data[key] = value if value[0] not in _RESOLVED_FIRST else _plain_scalar(value)
+                index += 1
+            elif head == " '" and line[-1] == "'" and len(line) > colon + 3 and "'" not in (inner := line[colon + 3 : -1]).replace("''", ""):
+                # One quoted scalar up to the end of the line, every inner quote doubled.
+                data[key] = inner.replace("''", "'")
+                index += 1
+            else:
+                self.index = index
+                rest = line[colon + 1 :]
+                if not rest.strip(" "):
+                    self.index += 1
+                    data[key] = self._nested(indent)
+                elif rest[0] != " ":
+                    raise _Unsupported
+                else:
+                    data[key] = self._inline(rest.lstrip(" "), indent)
+                index = self.index
+            if index < count:
+                line = lines[index]
+                if line.startswith(pad) and line[indent : indent + 1] not in ("", " ", "#", "-"):
+                    continue
+            self.index = index
+            found = self._next()
+            if found != indent:
+                if found > indent:
+                    raise _Unsupported
+                return data
+            index = self.index
+
+    def _nested(self, column: int) -> Any:
+        """The value on the lines after `key:` (its key at `column`): a list, a mapping, or nothing."""
+        found = self._next()
+        if found < 0:
+            return None
+        line = self.lines[self.index]
+        if line.startswith("-", found):
+            if not line.startswith("- ", found):
+                raise _Unsupported
+            return self._sequence(found) if found >= column else None
+        if found > column:
+            return self._mapping(found)
+        return None
+
+    def _sequence(self, indent: int) -> list[Any]:
+        """A block list whose dashes are at column `indent`, the first one on the current line."""
+        items: list[Any] = []
+        lines = self.lines
+        column = indent + 2
+        dash = " " * indent + "- "
+        while True:
+            line = lines[self.index]
+            head = line[column : column + 1]
+            if not head or head in " |>":
+                raise _Unsupported
+            if head in "{[":
+                # A flow item alone on its line (a person, an identity, a provenance group).
+                self.index += 1
+                value, end = self._flow(line, column)
+                if end != len(line) and line[end:].strip(" "):
+                    raise _Unsupported
+                items.append(value)
+            elif head in "'\"" or not _FAST_KEY_AT.match(line, column):
+                items.append(self._inline(line[column:], column))
+            else:
+                items.append(self._mapping(column))
+            index = self.index
+            if index < self.count and lines[index].startswith(dash):
+                continue
+            found = self._next()
+            if found != indent or not lines[self.index].startswith("- ", indent):
+                if found > indent:
+                    raise _Unsupported
+                return items
+
+    def _inline(self, text: str, column: int) -> Any:
+        """The value written on the current line (`text`, after `key: ` or `- `); moves past the lines it takes."""
+        head = text[0]
+        if head == "|":
+            return self._literal(text.rstrip(" "), column)
+        self.index += 1
+        if head == "'":
+            value, end = _single_quoted(text, 0)
+        elif head == '"':
+            value, end = _double_quoted_value(text, 0)
+        elif head in "{[":
+            value, end = self._flow(text, 0)
+        else:
+            value = text.rstrip(" ")
+            if head in _PLAIN_FIRST_INDICATORS or ": " in value or " #" in value or value.endswith(":"):
+                raise _Unsupported
+            return _plain_scalar(value)
+        if text[end:].strip(" "):
+            raise _Unsupported
+        return value
+
+    def _literal(self, indicator: str, column: int) -> str:
+        """A `|` or `|-` block whose lines are indented by two more than its key (the writer's only block scalar)."""
+        if indicator not in ("|", "|-"):
+            raise _Unsupported
+        indent = column + 2
+        pad = " " * indent
+        lines = self.lines
+        index = self.index + 1
+        body: list[str] = []
+        while index < self.count:
+            line = lines[index]
+            if not line:
+                if not body:
+                    raise _Unsupported  # a block starting with an empty line
+                body.append("")
+            elif line.startswith(pad) and len(line) > indent and line[indent] != " ":
+                body.append(line[indent:])
+            elif not line.strip(" ") or len(line) - len(line.lstrip(" ")) >= indent:
+                raise _Unsupported  # spaces that may be content, or a line indented deeper than the first
+            else:
+                break
+            index += 1
+        if not body or (index == self.count and lines[-1]):
+            raise _Unsupported  # an empty block, or one ending the file without a line break
+        while not body[-1]:
+            body.pop()
+        self.index = index
+        return "\n".join(body) + ("\n" if indicator == "|" else "")
+
+    def _flow(self, text: str, start: int) -> tuple[Any, int]:
+        """A flow mapping or list opening at text[start] and closing on the same line; (value, index after it)."""
+        closing = "}" if text[start] == "{" else "]"
+        result: Any
+        if closing == "}":
+            result = _Map()
+            result.line = self.index  # the caller has already moved past this line
+            result.key_lines = {}
+        else:
+            words = _FLOW_WORDS.match(text, start)
+            if words is not None:
+                return [_plain_scalar(word) for word in words.group(1).split(", ")], words.end()
+            result = []
+        empty = _FLOW_EMPTY.match(text, start + 1)
+        if empty is not None and empty.group(1) == closing:
+            return result, empty.end()
+        position = start + 1
+        while True:
+            item = _FLOW_ITEM.match(text, position)
+            if item is None:
+                raise _Unsupported
+            key, single, double, opening, plain, separator = item.groups()
+            if opening is not None:
+                value, position = self._flow(text, item.end() - 1)
+                after = _FLOW_SEPARATOR.match(text, position)
+                if after is None:
+                    raise _Unsupported
+                separator, position = after.group(1), after.end()
+            else:
+                if separator is None:
+                    raise _Unsupported
+                if single is not None:
+                    value = single.replace("''", "'")
+                elif double is not None:
+                    value = _unescape(double) if "\\" in double else double
+                else:
+                    value = _plain_scalar(plain.rstrip(" "))
+                position = item.end()
+            if (key is None) != (closing == "]"):
+                raise _Unsupported
+            if key is not None:
+                if key in result.key_lines or key not in _FAST_KEYS and not _good_key(key):
+                    raise _Unsupported
+                result.key_lines[key] = result.line
+                result[key] = value
+            else:
+                result.append(value)
+            if separator == closing:
+                return result, position
+            if separator != ",":
+                raise _Unsupported
+
+
+def _fast_load(text: str) -> _Map | None:
+    """The document as `_Loader` would build it, if the text keeps to the writer's layout; None otherwise."""
+    if _FAST_UNSAFE.search(text):
+        return None
+    try:
+        return _FastReader(text).document()
+    except _Unsupported:
+        return None
+
+
 class _Bad(Exception):
     """A field with a wrong value; carries the line it is on (turned into an InputError at the boundary)."""
 
@@ -373,18 +757,34 @@ def load_document(text: str, path: str) -> EnrichedDocument:
     if conflict:
         line = text.count("\n", 0, conflict.start()) + 1
         raise InputError(f"{path}:{line}: unresolved merge-conflict marker {conflict.group(1)!r}", hint=HINT)
+    with _collection_paused():
+        root = _fast_load(text)
+        try:
+            if root is None:
+                root = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = f"{path}:{mark.line + 1}" if mark is not None else path
+            raise InputError(f"{where}: {(exc.problem or 'invalid YAML').strip()}", hint=HINT) from exc
+        except yaml.YAMLError as exc:
+            raise InputError(f"{path}: invalid YAML: {exc}", hint=HINT) from exc
+        try:
+            return _read_document(root)
+        except _Bad as exc:
+            raise InputError(f"{path}:{exc.line}: {exc.message}", hint=HINT) from exc
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause the cycle collector while a document is read: what is built is a tree (no cycles to find), and for
+    10,000 entries the collector would walk the growing tree again and again (about half of the reading time)."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        root = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}" if mark is not None else path
-        raise InputError(f"{where}: {(exc.problem or 'invalid YAML').strip()}", hint=HINT) from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: invalid YAML: {exc}", hint=HINT) from exc
-    try:
-        return _read_document(root)
-    except _Bad as exc:
-        raise InputError(f"{path}:{exc.line}: {exc.message}", hint=HINT) from exc
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read_document(root: Any) -> EnrichedDocument:
@@ -556,14 +956,30 @@ def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
     return fields
 
 
+# Per dataclass: each field's decoder, and whether text is its value as it stands (`str` and `str | None` fields, the
+# most common by far): those skip the decoder call and the message they would only need on an error.
+_PLANS: dict[type, dict[str, tuple[Callable[[Any, int, str], Any], bool]]] = {}
+
+
+def _plan(cls: type) -> dict[str, tuple[Callable[[Any, int, str], Any], bool]]:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        hints = _hints(cls)
+        plan = _PLANS[cls] = {spec.name: (_decoder(hints[spec.name]), hints[spec.name] in (str, str | None)) for spec in _fields(cls)}
+    return plan
+
+
 def _decode_dataclass(data: _Map, cls: type, where: str, required: Sequence[str] = ()) -> Any:
-    hints = _hints(cls)
-    names = {spec.name for spec in _fields(cls)}
+    plan = _plan(cls)
     values: dict[str, Any] = {}
     for name, raw in data.items():
-        if name not in names:
+        step = plan.get(name)
+        if step is None:
             raise _Bad(data.line_of(name), f"{where}: unknown field '{name}'")
-        values[name] = _decode(raw, hints[name], data.line_of(name), f"{where}.{name}")
+        if step[1] and type(raw) is str:
+            values[name] = raw
+        else:
+            values[name] = step[0](raw, data.line_of(name), f"{where}.{name}")
     for name in required:
         if name not in values:
             raise _Bad(data.line, f"{where}: missing field '{name}'")
