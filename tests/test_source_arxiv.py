@@ -356,3 +356,19 @@ def test_replay_every_entry_snippet_parses_as_its_own_version() -> None:
         record = arxiv.parse_feed(feed_of(path)).records[base]
         assert record.arxiv_version == int(version), path.name
         assert record.title and record.author, path.name
+
+
+def test_the_batch_query_is_the_one_the_arxiv_packages_search_describes() -> None:
+    import arxiv as arxiv_api
+
+    ids = ["2309.16020", "2503.16683v1", "math/0211159"]
+    search = arxiv_api.Search(id_list=ids, max_results=arxiv.DEFAULT_BATCH_SIZE)
+    expected = (
+        ("search_query", search.query),
+        ("id_list", ",".join(search.id_list)),
+        ("sortBy", search.sort_by.value),
+        ("sortOrder", search.sort_order.value),
+        ("start", "0"),
+        ("max_results", str(search.max_results)),
+    )
+    assert arxiv.batch_queries(ids)[0].params == expected
