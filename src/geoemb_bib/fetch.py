@@ -842,6 +842,20 @@ class Fetcher:
             if leader == index:
                 groups.setdefault(SERVICE_GROUPS[query.service], []).append(index)
         results: list[Response | ServiceError | None] = [None] * len(items)
+        # Answers the cache holds are served here, in the calling thread: handing each to a worker thread and back
+        # cost more than reading it (1.6 s for a warm refresh of 10,000 entries). Only the rest go to the workers.
+        for group, indices in groups.items():
+            missing = []
+            for index in indices:
+                cached = self._from_cache(items[index], validate)
+                if cached is None:
+                    missing.append(index)
+                    continue
+                for shared in sharing[index]:
+                    results[shared] = cached
+                    if on_result is not None:
+                        on_result(shared, items[shared], cached)
+            groups[group] = missing
         # One stop signal per batch, never cleared: a worker of an abandoned batch that is still finishing its request
         # must not mistake a later batch's go-ahead for its own.
         stop = threading.Event()
@@ -874,6 +888,20 @@ class Fetcher:
                 # Wake the workers sleeping through a backoff or a pacing wait, and keep the others from starting.
                 stop.set()
         return [result for result in results if result is not None]
+
+    def _from_cache(self, query: Query, validate: Validation) -> Response | ServiceError | None:
+        """The fresh, usable cached answer to `query` (a cached "no such record" as its error), or None: ask the service."""
+        if self.settings.refresh:
+            return None
+        check = validate.get(query.service) if isinstance(validate, Mapping) else validate
+        key = cache_key(query)
+        cached = self._cache.read(key)
+        if cached is None:
+            return None
+        try:
+            return cached if self._cached_is_usable(query.service, key, cached, check) else None
+        except ServiceError as exc:
+            return exc
 
     @property
     def stats(self) -> dict[str, ServiceStats]:
