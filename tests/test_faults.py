@@ -13,6 +13,7 @@ tests/test_reliability_metadata.py (hostile metadata through every exporter).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -27,71 +28,14 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT
 from fakeservices import FakeServices, LoggedRequest
+from reliability import COMMAND, MAX_RETRIES, Workspace, environment
 
-MAILTO = "curator@example.org"
-MAX_RETRIES = 2
-TIMEOUT = 1.0
-# Polite pacing is for the real services; against the fake it would only make the matrix slow.
-FAST = {
-    "GEOEMB_BIB_ARXIV_INTERVAL": "0.05",
-    "GEOEMB_BIB_CROSSREF_RATE": "200",
-    "GEOEMB_BIB_OPENREVIEW_RATE": "200",
-    "GEOEMB_BIB_MAX_BACKOFF": "0.2",
-    "GEOEMB_BIB_MAX_RETRIES": str(MAX_RETRIES),
-    "GEOEMB_BIB_TIMEOUT": str(TIMEOUT),
-}
-OUTPUTS = ("references.bib", "references.json", "enriched.yaml", "list.md")
 ARXIV_BATCH = r"id_list=2503\.01505,"
 ARXIV_LISTED = [
     "lossy-neural-compression", "geoclip", "location-encoder", "satclip", "major-tom-embeddings", "presto", "copernicus-fm",
     "tessera", "alphaearth", "neuco-bench", "geoinrid", "cropland-mapping-embeddings", "seco", "satmae", "gair",
     "modality-gap", "dinovision", "copernicus-disaster-response", "landslide-geofm", "crop-type-fm-generalizability",
 ]
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
-    log: list[LoggedRequest]
-
-    @property
-    def errors(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.startswith("error: ")]
-
-    def unanswered(self, service: str) -> list[str]:
-        """The entries the run names as left without an answer by `service`."""
-        found = re.findall(rf"^  {service}: no answer for \d+ entr(?:y|ies): (.+)$", self.stderr, re.MULTILINE)
-        return found[0].split(", ") if found else []
-
-
-@dataclass
-class Workspace:
-    """A list repository: entries.yaml (and the outputs of earlier runs), its own cache, the fake services."""
-
-    folder: Path
-    fake: FakeServices
-
-    def build(self, *args: str, cache: str = "cache", env: dict[str, str] | None = None, timeout: float = 120) -> Run:
-        environment = {key: value for key, value in os.environ.items() if not key.startswith("GEOEMB_BIB_") and key != "CI"}
-        environment.update(self.fake.env(cache_dir=self.folder / cache, mailto=MAILTO))
-        environment.update(FAST)
-        environment.update(env or {})
-        self.fake.clear_log()
-        started = time.monotonic()
-        result = subprocess.run(
-            [sys.executable, "-m", "geoemb_bib", "build", *args],
-            cwd=self.folder, env=environment, capture_output=True, text=True, timeout=timeout, check=False,
-        )
-        return Run(result.returncode, result.stdout, result.stderr, time.monotonic() - started, self.fake.log)
-
-    def files(self) -> dict[str, str]:
-        """enriched.yaml beside entries.yaml and the four outputs, as text."""
-        texts = {"enriched.yaml (lock file)": (self.folder / "enriched.yaml").read_text(encoding="utf-8")}
-        texts.update({name: (self.folder / "build" / name).read_text(encoding="utf-8") for name in OUTPUTS})
-        return texts
 
 
 @dataclass
@@ -221,7 +165,7 @@ def test_retry_after_is_honoured_between_attempts(workspace: Workspace) -> None:
     assert run.code == 0, run.stderr
     attempts = [request for request in run.log if request.target.startswith("/works/10.1109/")]
     assert [request.status for request in attempts] == [429, 429, 200]
-    gaps = [later.time - earlier.time for earlier, later in zip(attempts, attempts[1:])]
+    gaps = [later.time - earlier.time for earlier, later in itertools.pairwise(attempts)]
     assert all(gap >= 0.95 for gap in gaps), gaps
 
 
@@ -303,10 +247,8 @@ def test_a_damaged_cache_is_reported_once_and_bypassed(damage: Callable[[Path, P
 
 def test_cache_clear_repairs_a_damaged_cache(workspace: Workspace, baseline: Baseline) -> None:
     _garbage_database(workspace.folder / "cache", baseline.folder / "cache")
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("GEOEMB_BIB_")}
     cleared = subprocess.run(
-        [sys.executable, "-m", "geoemb_bib", "cache", "clear", "--cache-dir", str(workspace.folder / "cache")],
-        cwd=workspace.folder, env=environment, capture_output=True, text=True, timeout=60, check=False,
+        [*COMMAND, "cache", "clear"], cwd=workspace.folder, env=environment(None, workspace.cache), capture_output=True, text=True, timeout=60, check=False,
     )
     assert cleared.returncode == 0, cleared.stderr
     run = workspace.build()

@@ -14,8 +14,8 @@ import stat
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from types import FrameType
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
@@ -92,7 +92,32 @@ def _interrupted(interruption: KeyboardInterrupt) -> NoReturn:
     # Every file is written whole or not at all (write_atomically), and the temporary one is gone by now.
     what = "terminated (SIGTERM)" if terminated else "interrupted (Ctrl-C)"
     click.echo(f"error: {what}; no file was left half-written, each is as it was or complete", err=True)
-    sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+    code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    if sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
+        # The real process (not click's test runner): end here. When Ctrl-C lands while Python runs code given to
+        # exec() (a dataclass being defined by a lazy import), CPython remembers an "unhandled" KeyboardInterrupt
+        # even though it was handled, and at exit kills itself with SIGINT instead of returning 130.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+# Blocked while a file is replaced, so Ctrl-C or SIGTERM find it finished or never started (a few milliseconds).
+DEFERRED_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, DEFERRED_SIGNALS)
+    try:
+        yield
+    finally:
+        # A signal that came meanwhile is handled right here: after the rename, or after the clean-up.
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def reports_errors(command: F) -> F:
@@ -182,22 +207,23 @@ def write_atomically(path: Path, text: str) -> None:
     at any point (Ctrl-C, SIGTERM, a full disk) leaves the old version and removes the temporary file.
     """
     folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = _open_temporary(folder, path.name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({exc.strerror})", hint="check the folder is writable and the disk not full") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _sync_folder(folder)
+    with _signals_deferred():
+        handle, temporary = _open_temporary(folder, path.name)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+            os.replace(temporary, path)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise OutputError(f"{path}: cannot write ({exc.strerror})", hint="check the folder is writable and the disk not full") from None
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        _sync_folder(folder)
 
 
 def inside(folder: Path, name: str) -> Path:
@@ -210,9 +236,10 @@ def inside(folder: Path, name: str) -> Path:
 
 def ensure_writable(folder: Path) -> None:
     """Fail before a refresh, not after it, when `folder` cannot take the files the command will write."""
-    handle, temporary = _open_temporary(folder, "write-test")
-    os.close(handle)
-    temporary.unlink(missing_ok=True)
+    with _signals_deferred():
+        handle, temporary = _open_temporary(folder, "write-test")
+        os.close(handle)
+        temporary.unlink(missing_ok=True)
 
 
 def _open_temporary(folder: Path, name: str) -> tuple[int, Path]:

@@ -740,6 +740,7 @@ class Fetcher:
         self._sleep = sleep
         # The stop signal of the get_many batch a worker thread serves (see _work); plain get() calls have none.
         self._batch = threading.local()
+        self._closed = False
         self._clock = clock
         self._random = random
         self._client = httpx.Client(
@@ -919,6 +920,7 @@ class Fetcher:
         return self._cache.problem
 
     def close(self) -> None:
+        self._closed = True
         self._client.close()
         self._cache.close()
 
@@ -1004,6 +1006,9 @@ class Fetcher:
         url = build_url(self.settings.base_urls[service], query)
         attempt = 0
         while True:
+            stop: threading.Event | None = getattr(self._batch, "stop", None)
+            if stop is not None and stop.is_set():
+                raise ServiceUnavailable(service, "the batch was interrupted before this request was sent")
             self._check_breaker(service)
             outcome = self._send(budget, kind, service, url)
             if isinstance(outcome, _Failure):
@@ -1094,6 +1099,12 @@ class Fetcher:
             logger.debug("GET %s", url)
             try:
                 raw = self._client.get(url)
+            except RuntimeError:
+                # httpx refuses a closed client: a worker of an abandoned batch retrying after the run closed the
+                # fetcher. Its answer has no taker; anything else is a bug.
+                if not self._closed:
+                    raise
+                return _Failure("the fetcher was closed", retryable=False)
             except self._retry_errors as exc:
                 reason = f"{type(exc).__name__} ({exc})" if str(exc) else type(exc).__name__
                 return _Failure(reason, retryable=True, unreachable=isinstance(exc, self._httpx.ConnectError))

@@ -1,0 +1,88 @@
+"""Shared by the issue #7 tests: the real CLI in a subprocess against the fake services, with fast settings."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from fakeservices import FakeServices, LoggedRequest
+
+MAILTO = "curator@example.org"
+MAX_RETRIES = 2
+# Polite pacing is for the real services; against the fake it would only make the tests slow. The tool accepts
+# faster pacing only because the base URLs point at the fake.
+FAST = {
+    "GEOEMB_BIB_ARXIV_INTERVAL": "0.05",
+    "GEOEMB_BIB_CROSSREF_RATE": "200",
+    "GEOEMB_BIB_OPENREVIEW_RATE": "200",
+    "GEOEMB_BIB_MAX_BACKOFF": "0.2",
+    "GEOEMB_BIB_MAX_RETRIES": str(MAX_RETRIES),
+    "GEOEMB_BIB_TIMEOUT": "1.0",
+}
+OUTPUTS = ("references.bib", "references.json", "enriched.yaml", "list.md")
+COMMAND = [sys.executable, "-m", "geoemb_bib"]
+
+
+def environment(fake: FakeServices | None, cache: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The process environment of a run: nothing of the caller's GEOEMB_BIB_* settings, the fake's base URLs."""
+    variables = {key: value for key, value in os.environ.items() if not key.startswith("GEOEMB_BIB_") and key != "CI"}
+    if fake is not None:
+        variables.update(fake.env(cache_dir=cache, mailto=MAILTO))
+    else:
+        variables.update({"GEOEMB_BIB_CACHE_DIR": str(cache), "GEOEMB_BIB_MAILTO": MAILTO})
+    variables.update(FAST if fake is not None else {})
+    variables.update(extra or {})
+    return variables
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    log: list[LoggedRequest]
+
+    @property
+    def errors(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith("error: ")]
+
+    def unanswered(self, service: str) -> list[str]:
+        """The entries the run names as left without an answer by `service`."""
+        found = re.findall(rf"^  {service}: no answer for \d+ entr(?:y|ies): (.+)$", self.stderr, re.MULTILINE)
+        return found[0].split(", ") if found else []
+
+
+@dataclass
+class Workspace:
+    """A list repository: entries.yaml (and the outputs of earlier runs), its own cache, the fake services."""
+
+    folder: Path
+    fake: FakeServices
+
+    @property
+    def cache(self) -> Path:
+        return self.folder / "cache"
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
+        self.fake.clear_log()
+        started = time.monotonic()
+        result = subprocess.run(
+            [*COMMAND, *args], cwd=self.folder, env=environment(self.fake, self.cache, env),
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )
+        return Run(result.returncode, result.stdout, result.stderr, time.monotonic() - started, self.fake.log)
+
+    def build(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        return self.run("build", *args, env=env)
+
+    def files(self) -> dict[str, str]:
+        """enriched.yaml beside entries.yaml and the four outputs, as text."""
+        texts = {"enriched.yaml (lock file)": (self.folder / "enriched.yaml").read_text(encoding="utf-8")}
+        texts.update({name: (self.folder / "build" / name).read_text(encoding="utf-8") for name in OUTPUTS})
+        return texts
