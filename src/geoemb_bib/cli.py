@@ -197,7 +197,13 @@ def read_enriched(path: Path) -> dict[str, Resolved]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read ({exc})", hint="delete it to rebuild it with `geoemb-bib refresh`") from None
-    return load_items(text, str(path))
+    try:
+        return load_items(text, str(path))
+    except (ValueError, RecursionError) as exc:
+        # The loader locates every problem it knows; a hand-damaged lock file can still hit the YAML library's own
+        # limits (a 5,000-digit number, lists nested thousands deep), which must end in a message, not a traceback.
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: cannot be read ({reason[:120]})", hint="delete it to rebuild it with `geoemb-bib refresh`") from None
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -208,7 +214,7 @@ def write_atomically(path: Path, text: str) -> None:
     """
     folder = path.parent if str(path.parent) else Path(".")
     with _signals_deferred():
-        handle, temporary = _open_temporary(folder, path.name)
+        handle, temporary = _open_temporary(folder, path.name, shown=path)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
@@ -237,12 +243,12 @@ def inside(folder: Path, name: str) -> Path:
 def ensure_writable(folder: Path) -> None:
     """Fail before a refresh, not after it, when `folder` cannot take the files the command will write."""
     with _signals_deferred():
-        handle, temporary = _open_temporary(folder, "write-test")
+        handle, temporary = _open_temporary(folder, "write-test", shown=folder)
         os.close(handle)
         temporary.unlink(missing_ok=True)
 
 
-def _open_temporary(folder: Path, name: str) -> tuple[int, Path]:
+def _open_temporary(folder: Path, name: str, *, shown: Path) -> tuple[int, Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
@@ -258,7 +264,7 @@ def _open_temporary(folder: Path, name: str) -> tuple[int, Path]:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise OutputError(f"{folder / name}: cannot write ({exc.strerror})", hint="check the folder is writable, or choose another") from None
+            raise OutputError(f"{shown}: cannot write ({exc.strerror})", hint="check the folder is writable, or choose another") from None
     raise OutputError(f"{folder}: cannot create a temporary file", hint="remove the stray .*.tmp files in it")
 
 

@@ -57,6 +57,11 @@ _ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 # Citation keys must be safe in BibTeX, biber, pandoc and file names: no braces, commas, spaces or slashes.
 _CITATION_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Characters YAML cannot hold at all (its printable set leaves out C0/C1 controls but tab, line feed, carriage
+# return and NEL); the parser would reject them with a position in characters, not a line.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# More digits than any number a field allows: refused before int(), which has a limit of its own (4300 digits).
+MAX_NUMBER_DIGITS = 9
 # UTF-8 text decoded as Latin-1/Windows-1252 (Ã© for é, â€™ for ') or as Mac Roman (√© for é).
 _MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf]|â€|√[^\x00-\x7f]")
 
@@ -123,11 +128,17 @@ def _decode(data: bytes, collector: _Collector) -> str | None:
         tab = line_text.find("\t")
         if tab != -1 and not line_text.lstrip().startswith("#"):
             collector.add(_Where(number, tab + 1), "tab character; YAML indentation and values must use spaces")
+        unprintable = _UNPRINTABLE.search(line_text)
+        if unprintable:
+            collector.add(
+                _Where(number, unprintable.start() + 1),
+                f"control character U+{ord(unprintable.group(0)):04X}; YAML cannot hold it, delete it",
+            )
         found = _MOJIBAKE.search(line_text)
         if found:
             collector.add(
                 _Where(number, found.start() + 1),
-                f"garbled characters {found.group(0)!r} (text decoded with the wrong encoding); retype them as UTF-8",
+                f"garbled characters {_shown(found.group(0))} (text decoded with the wrong encoding); retype them as UTF-8",
             )
     if collector.problems:
         return None
@@ -137,6 +148,13 @@ def _decode(data: bytes, collector: _Collector) -> str | None:
 def _compose(text: str, collector: _Collector) -> yaml.Node | None:
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        if "&" in text or "*" in text:
+            anchored = _first_anchor_outside_entries(text, loader_class)
+            if anchored is not None:
+                mark, field_name = anchored
+                where = f"field '{field_name}': " if field_name else ""
+                collector.add(_Where(mark.line + 1, mark.column + 1), f"{where}YAML anchors and aliases (&name / *name) are not allowed")
+                return None
         root = yaml.compose(text, Loader=loader_class)
     except yaml.MarkedYAMLError as exc:
         problem = (exc.problem or "invalid YAML").strip()
@@ -158,6 +176,34 @@ def _compose(text: str, collector: _Collector) -> yaml.Node | None:
     if root is None:
         collector.add(_Where(1, 1), "file holds no YAML document; it needs `list`, `sections` and `entries`")
     return root
+
+
+def _first_anchor_outside_entries(text: str, loader_class: type) -> tuple[yaml.Mark, str | None] | None:
+    """Where the first anchor or alias is, and under which top-level field, unless that field is `entries`.
+
+    The reader refuses an alias inside an entry with the entry's name; elsewhere (a billion-laughs bomb under
+    made-up top-level keys) it would only see unknown fields, so the file is refused here, at the first `&` or `*`.
+    """
+    depth = 0
+    top_key: str | None = None
+    expecting_key = False
+    for event in yaml.parse(text, Loader=loader_class):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return None if top_key == "entries" and depth >= 1 else (event.start_mark, top_key)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth == 1:
+                expecting_key = isinstance(event, yaml.MappingStartEvent)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+            if depth == 1:
+                expecting_key = True
+        elif isinstance(event, yaml.ScalarEvent) and depth == 1:
+            if expecting_key:
+                top_key, expecting_key = event.value, False
+            else:
+                expecting_key = True
+    return None
 
 
 class _Reader:
@@ -227,7 +273,7 @@ class _Reader:
             return None
         value = node.value
         if isinstance(value, str) and node.tag.endswith(":bool"):
-            self.problems.add(node, f"{where}: expected text, found the boolean {value!r}; quote it if it is text")
+            self.problems.add(node, f"{where}: expected text, found the boolean {_shown(value)}; quote it if it is text")
             return None
         value = value.strip()
         if required and not value:
@@ -243,8 +289,8 @@ class _Reader:
         text = self.text(node, where)
         if text is None:
             return None
-        if not text.isdigit() or not low <= int(text) <= high:
-            self.problems.add(node, f"{where}: expected a whole number from {low} to {high}, found {text!r}")
+        if not (text.isascii() and text.isdigit()) or len(text) > MAX_NUMBER_DIGITS or not low <= int(text) <= high:
+            self.problems.add(node, f"{where}: expected a whole number from {low} to {high}, found {_shown(text)}")
             return None
         return int(text)
 
@@ -399,7 +445,7 @@ class _Reader:
             if required not in fields and required not in self.suggested:
                 self.problems.add(node, f"{where}: missing field '{required}'")
         if entry_id and not _ENTRY_ID.match(entry_id):
-            self.problems.add(fields["id"], f"{where}: id must be lower-case letters, digits, '.', '_' or '-', found {entry_id!r}")
+            self.problems.add(fields["id"], f"{where}: id must be lower-case letters, digits, '.', '_' or '-', found {_shown(entry_id)}")
         section = self.text(fields.get("section"), f"{where}: field 'section'", required=True)
         if section is not None and section not in section_ids:
             self.problems.add(fields["section"], f"{where}: section '{section}' is not defined{_did_you_mean(section, section_ids)}")
@@ -409,7 +455,7 @@ class _Reader:
         key = self.text(fields.get("key"), f"{where}: field 'key'")
         if key is not None and not _CITATION_KEY.match(key):
             self.problems.add(
-                fields["key"], f"{where}: key {key!r} must start with a letter and hold only letters, digits, '_', ':', '.', '-'"
+                fields["key"], f"{where}: key {_shown(key)} must start with a letter and hold only letters, digits, '_', ':', '.', '-'"
             )
             key = None
         links = self.read_links(fields.get("links"), where)
@@ -469,23 +515,23 @@ class _Reader:
                 base, version = ids.parse_arxiv_id(arxiv_text)
                 values["arxiv"] = f"{base}v{version}" if version else base
             except ValueError:
-                self.problems.add(fields["arxiv"], f"{where}: ids.arxiv {arxiv_text!r} is not an arXiv id (e.g. 2309.16020 or math/0211159)")
+                self.problems.add(fields["arxiv"], f"{where}: ids.arxiv {_shown(arxiv_text)} is not an arXiv id (e.g. 2309.16020 or math/0211159)")
         doi_text = self.text(fields.get("doi"), f"{where}: ids.doi")
         if doi_text is not None:
             try:
                 doi = ids.normalize_doi(doi_text)
             except ValueError:
-                self.problems.add(fields["doi"], f"{where}: ids.doi {doi_text!r} is not a DOI (e.g. 10.1609/aaai.v39i4.32457)")
+                self.problems.add(fields["doi"], f"{where}: ids.doi {_shown(doi_text)} is not a DOI (e.g. 10.1609/aaai.v39i4.32457)")
             else:
                 if ids.is_arxiv_doi(doi):
-                    self.problems.add(fields["doi"], f"{where}: ids.doi {doi_text!r} is arXiv's own DOI; give the arXiv id as ids.arxiv instead")
+                    self.problems.add(fields["doi"], f"{where}: ids.doi {_shown(doi_text)} is arXiv's own DOI; give the arXiv id as ids.arxiv instead")
                 else:
                     values["doi"] = doi
         openreview_text = self.text(fields.get("openreview"), f"{where}: ids.openreview")
         if openreview_text is not None:
             found = ids.identify(openreview_text) if "://" in openreview_text else ids.Identifier("openreview", openreview_text)
             if found is None or found.scheme != "openreview" or not re.match(r"^[A-Za-z0-9_\-]{6,20}$", found.value):
-                self.problems.add(fields["openreview"], f"{where}: ids.openreview {openreview_text!r} is not an OpenReview id")
+                self.problems.add(fields["openreview"], f"{where}: ids.openreview {_shown(openreview_text)} is not an OpenReview id")
             else:
                 values["openreview"] = found.value
         for link in links:
@@ -496,7 +542,7 @@ class _Reader:
             stated_base = ids.parse_arxiv_id(stated)[0] if found.scheme == "arxiv" else stated
             if stated_base != found.value:
                 self.problems.add(
-                    fields[found.scheme], f"{where}: ids.{found.scheme} {stated!r} differs from the {link.role} link's {found.value!r}"
+                    fields[found.scheme], f"{where}: ids.{found.scheme} {_shown(stated)} differs from the {link.role} link's {_shown(found.value)}"
                 )
         return CuratedIds(**values)
 
@@ -530,13 +576,13 @@ class _Reader:
                 text = self.text(value, here)
                 if text is not None:
                     if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text):
-                        self.problems.add(value, f"{here}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {text!r}")
+                        self.problems.add(value, f"{here}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {_shown(text)}")
                     else:
                         values[name] = text
             elif name == "type":
                 text = self.text(value, here)
                 if text is not None and text not in ITEM_TYPES:
-                    self.problems.add(value, f"{here}: unknown type {text!r} (one of {', '.join(ITEM_TYPES)}){_did_you_mean(text, ITEM_TYPES)}")
+                    self.problems.add(value, f"{here}: unknown type {_shown(text)} (one of {', '.join(ITEM_TYPES)}){_did_you_mean(text, ITEM_TYPES)}")
                 elif text is not None:
                     values[name] = text
             elif name == "doi":
@@ -545,7 +591,7 @@ class _Reader:
                     try:
                         values[name] = ids.normalize_doi(text)
                     except ValueError:
-                        self.problems.add(value, f"{here}: {text!r} is not a DOI")
+                        self.problems.add(value, f"{here}: {_shown(text)} is not a DOI")
             elif name == "url":
                 url = self.url(value, here)
                 if url is not None:
@@ -599,14 +645,14 @@ def work_ids(entry: Entry) -> list[str]:
 def url_problem(url: str) -> str | None:
     """Why a curated URL is unusable, or None when it is a well-formed http(s) URL."""
     if any(c.isspace() for c in url):
-        return f"URL {url!r} contains whitespace; encode spaces as %20"
+        return f"URL {_shown(url)} contains whitespace; encode spaces as %20"
     parts = urlsplit(url)
     if not parts.scheme:
-        return f"{url!r} is not an absolute URL (it should start with https://)"
+        return f"{_shown(url)} is not an absolute URL (it should start with https://)"
     if parts.scheme.lower() not in ("http", "https"):
-        return f"URL {url!r} uses the scheme '{parts.scheme}'; only http and https links are allowed"
+        return f"URL {_shown(url)} uses the scheme '{parts.scheme}'; only http and https links are allowed"
     if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
-        return f"URL {url!r} has no valid host"
+        return f"URL {_shown(url)} has no valid host"
     return None
 
 
@@ -632,12 +678,22 @@ def _is_null(node: yaml.ScalarNode) -> bool:
     return node.tag.endswith(":null") or (node.style is None and node.value in ("", "~", "null", "Null", "NULL"))
 
 
+# A value quoted in a message is cut to this many characters: a problem stays one readable line even when the value
+# is a 5 MB string or a 5,000-digit number.
+SHOWN_LENGTH = 60
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 2] + "…" + text[-1]
+
+
 def _describe(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return f"{node.value!r}"
+    return f"{_shown(node.value)}"
 
 
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:
