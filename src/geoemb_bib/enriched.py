@@ -66,7 +66,10 @@ def dump_items(items: Sequence[Resolved], meta: Mapping[str, Any] | None = None)
     _emit_mapping(header, "  ", out)
     out.append("entries:\n")
     for item in items:
-        _emit_list_item(encode_item(item), "", out)
+        # One string per entry: for 10,000 entries, a million small pieces alive until the end would cost 60 MB.
+        block: list[str] = []
+        _emit_list_item(encode_item(item), "", block)
+        out.append("".join(block))
     return "".join(out)
 
 
@@ -80,6 +83,7 @@ _YAML_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "n
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0",
             "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\xa0": "\\_"}
 _SCALARS: dict[tuple[str, bool], str] = {}
+_SCALAR_CACHE_LENGTH = 48
 
 
 def _scalar(value: Any, flow: bool = False) -> str:
@@ -88,7 +92,8 @@ def _scalar(value: Any, flow: bool = False) -> str:
         found = _SCALARS.get(cache_key)
         if found is None:
             found = _quote(value, flow)
-            if len(_SCALARS) < 200_000:
+            # Short texts repeat (field values, names, ids, dates); titles and steps are one-offs not worth keeping.
+            if len(value) <= _SCALAR_CACHE_LENGTH and len(_SCALARS) < 200_000:
                 _SCALARS[cache_key] = found
         return found
     if value is None:
@@ -493,10 +498,12 @@ def _unescape(raw: str) -> str:
 class _FastReader:
     """Reads the writer's layout line by line; raises _Unsupported at the first thing outside it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, entry_hook: Callable[[Any, int], Any] | None = None) -> None:
         self.lines = text.split("\n")
         self.count = len(self.lines)
         self.index = 0
+        # Applied to each block of the top-level `entries` list as soon as it is read (see _read_early).
+        self.entry_hook = entry_hook
 
     def document(self) -> _Map:
         if self._next() != 0:
@@ -561,7 +568,7 @@ class _FastReader:
                 rest = line[colon + 1 :]
                 if not rest.strip(" "):
                     self.index += 1
-                    data[key] = self._nested(indent)
+                    data[key] = self._nested(indent, self.entry_hook if indent == 0 and key == "entries" else None)
                 elif rest[0] != " ":
                     raise _Unsupported
                 else:
@@ -579,8 +586,9 @@ class _FastReader:
                 return data
             index = self.index
 
-    def _nested(self, column: int) -> Any:
-        """The value on the lines after `key:` (its key at `column`): a list, a mapping, or nothing."""
+    def _nested(self, column: int, hook: Callable[[Any, int], Any] | None = None) -> Any:
+        """The value on the lines after `key:` (its key at `column`): a list (each item through `hook`), a mapping,
+        or nothing."""
         found = self._next()
         if found < 0:
             return None
@@ -588,12 +596,12 @@ class _FastReader:
         if line.startswith("-", found):
             if not line.startswith("- ", found):
                 raise _Unsupported
-            return self._sequence(found) if found >= column else None
+            return self._sequence(found, hook) if found >= column else None
         if found > column:
             return self._mapping(found)
         return None
 
-    def _sequence(self, indent: int) -> list[Any]:
+    def _sequence(self, indent: int, hook: Callable[[Any, int], Any] | None = None) -> list[Any]:
         """A block list whose dashes are at column `indent`, the first one on the current line."""
         items: list[Any] = []
         lines = self.lines
@@ -615,6 +623,8 @@ class _FastReader:
                 items.append(self._inline(line[column:], column))
             else:
                 items.append(self._mapping(column))
+            if hook is not None:
+                items[-1] = hook(items[-1], len(items) - 1)
             index = self.index
             if index < self.count and lines[index].startswith(dash):
                 continue
@@ -727,12 +737,13 @@ class _FastReader:
                 raise _Unsupported
 
 
-def _fast_load(text: str) -> _Map | None:
-    """The document as `_Loader` would build it, if the text keeps to the writer's layout; None otherwise."""
+def _fast_load(text: str, entry_hook: Callable[[Any, int], Any] | None = None) -> _Map | None:
+    """The document as `_Loader` would build it (each block of `entries` through `entry_hook`), if the text keeps to
+    the writer's layout; None otherwise."""
     if _FAST_UNSAFE.search(text):
         return None
     try:
-        return _FastReader(text).document()
+        return _FastReader(text, entry_hook).document()
     except _Unsupported:
         return None
 
@@ -758,7 +769,7 @@ def load_document(text: str, path: str) -> EnrichedDocument:
         line = text.count("\n", 0, conflict.start()) + 1
         raise InputError(f"{path}:{line}: unresolved merge-conflict marker {conflict.group(1)!r}", hint=HINT)
     with _collection_paused():
-        root = _fast_load(text)
+        root = _fast_load(text, _read_early)
         try:
             if root is None:
                 root = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
@@ -804,14 +815,37 @@ def _read_document(root: Any) -> EnrichedDocument:
     items: dict[str, Resolved] = {}
     first_line: dict[str, int] = {}
     for index, block in enumerate(entries):
-        if not isinstance(block, _Map):
+        if isinstance(block, _ReadBlock):
+            item, line = block.item, block.line
+        elif isinstance(block, _Map):
+            item, line = _read_item(block, index), block.line
+        else:
             raise _Bad(root.line_of("entries"), f"entry #{index + 1}: expected a mapping of fields")
-        item = _read_item(block, index)
         if item.entry.id in items:
-            raise _Bad(block.line, f"entry '{item.entry.id}': duplicate id (first on line {first_line[item.entry.id]})")
+            raise _Bad(line, f"entry '{item.entry.id}': duplicate id (first on line {first_line[item.entry.id]})")
         items[item.entry.id] = item
-        first_line[item.entry.id] = block.line
+        first_line[item.entry.id] = line
     return EnrichedDocument(meta=dict(header), items=items)
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadBlock:
+    """An entry block the fast reader has already turned into its item; its line is kept for the duplicate-id check."""
+
+    item: Resolved
+    line: int
+
+
+def _read_early(block: Any, index: int) -> Any:
+    """The fast reader's hook for each block of `entries`: read it into its item as soon as it is parsed, so that the
+    trees of 10,000 blocks never exist at once (150 MB). A block with a problem stays as it is: _read_document reports
+    it in its turn, exactly as for a file PyYAML read."""
+    if not isinstance(block, _Map):
+        return block
+    try:
+        return _ReadBlock(_read_item(block, index), block.line)
+    except _Bad:
+        return block
 
 
 def _check_fields(data: _Map, allowed: Sequence[str], where: str) -> None:

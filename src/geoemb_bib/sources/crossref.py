@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
@@ -13,7 +12,7 @@ from urllib.parse import quote
 from ..errors import BadResponse, NotFound
 from ..ids import identify, is_arxiv_doi, normalize_doi, standard_id
 from ..model import ItemType, PartialDate, Person, Query, Record
-from .interface import Answer
+from .interface import Answer, parsed_once
 from .markup import collapse_whitespace, strip_markup
 
 NAME: Final = "crossref"
@@ -85,9 +84,9 @@ def search_query(title: str, first_author_family: str | None = None, rows: int =
     return Query(service=NAME, path="/works", params=tuple(params))
 
 
-# fetch runs `validate` on every answer before the entry that asked reads it with the same parser: the answers
-# parsed last are remembered (records are immutable), so each body is parsed once. A refresh of 10,000 entries
-# asks about as many Crossref questions in one round; the memo holds that many.
+# fetch runs `validate` on every answer before the entry that asked reads it with the same parser: each parse waits
+# for that reader (records are immutable), so a body is parsed once. A refresh of 10,000 entries asks about as many
+# Crossref questions in one round, all validated before the first is read: up to that many wait.
 PARSE_MEMO_SIZE = 1 << 14
 
 
@@ -100,7 +99,7 @@ def parse_work(body: bytes, *, fetched_at: str | None = None, status: int = 200)
     return _parse_work(body, fetched_at, status)
 
 
-@functools.lru_cache(maxsize=PARSE_MEMO_SIZE)
+@parsed_once(PARSE_MEMO_SIZE)
 def _parse_work(body: bytes, fetched_at: str | None, status: int) -> Record:
     message = _message(body, status, expected="work")
     if not isinstance(message, dict):
@@ -116,7 +115,7 @@ def parse_search(body: bytes, *, fetched_at: str | None = None) -> list[Record]:
     return list(_parse_search(body, fetched_at))
 
 
-@functools.lru_cache(maxsize=PARSE_MEMO_SIZE)
+@parsed_once(PARSE_MEMO_SIZE)
 def _parse_search(body: bytes, fetched_at: str | None) -> tuple[Record, ...]:
     message = _message(body, 200, expected="work-list")
     items = message.get("items") if isinstance(message, dict) else None

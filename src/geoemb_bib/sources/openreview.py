@@ -5,7 +5,6 @@ A note's decision is read from `venueid` (never from the display `venue`); see `
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
@@ -19,7 +18,7 @@ from ..errors import BadResponse, NotFound, ServiceError
 from ..ids import standard_id
 from ..model import Decision, ItemType, PartialDate, Person, Query, Record
 from ..names import person_from_text
-from .interface import Answer
+from .interface import Answer, parsed_once
 from .markup import collapse_whitespace, latex_to_text
 
 NAME: Final = "openreview"
@@ -155,12 +154,12 @@ def parse_notes(body: bytes, *, fetched_at: str | None = None, api: str = "v2") 
     return list(_parse_notes(body, fetched_at, SERVICES.get(api, NAME)))
 
 
-# fetch runs `validate` on every answer before the entry that asked reads it with the same parser: the answers
-# parsed last are remembered (records are immutable), so each body is parsed once.
+# fetch runs `validate` on every answer before the entry that asked reads it with the same parser: each parse waits
+# for that reader (records are immutable), so a body is parsed once (see crossref.PARSE_MEMO_SIZE).
 PARSE_MEMO_SIZE = 1 << 14
 
 
-@functools.lru_cache(maxsize=PARSE_MEMO_SIZE)
+@parsed_once(PARSE_MEMO_SIZE)
 def _parse_notes(body: bytes, fetched_at: str | None, service: str) -> tuple[Record, ...]:
     document = _load(body, service)
     notes = _notes(document, service)
