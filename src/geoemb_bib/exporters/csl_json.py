@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import ExportError
 from ..model import Catalog, PartialDate, Person
 from . import ExportOptions
-from ._citation import Citation, citations, segments
+from ._citation import Citation, citations, clean, segments
 
 # One unknown type makes Zotero refuse the whole file (seen with `software`, `inproceedings`): these types only.
 CSL_TYPES: Mapping[str, str] = {
@@ -106,17 +106,20 @@ def _html(text: str) -> str:
 
 
 def _name(person: Person) -> dict[str, str]:
-    if person.literal:
-        return {"literal": person.literal}
-    if not person.family:
-        return {"literal": person.given or "Anonymous"}
-    name = {"family": person.family}
-    if person.given:
-        name["given"] = person.given
-    if person.particle:
-        name["non-dropping-particle"] = person.particle
-    if person.suffix:
-        name["suffix"] = person.suffix
+    # Cleaned like every other text: a bidi override or a NUL in a name from a service must not reach a reference
+    # manager (a name that displays as something else).
+    literal, family, given = clean(person.literal), clean(person.family), clean(person.given)
+    if literal:
+        return {"literal": literal}
+    if not family:
+        return {"literal": given or "Anonymous"}
+    name = {"family": family}
+    if given:
+        name["given"] = given
+    if clean(person.particle):
+        name["non-dropping-particle"] = clean(person.particle)
+    if clean(person.suffix):
+        name["suffix"] = clean(person.suffix)
     return name
 
 
