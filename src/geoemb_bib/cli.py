@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import signal
 import stat
@@ -60,7 +61,7 @@ def _fail(error: GeoembBibError, debug: bool) -> NoReturn:
         count = len(error.problems)
         click.echo(f"error: {count} problem{'s' if count != 1 else ''} found", err=True)
     else:
-        click.echo(f"error: {error.message}", err=True)
+        click.echo(f"error: {_printable(error.message)}", err=True)
     if error.hint:
         click.echo(f"hint: {error.hint}", err=True)
     sys.exit(EXIT_FAILED)
@@ -118,6 +119,15 @@ def _signals_deferred() -> Iterator[None]:
     finally:
         # A signal that came meanwhile is handled right here: after the rename, or after the clean-up.
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+# Text from services and files goes to a terminal: control characters (escape sequences that recolour, retitle or
+# rewrite it, a bell) and bidirectional overrides are dropped and line breaks folded, so each line says what it shows.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    return _UNPRINTABLE.sub("", text.replace("\n", " ").replace("\t", " "))
 
 
 def reports_errors(command: F) -> F:
@@ -543,12 +553,12 @@ def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
     if result.changes:
         click.echo("changes:")
         for change in result.changes:
-            click.echo(f"  {change.key}: {change.detail}")
+            click.echo(f"  {change.key}: {_printable(change.detail)}")
     else:
         click.echo("changes:  none")
     still_open = [item for item in result.items if item.entry.id in result.refreshed and item.status in ("unresolved", "conflict")]
     for item in still_open:
-        click.echo(f"  {item.status}: {item.key}: {'; '.join(item.problems) or 'nothing found'}")
+        click.echo(f"  {item.status}: {item.key}: {_printable('; '.join(item.problems)) or 'nothing found'}")
 
 
 def report_failures(result: RefreshResult, previous: Mapping[str, Resolved]) -> None:
@@ -567,9 +577,9 @@ def report_failures(result: RefreshResult, previous: Mapping[str, Resolved]) -> 
     for service in sorted(set(tripped) | set(by_service)):
         if service in tripped:
             for message in tripped[service]:
-                click.echo(f"error: {message}", err=True)
+                click.echo(f"error: {_printable(message)}", err=True)
         else:
-            reason = reasons[service]
+            reason = _printable(reasons[service])
             click.echo(f"error: {reason if reason.startswith(service) else f'{service}: {reason}'}", err=True)
         if service in by_service:
             entry_ids = by_service[service]
@@ -692,15 +702,17 @@ def status(entries: Path, as_json: bool) -> None:
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table("key", "status", "evidence", "venue", "missing", box=None)
         for row in rows:
-            table.add_row(row.key, row.status, row.evidence, row.venue, ", ".join(row.missing))
+            # Text, not rich markup: a venue such as "[bold]..." from a service is shown as it is.
+            table.add_row(*(Text(cell) for cell in (row.key, row.status, row.evidence, _printable(row.venue), ", ".join(row.missing))))
         Console().print(table)
         return
     widths = [max(len(row.key) for row in rows), 10, 12, max(len(row.venue) for row in rows)] if rows else [0, 0, 0, 0]
     for row in rows:
-        click.echo(f"{row.key:<{widths[0]}}  {row.status:<{widths[1]}}  {row.evidence:<{widths[2]}}  {row.venue:<{widths[3]}}  {', '.join(row.missing)}".rstrip())
+        click.echo(f"{row.key:<{widths[0]}}  {row.status:<{widths[1]}}  {row.evidence:<{widths[2]}}  {_printable(row.venue):<{widths[3]}}  {', '.join(row.missing)}".rstrip())
 
 
 @main.command()
@@ -759,7 +771,7 @@ def add(
     updated = insert_entry(text, entry)
     load_entries(str(entries_path), updated.encode("utf-8"))
     write_atomically(entries_path, updated)
-    click.echo(f"added '{entry.id}' ({entry.title}) to section '{section}' of {entries_path}")
+    click.echo(f"added '{entry.id}' ({_printable(entry.title)}) to section '{section}' of {entries_path}")
     click.echo(f"next: geoemb-bib refresh --only {entry.id}")
 
 
