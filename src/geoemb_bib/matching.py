@@ -231,7 +231,10 @@ def _family_words(name: str) -> tuple[str, ...]:
 
 def same_family(a: Person, b: Person) -> bool:
     """Whether two people share a family name, allowing one to carry extra words ('Vivanco Cepeda' / 'Cepeda')."""
-    left, right = family_tokens(a), family_tokens(b)
+    return _same_tokens(family_tokens(a), family_tokens(b))
+
+
+def _same_tokens(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
     if not left or not right:
         return False
     if left == right:
@@ -271,9 +274,14 @@ def compare_authors(reference: Sequence[Person], candidate: Sequence[Person]) ->
     if not reference or not candidate:
         return AuthorAgreement(False, False, (), len(reference), len(candidate))
     first = same_family(reference[0], candidate[0])
+    # Every reference author against every candidate author: the names' tokens are read once, and an exact match
+    # (the usual case) is a set lookup before the pairwise rule for names with extra words.
+    others = [family_tokens(other) for other in candidate]
+    exact = set(others)
     shared = []
     for person in reference:
-        if any(same_family(person, other) for other in candidate):
+        tokens = family_tokens(person)
+        if tokens and (tokens in exact or any(_same_tokens(tokens, other) for other in others)):
             shared.append(person.family or person.literal)
     return AuthorAgreement(True, first, tuple(shared), len(reference), len(candidate))
 
