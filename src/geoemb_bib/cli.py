@@ -98,8 +98,9 @@ def _interrupted(interruption: KeyboardInterrupt) -> NoReturn:
         # The real process (not click's test runner): end here. When Ctrl-C lands while Python runs code given to
         # exec() (a dataclass being defined by a lazy import), CPython remembers an "unhandled" KeyboardInterrupt
         # even though it was handled, and at exit kills itself with SIGINT instead of returning 130.
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
         os._exit(code)
     sys.exit(code)
 

@@ -151,9 +151,9 @@ def _compose(text: str, collector: _Collector) -> yaml.Node | None:
         if "&" in text or "*" in text:
             anchored = _first_anchor_outside_entries(text, loader_class)
             if anchored is not None:
-                mark, field_name = anchored
+                (line, column), field_name = anchored
                 where = f"field '{field_name}': " if field_name else ""
-                collector.add(_Where(mark.line + 1, mark.column + 1), f"{where}YAML anchors and aliases (&name / *name) are not allowed")
+                collector.add(_Where(line, column), f"{where}YAML anchors and aliases (&name / *name) are not allowed")
                 return None
         root = yaml.compose(text, Loader=loader_class)
     except yaml.MarkedYAMLError as exc:
@@ -178,8 +178,9 @@ def _compose(text: str, collector: _Collector) -> yaml.Node | None:
     return root
 
 
-def _first_anchor_outside_entries(text: str, loader_class: type) -> tuple[yaml.Mark, str | None] | None:
-    """Where the first anchor or alias is, and under which top-level field, unless that field is `entries`.
+def _first_anchor_outside_entries(text: str, loader_class: type) -> tuple[tuple[int, int], str | None] | None:
+    """Where (line, column) the first anchor or alias is, and under which top-level field, unless that field is
+    `entries`.
 
     The reader refuses an alias inside an entry with the entry's name; elsewhere (a billion-laughs bomb under
     made-up top-level keys) it would only see unknown fields, so the file is refused here, at the first `&` or `*`.
@@ -189,7 +190,10 @@ def _first_anchor_outside_entries(text: str, loader_class: type) -> tuple[yaml.M
     expecting_key = False
     for event in yaml.parse(text, Loader=loader_class):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return None if top_key == "entries" and depth >= 1 else (event.start_mark, top_key)
+            if top_key == "entries" and depth >= 1:
+                return None
+            mark = event.start_mark
+            return ((mark.line + 1, mark.column + 1) if mark is not None else (1, 1)), top_key
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth == 1:
