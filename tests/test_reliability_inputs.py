@@ -258,3 +258,15 @@ def test_outputs_keep_the_permissions_of_the_files_they_replace(resolved: Path, 
     again = offline(folder, "build", "--offline")
     assert again.returncode == 0, again.stderr
     assert (folder / "build" / "list.md").stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("name", ["../references.bib", "/etc/passwd", "sub/references.bib", "..", ".", "", "a\\b.bib", "a\0b.bib"])
+def test_a_file_name_from_data_cannot_leave_the_output_folder(name: str, tmp_path: Path) -> None:
+    """`build` writes each format under the name the exporters declare; a name that is not a plain file name (a
+    future format, a plug-in) is refused instead of climbing out of, or below, the folder the user chose."""
+    from geoemb_bib.cli import inside
+    from geoemb_bib.errors import OutputError
+
+    with pytest.raises(OutputError, match="not a plain file name"):
+        inside(tmp_path, name)
+    assert inside(tmp_path, "references.bib") == tmp_path / "references.bib"
