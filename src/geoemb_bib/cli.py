@@ -1,7 +1,8 @@
 """The `geoemb-bib` command line: the only place that prints, exits, reads configuration and touches files.
 
 Each command is a thin layer over the library. Exit codes: 0 all fine, 1 some entries failed or a domain
-error, 2 usage error, 130/143 interrupted by Ctrl-C/SIGTERM (every file as it was or complete). Errors print as `error: <what>` and `hint: <remedy>`; `--debug` shows tracebacks.
+error, 2 usage error, 130/143 interrupted by Ctrl-C/SIGTERM (every file as it was or complete). Errors print
+as `error: <what>` and `hint: <remedy>`; `--debug` shows tracebacks.
 """
 
 from __future__ import annotations
