@@ -289,3 +289,20 @@ def _without_times(text: str) -> str:
 
 def test_fixtures_readme_names_the_provenance_of_the_replay_corpus() -> None:
     assert "reconstructed from public records, not recorded" in (FIXTURES / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_key_given_while_the_services_were_down_is_provisional(small_list: Workspace) -> None:
+    """A first refresh offline names an entry from its listing alone; its first real resolution gives the key
+    its real form, once, as a reported change. After that the key stays."""
+    offline = small_list.run("refresh", "--only", "geoclip", "--offline")
+    assert offline.returncode == 1
+    provisional = small_list.enriched()["geoclip"]
+    assert provisional.status == "unresolved"  # type: ignore[attr-defined]
+    online = small_list.run("refresh", "--only", "geoclip")
+    assert online.returncode == 0, online.stderr
+    resolved = small_list.enriched()["geoclip"]
+    assert resolved.status == "published"  # type: ignore[attr-defined]
+    assert resolved.key == "cepeda2023geoclip" != provisional.key  # type: ignore[attr-defined]
+    assert f"key {provisional.key} -> cepeda2023geoclip" in online.stdout  # type: ignore[attr-defined]
+    again = small_list.run("refresh", "--only", "geoclip", "--refresh")
+    assert again.returncode == 0 and small_list.enriched()["geoclip"].key == resolved.key  # type: ignore[attr-defined]

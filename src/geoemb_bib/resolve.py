@@ -164,15 +164,23 @@ def refresh(
             continue
         merged[entry.id] = _settled(_merge(work, previous.get(entry.id), resolved_at), previous.get(entry.id))
     items = list(merged.values())
-    previous_keys = {entry_id: item.key for entry_id, item in previous.items() if item.key}
+    # A key given while an entry was still unresolved was made from the listing alone (no service named its
+    # authors): it is provisional and gets its real form once the entry resolves, as a reported key change.
+    # Every other key, once written, stays.
+    previous_keys = {entry_id: item.key for entry_id, item in previous.items() if item.key and item.status != "unresolved"}
     assignment = keys.assign_keys(items, previous_keys, rekey=options.rekey)
     final = assignment.apply(items)
+    key_changes = [change for change in assignment.changes if change.old is not None or change.entry_id not in previous]
+    for item in final:
+        before = previous.get(item.entry.id)
+        if before is not None and before.key and before.key not in previous_keys.values() and before.key != item.key:
+            key_changes.append(keys.KeyChange(item.entry.id, before.key, item.key, "the key given while the entry was unresolved was provisional"))
     failures = {work.entry.id: "; ".join(work.failures) for work in works.values() if work.failures}
     return RefreshResult(
         items=final,
         refreshed=tuple(works),
-        changes=tuple(describe_changes(previous, [item for item in final if item.entry.id in works], assignment.changes)),
-        key_changes=tuple(assignment.changes),
+        changes=tuple(describe_changes(previous, [item for item in final if item.entry.id in works], key_changes)),
+        key_changes=tuple(key_changes),
         failures=failures,
         service_problems=dict(fetcher.tripped),
         failed_services={work.entry.id: dict(work.failed) for work in works.values() if work.failed},
