@@ -171,9 +171,10 @@ def refresh(
     assignment = keys.assign_keys(items, previous_keys, rekey=options.rekey)
     final = assignment.apply(items)
     key_changes = [change for change in assignment.changes if change.old is not None or change.entry_id not in previous]
+    kept_keys = set(previous_keys.values())  # a set: `in dict.values()` scans, which made this loop quadratic
     for item in final:
         before = previous.get(item.entry.id)
-        if before is not None and before.key and before.key not in previous_keys.values() and before.key != item.key:
+        if before is not None and before.key and before.key not in kept_keys and before.key != item.key:
             key_changes.append(keys.KeyChange(item.entry.id, before.key, item.key, "the key given while the entry was unresolved was provisional"))
     failures = {work.entry.id: "; ".join(work.failures) for work in works.values() if work.failures}
     return RefreshResult(
