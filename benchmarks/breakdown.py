@@ -18,12 +18,12 @@ from typing import Any
 started = time.perf_counter()
 gc.set_threshold(100_000, 50, 100)  # as the command line does
 
-from geoemb_bib import resolve  # noqa: E402
-from geoemb_bib.catalog import build_catalog  # noqa: E402
-from geoemb_bib.cli import read_curated, read_enriched  # noqa: E402
-from geoemb_bib.enriched import dump_items  # noqa: E402
-from geoemb_bib.exporters import ExportOptions, export  # noqa: E402
-from geoemb_bib.fetch import FetchSettings, Fetcher  # noqa: E402
+from geoemb_bib import resolve
+from geoemb_bib.catalog import build_catalog
+from geoemb_bib.cli import read_curated, read_enriched
+from geoemb_bib.enriched import dump_items
+from geoemb_bib.exporters import ExportOptions, export
+from geoemb_bib.fetch import Fetcher, FetchSettings
 
 FORMATS = ("bibtex", "csl-json", "yaml", "markdown")
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from bound import _identifiers
 
 from geoemb_bib.model import CuratedList
-
-from bound import _identifiers
 
 ARXIV_RULE = 3.0
 _ARXIV_DOI = re.compile(r"<arxiv:doi>([^<]+)</arxiv:doi>")

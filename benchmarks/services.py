@@ -17,7 +17,7 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
-from fakeservices import (  # noqa: E402  (tests/ is put on the path just above)
+from fakeservices import (
     Corpus,
     FakeServices,
     Limits,

@@ -83,13 +83,13 @@ class SyntheticList:
 class _SyntheticCorpus(Corpus):
     """A Corpus filled in memory (the fake's lookups are unchanged); see tests/fakeservices.py."""
 
-    def __init__(self) -> None:  # noqa: D107 - no replay directory to read
-        self.arxiv = {}
-        self.crossref_works = {}
-        self.crossref_search = {}
-        self.openreview_search = {}
-        self.openreview_notes = {"openreview": {}, "openreview_v1": {}}
-        self.openreview_bodies = {"openreview": {}, "openreview_v1": {}}
+    def __init__(self) -> None:
+        self.arxiv: dict[str, dict[int, _ArxivEntry]] = {}
+        self.crossref_works: dict[str, _Answer] = {}
+        self.crossref_search: dict[str, bytes] = {}
+        self.openreview_search: dict[str, bytes] = {}
+        self.openreview_notes: dict[str, dict[str, object]] = {"openreview": {}, "openreview_v1": {}}
+        self.openreview_bodies: dict[str, dict[str, bytes]] = {"openreview": {}, "openreview_v1": {}}
 
 
 def _yaml_text(value: str) -> str:
