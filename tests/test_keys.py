@@ -207,3 +207,12 @@ def _arxiv_link(entry: Entry) -> str | None:
 def test_a_longer_base_is_not_mistaken_for_a_lettered_key() -> None:
     items = [item("deeper", "Deeper Things", "Smith", 2020), item("deep", "Deep Things", "Smith", 2020)]
     assert assign_keys(items, {"deeper": "smith2020deeper"}).keys == {"deeper": "smith2020deeper", "deep": "smith2020deep"}
+
+
+def test_the_author_year_scheme_drops_the_title_word_and_letters_clashes() -> None:
+    first = Record(source="merged", standard_id="a", title="Deep Maps", author=(Person(family="Klemmer", given="K."),), issued=PartialDate(2025))
+    second = Record(source="merged", standard_id="b", title="Other Maps", author=(Person(family="Klemmer", given="K."),), issued=PartialDate(2025))
+    assert base_key(first, "author-year") == "klemmer2025"
+    entries = [Entry(id="one", section="s", title="Deep Maps"), Entry(id="two", section="s", title="Other Maps")]
+    items = [Resolved(entry=entry, key="", status="published", evidence="verified", record=record) for entry, record in zip(entries, (first, second))]
+    assert assign_keys(items, {}, scheme="author-year").keys == {"one": "klemmer2025a", "two": "klemmer2025b"}

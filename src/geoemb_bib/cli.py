@@ -512,7 +512,7 @@ def run_refresh(
     fetcher = open_fetcher(settings)
     try:
         with ProgressDisplay() as display:
-            result = refresh(curated, previous, fetcher, RefreshOptions(only=only, section=section, rekey=rekey), on_progress=display.update)
+            result = refresh(curated, previous, fetcher, RefreshOptions(only=only, section=section, rekey=rekey, key_scheme=config.key_scheme), on_progress=display.update)
     except KeyError as exc:
         fetcher.close()
         raise click.UsageError(f"no entry or section named {exc.args[0]} in {entries_path}") from None

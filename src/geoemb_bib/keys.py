@@ -12,6 +12,7 @@ import string
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .model import Entry, PartialDate, Person, Record, Resolved
 
@@ -76,7 +77,11 @@ def _name_part(authors: Sequence[Person]) -> str:
     return ""
 
 
-def base_key(item: Resolved | Record | Entry) -> str:
+KeyScheme = Literal["author-year-word", "author-year"]
+KEY_SCHEMES: tuple[KeyScheme, ...] = ("author-year-word", "author-year")
+
+
+def base_key(item: Resolved | Record | Entry, scheme: KeyScheme = "author-year-word") -> str:
     """The key the scheme gives a work before clash letters: `{family}{year}{title word}`, e.g. `klemmer2025satclip`.
 
     No author: the organisation's first word or, failing that, the first title word; no year: 'nd'.
@@ -99,6 +104,8 @@ def base_key(item: Resolved | Record | Entry) -> str:
         name, word = (word, title_word(_after_first_word(title, word))) if word else (FALLBACK_WORD, "")
     if not name:
         name = FALLBACK_WORD
+    if scheme == "author-year":
+        return f"{name}{year if year else NO_YEAR}"
     return f"{name}{year if year else NO_YEAR}{word}"
 
 
@@ -140,7 +147,9 @@ class KeyAssignment:
         return tuple(dataclasses.replace(item, key=self.keys[item.entry.id]) for item in items)
 
 
-def assign_keys(items: Sequence[Resolved | Entry], previous: Mapping[str, str], *, rekey: bool = False) -> KeyAssignment:
+def assign_keys(
+    items: Sequence[Resolved | Entry], previous: Mapping[str, str], *, rekey: bool = False, scheme: KeyScheme = "author-year-word"
+) -> KeyAssignment:
     """Give every item a unique, BibTeX-safe key.
 
     Order of claims: keys pinned by the curator first (a pin wins over everything), then keys enriched.yaml
@@ -180,7 +189,7 @@ def assign_keys(items: Sequence[Resolved | Entry], previous: Mapping[str, str], 
     by_base: dict[str, list[Entry]] = {}
     bases: dict[str, str] = {}
     for item, entry in pending:
-        bases[entry.id] = base_key(item)
+        bases[entry.id] = base_key(item, scheme)
         by_base.setdefault(bases[entry.id], []).append(entry)
     for item, entry in pending:
         base = bases[entry.id]

@@ -41,6 +41,7 @@ class RefreshOptions:
     only: tuple[str, ...] = ()
     section: str | None = None
     rekey: bool = False
+    key_scheme: keys.KeyScheme = "author-year-word"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +169,7 @@ def refresh(
     # authors): it is provisional and gets its real form once the entry resolves, as a reported key change.
     # Every other key, once written, stays.
     previous_keys = {entry_id: item.key for entry_id, item in previous.items() if item.key and item.status != "unresolved"}
-    assignment = keys.assign_keys(items, previous_keys, rekey=options.rekey)
+    assignment = keys.assign_keys(items, previous_keys, rekey=options.rekey, scheme=options.key_scheme)
     final = assignment.apply(items)
     key_changes = [change for change in assignment.changes if change.old is not None or change.entry_id not in previous]
     kept_keys = set(previous_keys.values())  # a set: `in dict.values()` scans, which made this loop quadratic
