@@ -733,33 +733,19 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
         random: Callable[[], float] = _random.random,
     ) -> None:
-        import httpx
-
         self.settings = settings
-        self._httpx = httpx
         self._sleep = sleep
         # The stop signal of the get_many batch a worker thread serves (see _work); plain get() calls have none.
         self._batch = threading.local()
         self._closed = False
         self._clock = clock
         self._random = random
-        self._client = httpx.Client(
-            transport=transport,
-            headers={"User-Agent": settings.user_agent},
-            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            # None of the endpoints we call redirects; a redirect means a wrong base URL (http for https, a moved
-            # mirror), which we report with the target instead of silently talking to another host unpaced.
-            follow_redirects=False,
-        )
-        # Transport failures worth another try: timeouts, refused/reset connections, bodies cut short (also inside
-        # their gzip stream). Invalid URLs, proxy and local protocol errors would fail the same way again.
-        self._retry_errors: tuple[type[BaseException], ...] = (
-            httpx.TimeoutException,
-            httpx.NetworkError,
-            httpx.RemoteProtocolError,
-            httpx.DecodingError,
-        )
-        self._fatal_errors: tuple[type[BaseException], ...] = (httpx.HTTPError, httpx.InvalidURL)
+        # The HTTP client is made by the first request (_http): a run the cache answers never imports httpx.
+        self._transport = transport
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
+        self._retry_errors: tuple[type[BaseException], ...] = ()
+        self._fatal_errors: tuple[type[BaseException], ...] = ()
         self._cache = _ResponseCache(settings.cache_dir)
         self._breakers = _Breakers(settings.breaker_threshold)
         self._stats_lock = threading.Lock()
@@ -920,9 +906,36 @@ class Fetcher:
         return self._cache.problem
 
     def close(self) -> None:
-        self._closed = True
-        self._client.close()
+        with self._client_lock:
+            self._closed = True
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
         self._cache.close()
+
+    def _http(self) -> httpx.Client:
+        """The HTTP client, made on first use (importing httpx takes 50-100 ms a warm run has no need of)."""
+        with self._client_lock:
+            if self._client is not None:
+                return self._client
+            if self._closed:
+                raise RuntimeError("the fetcher is closed")
+            import httpx
+
+            self._httpx = httpx
+            # Transport failures worth another try: timeouts, refused/reset connections, bodies cut short (also
+            # inside their gzip stream). Invalid URLs, proxy and local protocol errors would fail the same way again.
+            self._retry_errors = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.DecodingError)
+            self._fatal_errors = (httpx.HTTPError, httpx.InvalidURL)
+            self._client = httpx.Client(
+                transport=self._transport,
+                headers={"User-Agent": self.settings.user_agent},
+                timeout=httpx.Timeout(self.settings.read_timeout, connect=self.settings.connect_timeout),
+                # None of the endpoints we call redirects; a redirect means a wrong base URL (http for https, a moved
+                # mirror), which we report with the target instead of silently talking to another host unpaced.
+                follow_redirects=False,
+            )
+            return self._client
 
     def __enter__(self) -> Fetcher:
         return self
@@ -1098,7 +1111,7 @@ class Fetcher:
             self._count(service, "requests")
             logger.debug("GET %s", url)
             try:
-                raw = self._client.get(url)
+                raw = self._http().get(url)
             except RuntimeError:
                 # httpx refuses a closed client: a worker of an abandoned batch retrying after the run closed the
                 # fetcher. Its answer has no taker; anything else is a bug.
