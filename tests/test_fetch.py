@@ -763,3 +763,32 @@ def test_an_abandoned_batch_does_not_wait_out_a_long_retry_after() -> None:
             fetcher.get_many([ARXIV, NOTE], on_result=stop_on_openreview)
         assert time.monotonic() - started < 5
         assert fetcher.get(NOTE_V1).status == 200  # the fetcher is still usable afterwards
+
+
+def test_openreview_searches_stay_within_the_guest_limit_of_twenty_a_minute(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+    """openreview/openreview#254: guests may search 20 times a minute; a longer list waits for the window."""
+    fetcher = make_fetcher()
+    searches = [Query("openreview", "/notes/search", (("term", f"title {n}"),)) for n in range(25)]
+    for query in searches:
+        fetcher.get(query)
+    starts = [seen.at for seen in service.seen]
+    assert starts[:19] == [1000.0 + 0.5 * n for n in range(19)]  # the usual 2/s while the window has room
+    for index, start in enumerate(starts):
+        assert sum(1 for other in starts[: index + 1] if other > start - 61.0) <= 19
+    assert starts[19] == 1061.0
+    # Lookups by id are not searches: they are not held back by the search window.
+    fetcher.get(NOTE)
+    assert service.seen[-1].at - starts[-1] <= 0.5 + 1e-9
+
+
+def test_an_openreview_429_without_retry_after_waits_for_the_reset_time_in_its_body(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
+    body = json.dumps(
+        {"name": "RateLimitError", "message": "Too many requests", "status": 429,
+         "details": {"limit": 20, "remaining": 0, "resetTime": "2026-11-27T10:00:42.000Z"}}
+    ).encode()
+    service.script = [httpx.Response(429, headers={"content-type": "application/json", "date": "Fri, 27 Nov 2026 10:00:30 GMT"}, content=body), ok()]
+    fetcher = make_fetcher()
+    fetcher.get(Query("openreview", "/notes/search", (("term", "x"),)))
+    assert [seen.at for seen in service.seen] == [1000.0, 1012.0]

@@ -13,6 +13,7 @@ import random as _random
 import re
 import sys
 import threading
+from collections import deque
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, as_completed
@@ -82,6 +83,9 @@ CROSSREF_LIMITS: Mapping[str, Mapping[str, tuple[float, int]]] = {
 # one budget: same operator) keeps a list of a few dozen papers under half a minute and far from a browser's pace.
 OPENREVIEW_RATE = 2.0
 OPENREVIEW_CONCURRENCY = 2
+# OpenReview limits guests' full-text searches to 20 a minute (openreview/openreview#254, raised from 5 in January
+# 2025; a 21st answers 429 RateLimitError): at most 19 in any 61 s, so a long list waits instead of being refused.
+OPENREVIEW_SEARCH_WINDOW = (19, 61.0)
 # Stated rates are measured by the server on arrival; pacing 10% below them keeps network jitter from
 # pushing one request over the line.
 PACING_MARGIN = 1.1
@@ -353,6 +357,31 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: datetime | None = No
     return max(0.0, (when - reference).total_seconds())
 
 
+def rate_limit_reset_seconds(body: bytes, *, now: datetime) -> float | None:
+    """Seconds until the reset an OpenReview 429 body announces (`details.resetTime`), or None.
+
+    OpenReview answers `{"name": "RateLimitError", "details": {"resetTime": "2026-08-31T08:59:25.212Z", ...}}`
+    without a Retry-After header (openreview/openreview#437); its reset time is the same request, in its body.
+    """
+    if not body.lstrip().startswith(b"{") or len(body) > 65536:
+        return None
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    details = document.get("details") if isinstance(document, dict) else None
+    reset = details.get("resetTime") if isinstance(details, dict) else None
+    if not isinstance(reset, str):
+        return None
+    try:
+        when = datetime.fromisoformat(reset.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
 def _http_date(value: str) -> datetime | None:
     try:
         when = parsedate_to_datetime(value)
@@ -400,7 +429,9 @@ def describe(query: Query) -> str:
     return f"GET {query.path}" + ("?" + "&".join(f"{name}={value}" for name, value in params) if params else "")
 
 
-def _request_kind(query: Query) -> Literal["record", "list", "any"]:
+def _request_kind(query: Query) -> Literal["record", "list", "search", "any"]:
+    if query.service in ("openreview", "openreview_v1"):
+        return "search" if query.path.rstrip("/").endswith("/notes/search") else "any"
     if query.service != "crossref":
         return "any"
     # /works/{doi} (and /works/{doi}/agency) fetch one record; /works?query=…, /works?filter=…, /members… are lists.
@@ -452,8 +483,12 @@ class _Budget:
         after_end: bool,
         clock: Callable[[], float],
         sleep: Callable[[float], None],
+        windows: Mapping[str, tuple[int, float]] | None = None,
     ) -> None:
         self.name = name
+        # kind -> (at most this many starts, in any window of this many seconds), with the recent start times
+        self._windows = dict(windows or {})
+        self._starts: dict[str, deque[float]] = {kind: deque() for kind in self._windows}
         self._cond = threading.Condition()
         self._capacity = capacity
         self._in_flight = 0
@@ -475,9 +510,11 @@ class _Budget:
             while True:
                 with self._cond:
                     now = self._clock()
-                    ready = max(self._next_start[kind], self._cooldown_until)
+                    ready = max(self._next_start[kind], self._cooldown_until, self._window_ready(kind, now))
                     if ready <= now:
                         self._next_start[kind] = now + self._spacing[kind]
+                        if kind in self._starts:
+                            self._starts[kind].append(now)
                         started = True
                         return
                 # Sleep outside the lock, then look again: a cool-down may have been set meanwhile.
@@ -486,6 +523,16 @@ class _Budget:
         finally:
             if not started:
                 self._give_back()
+
+    def _window_ready(self, kind: str, now: float) -> float:
+        """When the kind's rolling window has room again (now, if it has room)."""
+        if kind not in self._windows:
+            return -math.inf
+        most, seconds = self._windows[kind]
+        starts = self._starts[kind]
+        while starts and starts[0] <= now - seconds:
+            starts.popleft()
+        return starts[0] + seconds if len(starts) >= most else -math.inf
 
     def release(self, kind: str) -> None:
         with self._cond:
@@ -770,7 +817,8 @@ class Fetcher:
             "openreview": _Budget(
                 "openreview",
                 capacity=settings.openreview_concurrency,
-                spacing={"any": 1.0 / settings.openreview_rate},
+                spacing={"any": 1.0 / settings.openreview_rate, "search": 1.0 / settings.openreview_rate},
+                windows={"search": OPENREVIEW_SEARCH_WINDOW},
                 after_end=False,
                 clock=clock,
                 sleep=self._pause,
@@ -1041,6 +1089,10 @@ class Fetcher:
                 if outcome.status == 429:
                     self._count(service, "throttled")
                 asked = retry_after_seconds(outcome.headers)
+                if asked is None and outcome.status == 429:
+                    # Measured against the answer's own Date header when it has one, as for Retry-After.
+                    reference = _http_date(outcome.headers.get("date", "")) or datetime.now(timezone.utc)
+                    asked = rate_limit_reset_seconds(outcome.body, now=reference)
                 if asked is not None and asked > self.settings.max_retry_after:
                     self._count(service, "failures")
                     message = (
