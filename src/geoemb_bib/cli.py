@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 
 import click
 
@@ -488,6 +488,15 @@ class ProgressDisplay:
         return ", ".join(parts)
 
 
+class RefreshRun(NamedTuple):
+    """A refresh's result with what the command still needs: the previous items, the fetcher, the curated list."""
+
+    result: RefreshResult
+    previous: dict[str, Resolved]
+    fetcher: Fetcher
+    curated: CuratedList
+
+
 def run_refresh(
     entries_path: Path,
     *,
@@ -499,7 +508,7 @@ def run_refresh(
     section: str | None = None,
     rekey: bool = False,
     writes: tuple[Path, ...] = (),
-) -> tuple[RefreshResult, dict[str, Resolved], Fetcher]:
+) -> RefreshRun:
     """Refresh the list; `writes` are the folders the command writes into afterwards, checked before the network."""
     from .resolve import RefreshOptions, refresh
 
@@ -521,15 +530,16 @@ def run_refresh(
         raise
     if fetcher.cache_problem:
         click.echo(f"warning: {fetcher.cache_problem}", err=True)
-    return result, previous, fetcher
+    return RefreshRun(result, previous, fetcher, curated)
 
 
-def write_enriched(entries_path: Path, result: RefreshResult) -> Path:
+def write_enriched(entries_path: Path, result: RefreshResult) -> str:
+    """Write enriched.yaml beside entries.yaml; returns its text (the YAML export of `build` is the same)."""
     from .enriched import dump_items
 
-    target = enriched_path_for(entries_path)
-    write_atomically(target, dump_items(result.items))
-    return target
+    text = dump_items(result.items)
+    write_atomically(enriched_path_for(entries_path), text)
+    return text
 
 
 def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
@@ -623,7 +633,7 @@ def refresh_command(
     """
     from .report import markdown_report
 
-    result, previous, fetcher = run_refresh(
+    result, previous, fetcher, _ = run_refresh(
         entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir, only=only, section=section, rekey=rekey,
         writes=() if dry_run else (enriched_path_for(entries).parent,),
     )
@@ -631,7 +641,8 @@ def refresh_command(
         if dry_run:
             click.echo("dry run: enriched.yaml not written")
         else:
-            click.echo(f"wrote {write_enriched(entries, result)}")
+            write_enriched(entries, result)
+            click.echo(f"wrote {enriched_path_for(entries)}")
         print_summary(result, fetcher)
         if report_path is not None:
             write_atomically(report_path, markdown_report(result.changes, result.items, result.failures, result.service_problems))
@@ -664,17 +675,17 @@ def build(entries: Path, output_dir: Path | None, offline: bool, bypass_cache: b
     if config.source and not (output_dir or Path(config.output_dir)).is_absolute() and output_dir is None:
         folder = entries.parent / config.output_dir
     targets = {format_name: inside(folder, file_name) for format_name, file_name in BUILD_FILES.items()}
-    result, previous, fetcher = run_refresh(
+    result, previous, fetcher, curated = run_refresh(
         entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir, writes=(enriched_path_for(entries).parent, folder)
     )
     with fetcher:
-        write_enriched(entries, result)
+        enriched_text = write_enriched(entries, result)
         print_summary(result, fetcher)
-    curated = read_curated(entries)
     catalog = build_catalog(curated, {item.entry.id: item for item in result.items})
     options = ExportOptions(bibtex_flavour=config.bibtex_flavour, unicode=config.unicode, sort=config.sort)
     for format_name, target in targets.items():
-        write_atomically(target, export(format_name, catalog, options))
+        # The YAML export is the lock file's own text: written once, not generated twice.
+        write_atomically(target, enriched_text if format_name == "yaml" else export(format_name, catalog, options))
         click.echo(f"wrote {target}")
     report_failures(result, previous)
     if not result.ok:
