@@ -195,9 +195,11 @@ def test_a_signal_while_the_outputs_are_written_leaves_each_file_old_or_new(sent
     moments = random.Random(f"{SEED}-writes-{sent.name}")
     mixed = 0
     outcomes = []
-    # At least 4 trials; more (up to 12) until one signal has landed between two outputs, which a loaded machine
-    # may take a few tries to achieve.
-    for trial in range(12):
+    # How long the outputs take to write on this machine, measured on an undisturbed build: the signals are then
+    # sent at random moments inside that span, so a fast or a loaded machine is hit between two outputs alike.
+    span = _writing_span(tmp_path / "measure", versions)
+    # At least 4 trials; more (up to 20) until one signal has landed between two outputs.
+    for trial in range(20):
         if trial >= 4 and mixed:
             break
         folder = tmp_path / f"trial{trial}"
@@ -208,8 +210,8 @@ def test_a_signal_while_the_outputs_are_written_leaves_each_file_old_or_new(sent
         process = start(folder, versions.fake, "build", "--offline", cache=cache)
         deadline = time.monotonic() + 30
         while lock_file.stat().st_ino == before and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.0005)
-        time.sleep(moments.uniform(0.0, 0.02))
+            time.sleep(0.0002)
+        time.sleep(moments.uniform(0.0, span * 0.8))
         process.send_signal(sent)
         which = assert_ended_cleanly(process, sent, folder, versions)
         assert which["enriched.yaml"] == "new"  # replaced before the signal was sent
@@ -217,6 +219,28 @@ def test_a_signal_while_the_outputs_are_written_leaves_each_file_old_or_new(sent
         outcomes.append((process.returncode, sorted(which.items())))
     # At least one signal landed between two outputs; otherwise this test did not test what it says.
     assert mixed, f"every signal came after the last write; the trigger is too slow on this machine: {outcomes}"
+
+
+def _writing_span(folder: Path, versions: Versions) -> float:
+    """Seconds from enriched.yaml being replaced to the last output written, in an undisturbed offline build."""
+    folder.mkdir()
+    cache = prepare(folder, versions, filled_cache=True)
+    lock_file = folder / "enriched.yaml"
+    before = lock_file.stat().st_ino
+    process = start(folder, versions.fake, "build", "--offline", cache=cache)
+    deadline = time.monotonic() + 30
+    while lock_file.stat().st_ino == before and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.0002)
+    replaced = time.monotonic()
+    last = replaced
+    outputs = [folder / "build" / name for name in ("references.bib", "references.json", "enriched.yaml", "list.md")]
+    while process.poll() is None and time.monotonic() < deadline:
+        if all(path.exists() for path in outputs):
+            last = time.monotonic()
+            break
+        time.sleep(0.0002)
+    process.wait(timeout=30)
+    return max(last - replaced, 0.002)
 
 
 WRITER = textwrap.dedent(
