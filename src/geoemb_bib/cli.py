@@ -671,9 +671,8 @@ def build(entries: Path, output_dir: Path | None, offline: bool, bypass_cache: b
     from .exporters import BUILD_FILES, ExportOptions, export
 
     config = load_config(entries)
-    folder = output_dir or Path(config.output_dir)
-    if config.source and not (output_dir or Path(config.output_dir)).is_absolute() and output_dir is None:
-        folder = entries.parent / config.output_dir
+    # -o is the user's path as typed; the configured (or default) folder lives beside entries.yaml, like enriched.yaml.
+    folder = output_dir if output_dir is not None else entries.parent / Path(config.output_dir).expanduser()
     targets = {format_name: inside(folder, file_name) for format_name, file_name in BUILD_FILES.items()}
     result, previous, fetcher, curated = run_refresh(
         entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir, writes=(enriched_path_for(entries).parent, folder)

@@ -263,15 +263,8 @@ def _earlier_version(work: _Work) -> list[_Request]:
     versioned = f"{preprint.arxiv_id}v1"
 
     def handle(result: Response | ServiceError) -> None:
-        if isinstance(result, ServiceError):
-            work.fail("arxiv", result.message)
-            return
-        try:
-            feed = arxiv_source.parse_feed(result.body, fetched_at=result.fetched_at, status=result.status)
-        except ServiceError as exc:
-            work.fail("arxiv", exc.message)
-            return
-        record = feed.records.get(preprint.arxiv_id or "")
+        feed = _arxiv_feed(work, result)
+        record = feed.records.get(preprint.arxiv_id or "") if feed is not None else None
         if record is not None and record.arxiv_version == 1:
             work.earlier.append(record)
             work.steps.append(f"arxiv: {versioned} (the listed title differs from the latest version's)")
@@ -336,19 +329,27 @@ def _openreview_note(work: _Work, api: str) -> _Request:
     return _Request(handle, query=openreview_source.note_query(note_id, api))  # type: ignore[arg-type]
 
 
+def _arxiv_feed(work: _Work, result: Response | ServiceError) -> arxiv_source.ArxivFeed | None:
+    """The parsed arXiv answer, or None after recording why there is none as the entry's arXiv failure."""
+    if isinstance(result, ServiceError):
+        work.fail("arxiv", result.message)
+        return None
+    try:
+        feed = arxiv_source.parse_feed(result.body, fetched_at=result.fetched_at, status=result.status)
+    except ServiceError as exc:
+        work.fail("arxiv", exc.message)
+        return None
+    if feed.errors:
+        work.fail("arxiv", "; ".join(feed.errors))
+        return None
+    return feed
+
+
 def _arxiv_handler(work: _Work) -> _Handler:
     def handle(result: Response | ServiceError) -> None:
         arxiv_id = work.arxiv_id or ""
-        if isinstance(result, ServiceError):
-            work.fail("arxiv", result.message)
-            return
-        try:
-            feed = arxiv_source.parse_feed(result.body, fetched_at=result.fetched_at, status=result.status)
-        except ServiceError as exc:
-            work.fail("arxiv", exc.message)
-            return
-        if feed.errors:
-            work.fail("arxiv", '; '.join(feed.errors))
+        feed = _arxiv_feed(work, result)
+        if feed is None:
             return
         record = feed.records.get(arxiv_id)
         if record is None:
