@@ -208,9 +208,7 @@ def test_a_signal_while_the_outputs_are_written_leaves_each_file_old_or_new(sent
         lock_file = folder / "enriched.yaml"
         before = lock_file.stat().st_ino
         process = start(folder, versions.fake, "build", "--offline", cache=cache)
-        deadline = time.monotonic() + 30
-        while lock_file.stat().st_ino == before and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.0002)
+        _wait_until_replaced(lock_file, before, process)
         time.sleep(moments.uniform(0.0, span * 0.8))
         process.send_signal(sent)
         which = assert_ended_cleanly(process, sent, folder, versions)
@@ -221,6 +219,13 @@ def test_a_signal_while_the_outputs_are_written_leaves_each_file_old_or_new(sent
     assert mixed, f"every signal came after the last write; the trigger is too slow on this machine: {outcomes}"
 
 
+def _wait_until_replaced(lock_file: Path, before: int, process: subprocess.Popen[str]) -> None:
+    """Until the build has renamed a new enriched.yaml over the old one (inode `before`), ended, or 30 s passed."""
+    deadline = time.monotonic() + 30
+    while lock_file.stat().st_ino == before and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.0002)
+
+
 def _writing_span(folder: Path, versions: Versions) -> float:
     """Seconds from enriched.yaml being replaced to the last output written, in an undisturbed offline build."""
     folder.mkdir()
@@ -228,10 +233,9 @@ def _writing_span(folder: Path, versions: Versions) -> float:
     lock_file = folder / "enriched.yaml"
     before = lock_file.stat().st_ino
     process = start(folder, versions.fake, "build", "--offline", cache=cache)
-    deadline = time.monotonic() + 30
-    while lock_file.stat().st_ino == before and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.0002)
+    _wait_until_replaced(lock_file, before, process)
     replaced = time.monotonic()
+    deadline = replaced + 30
     last = replaced
     outputs = [folder / "build" / name for name in ("references.bib", "references.json", "enriched.yaml", "list.md")]
     while process.poll() is None and time.monotonic() < deadline:

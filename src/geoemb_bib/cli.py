@@ -573,6 +573,13 @@ def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
         click.echo(f"  {item.status}: {item.key}: {_printable('; '.join(item.problems)) or 'nothing found'}")
 
 
+def finish(result: RefreshResult, previous: Mapping[str, Resolved]) -> None:
+    """Report what failed, and exit 1 if anything did."""
+    report_failures(result, previous)
+    if not result.ok:
+        sys.exit(EXIT_FAILED)
+
+
 def report_failures(result: RefreshResult, previous: Mapping[str, Resolved]) -> None:
     """One `error:` line per failed service saying why (a service given up for the run says so), each followed by
     the entries it left without an answer, all named; then what became of those entries."""
@@ -647,9 +654,7 @@ def refresh_command(
         if report_path is not None:
             write_atomically(report_path, markdown_report(result.changes, result.items, result.failures, result.service_problems))
             click.echo(f"wrote {report_path}")
-    report_failures(result, previous)
-    if not result.ok:
-        sys.exit(EXIT_FAILED)
+    finish(result, previous)
 
 
 @main.command()
@@ -686,9 +691,7 @@ def build(entries: Path, output_dir: Path | None, offline: bool, bypass_cache: b
         # The YAML export is the lock file's own text: written once, not generated twice.
         write_atomically(target, enriched_text if format_name == "yaml" else export(format_name, catalog, options))
         click.echo(f"wrote {target}")
-    report_failures(result, previous)
-    if not result.ok:
-        sys.exit(EXIT_FAILED)
+    finish(result, previous)
 
 
 @main.command()
