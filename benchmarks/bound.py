@@ -27,14 +27,13 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from services import Corpus, Limits, arxiv_feed
-
 from geoemb_bib import ids, matching
 from geoemb_bib.model import CuratedList, Decision, Entry
 from geoemb_bib.resolve import OPENREVIEW_CATEGORIES
 from geoemb_bib.sources import arxiv as arxiv_source
 from geoemb_bib.sources import crossref as crossref_source
 from geoemb_bib.sources import openreview as openreview_source
+from services import Corpus, Limits, arxiv_feed
 
 ARXIV_BATCH = arxiv_source.DEFAULT_BATCH_SIZE
 
@@ -54,7 +53,9 @@ class Plan:
     jobs: list[Job] = field(default_factory=list)
 
     def count(self, service: str | None = None, lane: str | None = None) -> int:
-        return sum(1 for job in self.jobs if (service is None or job.service == service) and (lane is None or job.lane == lane))
+        return sum(
+            1 for job in self.jobs if (service is None or job.service == service) and (lane is None or job.lane == lane)
+        )
 
 
 def minimal_plan(curated: CuratedList, corpus: Corpus) -> Plan:
@@ -167,7 +168,10 @@ def fake_limits(limits: Limits, pool: str = "polite") -> dict[str, ServiceLimits
     return {
         "arxiv": ServiceLimits({"any": (1, limits.arxiv_interval)}, 1),
         "crossref": ServiceLimits(
-            {"record": (limits.crossref_record_rate[pool], limits.window), "list": (limits.crossref_list_rate[pool], limits.window)},
+            {
+                "record": (limits.crossref_record_rate[pool], limits.window),
+                "list": (limits.crossref_list_rate[pool], limits.window),
+            },
             limits.crossref_concurrency[pool],
         ),
         "openreview": ServiceLimits({"any": (limits.openreview_rate, limits.window)}, limits.openreview_concurrency),
@@ -176,7 +180,10 @@ def fake_limits(limits: Limits, pool: str = "polite") -> dict[str, ServiceLimits
 
 def evenly(limits: Mapping[str, ServiceLimits]) -> dict[str, ServiceLimits]:
     """The same rates with no bursts: starts spread evenly over each window."""
-    return {name: ServiceLimits(s.lanes, s.concurrency, even=True, gap_after_end=s.gap_after_end) for name, s in limits.items()}
+    return {
+        name: ServiceLimits(s.lanes, s.concurrency, even=True, gap_after_end=s.gap_after_end)
+        for name, s in limits.items()
+    }
 
 
 def own_pacing() -> dict[str, ServiceLimits]:
@@ -229,7 +236,11 @@ def finish_time(plan: Iterable[Job], limits: Mapping[str, ServiceLimits], latenc
     """When the last answer of the plan arrives, each service scheduled on its own."""
     jobs = list(plan)
     return max(
-        (end for service in limits for _, end in schedule([j for j in jobs if j.service == service], limits[service], latency)),
+        (
+            end
+            for service in limits
+            for _, end in schedule([j for j in jobs if j.service == service], limits[service], latency)
+        ),
         default=0.0,
     )
 

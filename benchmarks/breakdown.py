@@ -55,7 +55,9 @@ def main(folder: Path) -> dict[str, Any]:
         for name, original in originals.items():
             setattr(resolve, name, original)
         Fetcher.get_many = get_many  # type: ignore[method-assign]
-    refresh_phases["rest (planning, handlers, keys, report)"] = phases["refresh (resolve.refresh)"] - sum(refresh_phases.values())
+    refresh_phases["rest (planning, handlers, keys, report)"] = phases["refresh (resolve.refresh)"] - sum(
+        refresh_phases.values()
+    )
     timed(phases, "write enriched.yaml text", dump_items, result.items)
     catalog = build_catalog(curated, previous)
     exports: dict[str, float] = {}

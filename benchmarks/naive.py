@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from bound import _identifiers
 
+from bound import _identifiers
 from geoemb_bib.model import CuratedList
 
 ARXIV_RULE = 3.0

@@ -40,11 +40,10 @@ sys.path.insert(0, str(HERE))
 
 import bound
 import synthetic
-from naive import run_naive
-from services import BenchServices, Limits, load_corpus
-
 from geoemb_bib import __version__
 from geoemb_bib.entries import load_entries
+from naive import run_naive
+from services import BenchServices, Limits, load_corpus
 
 PYTHON = Path(sys.executable)
 CLI = PYTHON.parent / "geoemb-bib"
@@ -97,7 +96,14 @@ def measure(argv: Sequence[str], *, env: dict[str, str], cwd: Path) -> Sample:
         if TIME.exists():
             lines = [line for line in peak.read().splitlines() if line.strip().isdigit()]
             rss = int(lines[-1]) / 1024 if lines else float("nan")
-        return Sample(wall, rss, process.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"), started)
+        return Sample(
+            wall,
+            rss,
+            process.returncode,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+            started,
+        )
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -144,13 +150,23 @@ def machine() -> dict[str, str]:
         pass
     memory = ""
     try:
-        kib = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+        kib = int(
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
+        )
         memory = f"{kib / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no", "src"], cwd=ROOT, capture_output=True, text=True, check=False
+        ["git", "status", "--porcelain", "--untracked-files=no", "src"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout.strip()
     return {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -194,7 +210,9 @@ def row(sample: Sample, **extra: Any) -> dict[str, Any]:
 
 def check(sample: Sample, what: str) -> None:
     if sample.code != 0:
-        raise SystemExit(f"{what} failed with exit code {sample.code}:\n{sample.stdout[-2000:]}\n{sample.stderr[-3000:]}")
+        raise SystemExit(
+            f"{what} failed with exit code {sample.code}:\n{sample.stdout[-2000:]}\n{sample.stderr[-3000:]}"
+        )
 
 
 def interpreter_startup(runs: int) -> list[float]:
@@ -223,13 +241,18 @@ def _requests(fake: BenchServices, since: float = 0.0) -> dict[str, Any]:
     counts = Counter("openreview" if item.service.startswith("openreview") else item.service for item in log)
     return {
         "requests": {service: counts.get(service, 0) for service in ("arxiv", "crossref", "openreview")},
-        "openreview_hosts": {service: sum(1 for item in log if item.service == service) for service in ("openreview", "openreview_v1")},
+        "openreview_hosts": {
+            service: sum(1 for item in log if item.service == service) for service in ("openreview", "openreview_v1")
+        },
         "limited": sum(1 for item in log if item.limited),
         "throttled": sum(1 for item in log if item.status == 429),
         "first": min((item.time for item in log), default=None),
         "last_end": max((item.time + item.duration for item in log), default=None),
         "per_service_span": {
-            service: (min(i.time for i in log if i.service.startswith(service)), max(i.time + i.duration for i in log if i.service.startswith(service)))
+            service: (
+                min(i.time for i in log if i.service.startswith(service)),
+                max(i.time + i.duration for i in log if i.service.startswith(service)),
+            )
             for service in ("arxiv", "crossref", "openreview")
             if any(i.service.startswith(service) for i in log)
         },
@@ -237,7 +260,9 @@ def _requests(fake: BenchServices, since: float = 0.0) -> dict[str, Any]:
     }
 
 
-def scenario_cold(fake: BenchServices, runs: int, *, extra_env: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], Path]:
+def scenario_cold(
+    fake: BenchServices, runs: int, *, extra_env: dict[str, str] | None = None
+) -> tuple[list[dict[str, Any]], Path]:
     """Cold refresh of the bundled list: a fresh cache and no enriched.yaml each run. Returns the last run's folder."""
     samples = []
     folder = WORK / "bundled"
@@ -252,9 +277,21 @@ def scenario_cold(fake: BenchServices, runs: int, *, extra_env: dict[str, str] |
         check(sample, "cold refresh")
         seen = _requests(fake)
         network = (seen["last_end"] - seen["first"]) if seen["first"] is not None else 0.0
-        spans = {s: [round(a - sample.started, 3), round(b - sample.started, 3)] for s, (a, b) in seen.pop("per_service_span").items()}
+        spans = {
+            s: [round(a - sample.started, 3), round(b - sample.started, 3)]
+            for s, (a, b) in seen.pop("per_service_span").items()
+        }
         first_request = round(seen["first"] - sample.started, 3) if seen["first"] is not None else None
-        samples.append(row(sample, cache_hits=cache_hits(sample.stdout), network=round(network, 3), first_request=first_request, spans=spans, **seen))
+        samples.append(
+            row(
+                sample,
+                cache_hits=cache_hits(sample.stdout),
+                network=round(network, 3),
+                first_request=first_request,
+                spans=spans,
+                **seen,
+            )
+        )
     return samples, folder
 
 
@@ -267,7 +304,9 @@ def scenario_warm(fake: BenchServices, folder: Path, runs: int) -> list[dict[str
         sample = measure([str(CLI), "refresh", "--mailto", MAILTO], env=env, cwd=folder)
         check(sample, "warm refresh")
         seen = _requests(fake, since)
-        samples.append(row(sample, cache_hits=cache_hits(sample.stdout), requests=seen["requests"], limited=seen["limited"]))
+        samples.append(
+            row(sample, cache_hits=cache_hits(sample.stdout), requests=seen["requests"], limited=seen["limited"])
+        )
     return samples
 
 
@@ -278,7 +317,12 @@ def fill_synthetic(size: int, fake: BenchServices) -> tuple[Path, dict[str, Any]
     stamp_path = folder / "stamp.json"
     generated = synthetic.generate(size)
     fake.corpus = generated.corpus
-    stamp = {"generator": synthetic.GENERATOR_VERSION, "size": size, "version": __version__, "entries": hash_text(generated.entries_yaml)}
+    stamp = {
+        "generator": synthetic.GENERATOR_VERSION,
+        "size": size,
+        "version": __version__,
+        "entries": hash_text(generated.entries_yaml),
+    }
     if stamp_path.exists():
         old = json.loads(stamp_path.read_text())
         if {k: old.get(k) for k in stamp} == stamp and time.time() - old.get("filled_at", 0) < FILL_MAX_AGE:
@@ -291,14 +335,21 @@ def fill_synthetic(size: int, fake: BenchServices) -> tuple[Path, dict[str, Any]
     try:
         env = child_env(
             **fake.env(cache_dir=folder / "cache"),
-            GEOEMB_BIB_ARXIV_INTERVAL="0.001", GEOEMB_BIB_CROSSREF_RATE="100000", GEOEMB_BIB_OPENREVIEW_RATE="100000",
+            GEOEMB_BIB_ARXIV_INTERVAL="0.001",
+            GEOEMB_BIB_CROSSREF_RATE="100000",
+            GEOEMB_BIB_OPENREVIEW_RATE="100000",
         )
         started = time.monotonic()
         sample = measure([str(CLI), "refresh", "--mailto", MAILTO], env=env, cwd=folder)
         check(sample, f"filling the cache for {size} synthetic entries")
     finally:
         fake.enforce_limits, fake.latency = enforce, latency
-    stamp.update(filled_at=time.time(), fill_seconds=round(time.monotonic() - started, 1), profiles=generated.profiles, fill_requests=sample.stdout.strip().splitlines()[-3:])
+    stamp.update(
+        filled_at=time.time(),
+        fill_seconds=round(time.monotonic() - started, 1),
+        profiles=generated.profiles,
+        fill_requests=sample.stdout.strip().splitlines()[-3:],
+    )
     stamp_path.write_text(json.dumps(stamp, indent=1))
     return folder, stamp
 
@@ -316,14 +367,20 @@ def scenario_synthetic(size: int, fake: BenchServices, runs: int) -> dict[str, A
     build = [str(CLI), "build", "--mailto", MAILTO, "-o", str(folder / "build")]
     warmup = measure(refresh, env=env, cwd=folder)  # untimed: OS file cache, bytecode
     check(warmup, f"warm refresh of {size} entries")
-    result: dict[str, Any] = {"fill": {k: stamp.get(k) for k in ("fill_seconds", "profiles", "filled_at")}, "refresh": [], "build": []}
+    result: dict[str, Any] = {
+        "fill": {k: stamp.get(k) for k in ("fill_seconds", "profiles", "filled_at")},
+        "refresh": [],
+        "build": [],
+    }
     for name, argv in (("refresh", refresh), ("build", build)):
         for _ in range(runs):
             since = time.monotonic()
             sample = measure(argv, env=env, cwd=folder)
             check(sample, f"warm {name} of {size} entries")
             seen = _requests(fake, since)
-            result[name].append(row(sample, cache_hits=cache_hits(sample.stdout), requests=seen["requests"], limited=seen["limited"]))
+            result[name].append(
+                row(sample, cache_hits=cache_hits(sample.stdout), requests=seen["requests"], limited=seen["limited"])
+            )
     result["enriched_mb"] = round((folder / "enriched.yaml").stat().st_size / 1e6, 1)
     sample = measure([str(PYTHON), str(HERE / "breakdown.py"), str(folder)], env=child_env(), cwd=folder)
     check(sample, f"the phase breakdown of {size} entries")
@@ -342,7 +399,9 @@ def scenario_exports(size: int, fake: BenchServices, runs: int) -> dict[str, lis
         for _ in range(runs):
             sample = measure(argv, env=env, cwd=folder)
             check(sample, f"export --format {format_name}")
-            results[format_name].append(row(sample, output_mb=round((folder / f"export.{format_name}").stat().st_size / 1e6, 1)))
+            results[format_name].append(
+                row(sample, output_mb=round((folder / f"export.{format_name}").stat().st_size / 1e6, 1))
+            )
     return results
 
 
@@ -372,7 +431,12 @@ def scenario_naive(fake: BenchServices) -> dict[str, Any]:
     since = time.monotonic()
     result = run_naive(curated, fake.base_urls, mailto=MAILTO)
     seen = _requests(fake, since)
-    return {"seconds": round(result.seconds, 2), "requests": seen["requests"], "limited": seen["limited"], "throttled": result.throttled}
+    return {
+        "seconds": round(result.seconds, 2),
+        "requests": seen["requests"],
+        "limited": seen["limited"],
+        "throttled": result.throttled,
+    }
 
 
 # -- RESULTS.md -----------------------------------------------------------------------------------------------------
@@ -396,20 +460,26 @@ def render(results: Results, analysis: str) -> str:
     out += [
         "# geoemb-bib benchmark results",
         "",
-        ("Generated by `benchmarks/run.py` (issue #8); the analysis at the end is written by hand. Medians of "
-        f"{o['runs']} runs ({o['cold_runs']} for the cold refresh), min–max in brackets, seconds unless stated."),
+        (
+            "Generated by `benchmarks/run.py` (issue #8); the analysis at the end is written by hand. Medians of "
+            f"{o['runs']} runs ({o['cold_runs']} for the cold refresh), min–max in brackets, seconds unless stated."
+        ),
         "",
         f"- **Date:** {m['date']}",
         f"- **Machine:** {m['cpu']}, {m['memory']} RAM, {m['os']}; {m['python']}",
         f"- **geoemb-bib:** {m['geoemb-bib']}",
-        (f"- **Load average** (1/5/15 min) before: {results.load.get('before')}, after: {results.load.get('after')} "
-        "(other work on the machine shows up as noise in the local-work scenarios)"),
-        (f"- **Fake services:** latency {o['latency'] * 1000:.0f} ms per request; limits enforced with 429: arXiv 1 request per "
-        f"{o['limits']['arxiv_interval']:g} s and 1 at a time; Crossref polite pool {o['limits']['crossref_list_rate']['polite']}/s lists, "
-        f"{o['limits']['crossref_record_rate']['polite']}/s records, {o['limits']['crossref_concurrency']['polite']} at a time, "
-        "rate-limit headers sent; OpenReview "
-        f"{o['limits']['openreview_rate']}/s, {o['limits']['openreview_concurrency']} at a time (both hosts together). TCP_NODELAY on, so "
-        "the latency is the one set (the test fake's default adds ~40 ms per answer through Nagle + delayed ACK)."),
+        (
+            f"- **Load average** (1/5/15 min) before: {results.load.get('before')}, after: {results.load.get('after')} "
+            "(other work on the machine shows up as noise in the local-work scenarios)"
+        ),
+        (
+            f"- **Fake services:** latency {o['latency'] * 1000:.0f} ms per request; limits enforced with 429: arXiv 1 request per "
+            f"{o['limits']['arxiv_interval']:g} s and 1 at a time; Crossref polite pool {o['limits']['crossref_list_rate']['polite']}/s lists, "
+            f"{o['limits']['crossref_record_rate']['polite']}/s records, {o['limits']['crossref_concurrency']['polite']} at a time, "
+            "rate-limit headers sent; OpenReview "
+            f"{o['limits']['openreview_rate']}/s, {o['limits']['openreview_concurrency']} at a time (both hosts together). TCP_NODELAY on, so "
+            "the latency is the one set (the test fake's default adds ~40 ms per answer through Nagle + delayed ACK)."
+        ),
         f"- **Interpreter start-up** (`python -c pass`): {spread(results.startup)}",
         "",
         "## Summary",
@@ -423,32 +493,52 @@ def render(results: Results, analysis: str) -> str:
         wall = median([s["wall"] for s in cold])
         ours = median([sum(s["requests"].values()) for s in cold])
         limited = max(s["limited"] for s in cold)
-        out.append(f"| 1 | cold refresh, bundled list: 429s received | {limited} | 0 | {'met' if limited == 0 else '**missed**'} |")
+        out.append(
+            f"| 1 | cold refresh, bundled list: 429s received | {limited} | 0 | {'met' if limited == 0 else '**missed**'} |"
+        )
         if b:
-            out.append(f"| 1 | … wall time / lower bound ({b['seconds']:.2f} s) | {wall:.2f} s = {wall / b['seconds']:.2f}× | ≤ {TARGETS['1-ratio']}× | {verdict(wall / b['seconds'], TARGETS['1-ratio'])} |")
+            out.append(
+                f"| 1 | … wall time / lower bound ({b['seconds']:.2f} s) | {wall:.2f} s = {wall / b['seconds']:.2f}× | ≤ {TARGETS['1-ratio']}× | {verdict(wall / b['seconds'], TARGETS['1-ratio'])} |"
+            )
         if results.naive:
             naive = sum(results.naive["requests"].values())
-            out.append(f"| 1 | … requests vs naive baseline ({naive}) | {ours:.0f} = {naive / ours:.1f}× fewer | ≥ {TARGETS['1-fewer']:.0f}× fewer | {verdict(naive / ours, TARGETS['1-fewer'], higher_is_better=True)} |")
-            out.append(f"| 1 | … wall time vs naive baseline ({results.naive['seconds']:.0f} s) | {results.naive['seconds'] / wall:.0f}× faster | – | – |")
+            out.append(
+                f"| 1 | … requests vs naive baseline ({naive}) | {ours:.0f} = {naive / ours:.1f}× fewer | ≥ {TARGETS['1-fewer']:.0f}× fewer | {verdict(naive / ours, TARGETS['1-fewer'], higher_is_better=True)} |"
+            )
+            out.append(
+                f"| 1 | … wall time vs naive baseline ({results.naive['seconds']:.0f} s) | {results.naive['seconds'] / wall:.0f}× faster | – | – |"
+            )
     if results.warm:
         wall = median([s["wall"] for s in results.warm])
-        out.append(f"| 2 | warm refresh, bundled list: work beyond start-up | {wall - startup:.2f} (wall {wall:.2f}) | < {TARGETS['2-work']} | {verdict(wall - startup, TARGETS['2-work'])} |")
+        out.append(
+            f"| 2 | warm refresh, bundled list: work beyond start-up | {wall - startup:.2f} (wall {wall:.2f}) | < {TARGETS['2-work']} | {verdict(wall - startup, TARGETS['2-work'])} |"
+        )
     for size, data in sorted(results.synthetic.items(), key=lambda kv: int(kv[0])):
         refresh = median([s["wall"] for s in data["refresh"]])
         build = median([s["wall"] for s in data["build"]])
         target = f"< {TARGETS['3-10000']:g}" if int(size) == 10000 else "–"
-        out.append(f"| 3 | warm refresh, {int(size):,} entries | {refresh:.2f} | {target} | {verdict(refresh, TARGETS['3-10000']) if int(size) == 10000 else '–'} |")
-        out.append(f"| 3 | warm refresh + export of every format (`build`), {int(size):,} entries | {build:.2f} | {target} | {verdict(build, TARGETS['3-10000']) if int(size) == 10000 else '–'} |")
+        out.append(
+            f"| 3 | warm refresh, {int(size):,} entries | {refresh:.2f} | {target} | {verdict(refresh, TARGETS['3-10000']) if int(size) == 10000 else '–'} |"
+        )
+        out.append(
+            f"| 3 | warm refresh + export of every format (`build`), {int(size):,} entries | {build:.2f} | {target} | {verdict(build, TARGETS['3-10000']) if int(size) == 10000 else '–'} |"
+        )
     for format_name, samples in results.exports.items():
         wall = median([s["wall"] for s in samples])
-        out.append(f"| 4 | export `{format_name}`, 10,000 entries | {wall:.2f} | < {TARGETS['4-export']:g} | {verdict(wall, TARGETS['4-export'])} |")
+        out.append(
+            f"| 4 | export `{format_name}`, 10,000 entries | {wall:.2f} | < {TARGETS['4-export']:g} | {verdict(wall, TARGETS['4-export'])} |"
+        )
     peaks = [s["rss_mb"] for data in results.synthetic.values() for name in ("refresh", "build") for s in data[name]]
     peaks += [s["rss_mb"] for samples in results.exports.values() for s in samples]
     if peaks:
-        out.append(f"| 3–4 | peak RSS, largest process | {max(peaks):.0f} MB | < {TARGETS['memory']:.0f} MB | {verdict(max(peaks), TARGETS['memory'])} |")
+        out.append(
+            f"| 3–4 | peak RSS, largest process | {max(peaks):.0f} MB | < {TARGETS['memory']:.0f} MB | {verdict(max(peaks), TARGETS['memory'])} |"
+        )
     if results.help:
         wall = median([s["wall"] for s in results.help])
-        out.append(f"| 5 | `geoemb-bib --help` | {wall:.3f} | < {TARGETS['5-help']} | {verdict(wall, TARGETS['5-help'])} |")
+        out.append(
+            f"| 5 | `geoemb-bib --help` | {wall:.3f} | < {TARGETS['5-help']} | {verdict(wall, TARGETS['5-help'])} |"
+        )
 
     if cold:
         out += ["", "## 1. Cold refresh of the bundled list", ""]
@@ -458,7 +548,10 @@ def render(results: Results, analysis: str) -> str:
             "| | wall | network span | first request at | requests arXiv / Crossref / OpenReview | 429s | cache hits | peak RSS |",
             "|---|---|---|---|---|---|---|---|",
         ]
-        for label, samples in (("as shipped", cold), ("what if: `GEOEMB_BIB_OPENREVIEW_RATE=4.5`", results.cold_whatif)):
+        for label, samples in (
+            ("as shipped", cold),
+            ("what if: `GEOEMB_BIB_OPENREVIEW_RATE=4.5`", results.cold_whatif),
+        ):
             if not samples:
                 continue
             requests = samples[-1]["requests"]
@@ -480,10 +573,12 @@ def render(results: Results, analysis: str) -> str:
                 "",
                 "### Lower bound",
                 "",
-                (f"Minimal requests: arXiv {b['requests']['arxiv']}, Crossref {b['requests']['crossref']} "
-                f"({b['crossref_searches']} title searches), OpenReview {b['requests']['openreview']} ({b['openreview_searches']} title searches). "
-                f"Ours: arXiv {b['own_requests']['arxiv']}, Crossref {b['own_requests']['crossref']} ({b['own_crossref_searches']} searches), "
-                f"OpenReview {b['own_requests']['openreview']}."),
+                (
+                    f"Minimal requests: arXiv {b['requests']['arxiv']}, Crossref {b['requests']['crossref']} "
+                    f"({b['crossref_searches']} title searches), OpenReview {b['requests']['openreview']} ({b['openreview_searches']} title searches). "
+                    f"Ours: arXiv {b['own_requests']['arxiv']}, Crossref {b['own_requests']['crossref']} ({b['own_crossref_searches']} searches), "
+                    f"OpenReview {b['own_requests']['openreview']}."
+                ),
                 "",
                 "| schedule | requests | last answer at | our wall time / it |",
                 "|---|---|---|---|",
@@ -493,24 +588,32 @@ def render(results: Results, analysis: str) -> str:
             for label, plan_label, seconds in (
                 ("**lower bound**: minimal plan, the fake's limits (bursts allowed)", "minimal", b["seconds"]),
                 ("minimal plan, documented rates spread evenly (no bursts)", "minimal", b["seconds_even"]),
-                ("minimal plan, our pacing (fetch.py), perfect pipelining", "minimal", b["seconds_min_plan_own_pacing"]),
+                (
+                    "minimal plan, our pacing (fetch.py), perfect pipelining",
+                    "minimal",
+                    b["seconds_min_plan_own_pacing"],
+                ),
                 ("our plan, the fake's limits, perfect pipelining", "ours", b["seconds_own_plan_enforced"]),
                 ("our plan, our pacing, perfect pipelining", "ours", b["seconds_own_plan_own_pacing"]),
             ):
                 count = sum(b["requests"].values()) if plan_label == "minimal" else sum(b["own_requests"].values())
-                out.append(f"| {label} | {count} | {seconds:.2f} | {wall / seconds:.2f}× (network span {network / seconds:.2f}×) |")
+                out.append(
+                    f"| {label} | {count} | {seconds:.2f} | {wall / seconds:.2f}× (network span {network / seconds:.2f}×) |"
+                )
         if results.naive:
             n = results.naive
             out += [
                 "",
                 "### Naive baseline",
                 "",
-                (f"Per entry, sequentially, 3 s after every answer (benchmarks/naive.py): {n['seconds']:.1f} s, requests arXiv "
-                f"{n['requests']['arxiv']} / Crossref {n['requests']['crossref']} / OpenReview {n['requests']['openreview']} "
-                f"= {sum(n['requests'].values())}, 429s {n['limited']}. Ours: {median([sum(s['requests'].values()) for s in cold]):.0f} requests "
-                f"({sum(n['requests'].values()) / median([sum(s['requests'].values()) for s in cold]):.1f}× fewer; arXiv alone "
-                f"{n['requests']['arxiv'] / max(1, cold[-1]['requests']['arxiv']):.0f}× fewer) in "
-                f"{median([s['wall'] for s in cold]):.1f} s ({n['seconds'] / median([s['wall'] for s in cold]):.0f}× faster)."),
+                (
+                    f"Per entry, sequentially, 3 s after every answer (benchmarks/naive.py): {n['seconds']:.1f} s, requests arXiv "
+                    f"{n['requests']['arxiv']} / Crossref {n['requests']['crossref']} / OpenReview {n['requests']['openreview']} "
+                    f"= {sum(n['requests'].values())}, 429s {n['limited']}. Ours: {median([sum(s['requests'].values()) for s in cold]):.0f} requests "
+                    f"({sum(n['requests'].values()) / median([sum(s['requests'].values()) for s in cold]):.1f}× fewer; arXiv alone "
+                    f"{n['requests']['arxiv'] / max(1, cold[-1]['requests']['arxiv']):.0f}× fewer) in "
+                    f"{median([s['wall'] for s in cold]):.1f} s ({n['seconds'] / median([s['wall'] for s in cold]):.0f}× faster)."
+                ),
             ]
     if results.warm:
         w = results.warm
@@ -518,19 +621,23 @@ def render(results: Results, analysis: str) -> str:
             "",
             "## 2. Warm refresh of the bundled list",
             "",
-            (f"Wall {spread([s['wall'] for s in w])}; minus interpreter start-up {median([s['wall'] for s in w]) - startup:.2f}; "
-            f"requests {sum(w[-1]['requests'].values())}; cache hits {w[-1]['cache_hits']}; peak RSS {median([s['rss_mb'] for s in w]):.0f} MB."),
+            (
+                f"Wall {spread([s['wall'] for s in w])}; minus interpreter start-up {median([s['wall'] for s in w]) - startup:.2f}; "
+                f"requests {sum(w[-1]['requests'].values())}; cache hits {w[-1]['cache_hits']}; peak RSS {median([s['rss_mb'] for s in w]):.0f} MB."
+            ),
         ]
     if results.synthetic:
         out += [
             "",
             "## 3. Warm refresh and build of synthetic lists",
             "",
-            ("Lists generated by benchmarks/synthetic.py (invented papers exercising every resolution path: arXiv-only "
-            "preprints, DOIs from the curator or from arXiv, versions of record found by search, OpenReview acceptances "
-            "by search or by id, retitled preprints, datasets). Their cache was filled beforehand by a cold refresh with "
-            "the pacing shrunk and the fake's limits off — **that step is not measured**. `build` = refresh, then every "
-            "format written into build/."),
+            (
+                "Lists generated by benchmarks/synthetic.py (invented papers exercising every resolution path: arXiv-only "
+                "preprints, DOIs from the curator or from arXiv, versions of record found by search, OpenReview acceptances "
+                "by search or by id, retitled preprints, datasets). Their cache was filled beforehand by a cold refresh with "
+                "the pacing shrunk and the fake's limits off — **that step is not measured**. `build` = refresh, then every "
+                "format written into build/."
+            ),
             "",
             "| entries | command | wall | requests | cache hits | peak RSS | enriched.yaml |",
             "|---|---|---|---|---|---|---|",
@@ -548,21 +655,39 @@ def render(results: Results, analysis: str) -> str:
                 continue
             out += [
                 "",
-                (f"Where a warm refresh of {int(size):,} entries spends its time (benchmarks/breakdown.py: the same library calls in "
-                "one process, one run; the command adds its own start-up and the file writes):"),
+                (
+                    f"Where a warm refresh of {int(size):,} entries spends its time (benchmarks/breakdown.py: the same library calls in "
+                    "one process, one run; the command adds its own start-up and the file writes):"
+                ),
                 "",
                 "| phase | seconds |",
                 "|---|---|",
             ]
             out += [f"| {name} | {seconds:.2f} |" for name, seconds in phases["phases"].items()]
             out += [f"| … of the refresh: {name} | {seconds:.2f} |" for name, seconds in phases["refresh"].items()]
-            out += [f"| exporter alone (catalog in memory): {name} | {seconds:.2f} |" for name, seconds in phases["exporters"].items()]
+            out += [
+                f"| exporter alone (catalog in memory): {name} | {seconds:.2f} |"
+                for name, seconds in phases["exporters"].items()
+            ]
     if results.exports:
-        out += ["", "## 4. Export only, 10,000 entries", "", "| format | wall | peak RSS | output |", "|---|---|---|---|"]
+        out += [
+            "",
+            "## 4. Export only, 10,000 entries",
+            "",
+            "| format | wall | peak RSS | output |",
+            "|---|---|---|---|",
+        ]
         for format_name, samples in results.exports.items():
-            out.append(f"| {format_name} | {spread([s['wall'] for s in samples])} | {median([s['rss_mb'] for s in samples]):.0f} MB | {samples[-1]['output_mb']} MB |")
+            out.append(
+                f"| {format_name} | {spread([s['wall'] for s in samples])} | {median([s['rss_mb'] for s in samples]):.0f} MB | {samples[-1]['output_mb']} MB |"
+            )
     if results.help:
-        out += ["", "## 5. Start-up", "", f"`geoemb-bib --help`: {spread([s['wall'] for s in results.help])} s, peak RSS {median([s['rss_mb'] for s in results.help]):.0f} MB."]
+        out += [
+            "",
+            "## 5. Start-up",
+            "",
+            f"`geoemb-bib --help`: {spread([s['wall'] for s in results.help])} s, peak RSS {median([s['rss_mb'] for s in results.help]):.0f} MB.",
+        ]
     out += ["", analysis.strip(), ""]
     return "\n".join(out)
 
@@ -574,17 +699,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="geoemb-bib benchmark (issue #8); writes benchmarks/RESULTS.md")
     parser.add_argument("--runs", type=int, default=5, help="runs per scenario (median reported; default 5)")
     parser.add_argument("--cold-runs", type=int, default=3, help="runs of the cold refresh (default 3)")
-    parser.add_argument("--latency", type=float, default=0.15, help="seconds the fake adds to every answer (default 0.15)")
-    parser.add_argument("--sizes", default="1000,10000", help="synthetic list sizes for scenario 3 (default 1000,10000)")
+    parser.add_argument(
+        "--latency", type=float, default=0.15, help="seconds the fake adds to every answer (default 0.15)"
+    )
+    parser.add_argument(
+        "--sizes", default="1000,10000", help="synthetic list sizes for scenario 3 (default 1000,10000)"
+    )
     parser.add_argument("--only", default="1,2,3,4,5", help="scenarios to run, e.g. 1,2 (default all)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline (about 3 minutes)")
     parser.add_argument("--no-whatif", action="store_true", help="skip the cold refresh with OpenReview paced at 4.5/s")
-    parser.add_argument("--openreview-rate", type=int, default=Limits.openreview_rate, help="OpenReview's enforced requests/s")
+    parser.add_argument(
+        "--openreview-rate", type=int, default=Limits.openreview_rate, help="OpenReview's enforced requests/s"
+    )
     parser.add_argument("--openreview-concurrency", type=int, default=Limits.openreview_concurrency)
     parser.add_argument("--quick", action="store_true", help="1 run each, 1,000 entries, no baseline, no what-if")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--no-write", action="store_true", help="print the report instead of writing RESULTS.md")
-    parser.add_argument("--render", type=Path, metavar="JSON", help="only rewrite the report from a saved benchmarks/.work/results.json")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="only rewrite the report from a saved benchmarks/.work/results.json"
+    )
     args = parser.parse_args(argv)
     if args.render is not None:
         results = Results(**json.loads(args.render.read_text()))
@@ -598,10 +731,18 @@ def main(argv: list[str] | None = None) -> int:
 
     limits = Limits(openreview_rate=args.openreview_rate, openreview_concurrency=args.openreview_concurrency)
     results = Results(machine=machine())
-    results.options = {"runs": args.runs, "cold_runs": args.cold_runs, "latency": args.latency, "limits": asdict(limits), "sizes": sizes}
+    results.options = {
+        "runs": args.runs,
+        "cold_runs": args.cold_runs,
+        "latency": args.latency,
+        "limits": asdict(limits),
+        "sizes": sizes,
+    }
     results.load["before"] = load_average()
     WORK.mkdir(exist_ok=True)
-    log: Callable[[str], None] = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+    log: Callable[[str], None] = lambda text: print(
+        f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True
+    )
 
     results.startup = interpreter_startup(args.runs)
     if "5" in only:
@@ -614,7 +755,9 @@ def main(argv: list[str] | None = None) -> int:
             results.cold, folder = scenario_cold(bundled, args.cold_runs)
             if not args.no_whatif and "1" in only:
                 log("scenario 1 what-if: OpenReview paced at 4.5/s")
-                results.cold_whatif, folder = scenario_cold(bundled, args.cold_runs, extra_env={"GEOEMB_BIB_OPENREVIEW_RATE": "4.5"})
+                results.cold_whatif, folder = scenario_cold(
+                    bundled, args.cold_runs, extra_env={"GEOEMB_BIB_OPENREVIEW_RATE": "4.5"}
+                )
             results.bound = lower_bound(args.latency, limits, results.cold)
             if "2" in only:
                 log(f"scenario 2: warm refresh x{args.runs}")
@@ -625,7 +768,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         bundled.stop()
     if "3" in only or "4" in only:
-        fake = BenchServices(latency=args.latency, enforce_limits=True, limits=limits, corpus=synthetic.generate(1).corpus).start()
+        fake = BenchServices(
+            latency=args.latency, enforce_limits=True, limits=limits, corpus=synthetic.generate(1).corpus
+        ).start()
         try:
             if "3" in only:
                 for size in sizes:

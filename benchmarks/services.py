@@ -31,7 +31,17 @@ from fakeservices import (
     normalise,
 )
 
-__all__ = ["BenchServices", "Corpus", "Limits", "_Answer", "_ArxivEntry", "arxiv_feed", "crossref_json", "load_corpus", "normalise"]
+__all__ = [
+    "BenchServices",
+    "Corpus",
+    "Limits",
+    "_Answer",
+    "_ArxivEntry",
+    "arxiv_feed",
+    "crossref_json",
+    "load_corpus",
+    "normalise",
+]
 
 
 class _NoDelayHandler(_Handler):
@@ -51,6 +61,8 @@ class BenchServices(FakeServices):
         server = _Server((self._host, self._requested_port), _NoDelayHandler)
         server.fake = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="benchservices", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="benchservices", daemon=True
+        )
         self._thread.start()
         return self

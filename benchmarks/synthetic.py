@@ -19,54 +19,222 @@ GENERATOR_VERSION = 1
 SYNTHETIC_NOTE = "synthetic (geoemb-bib benchmark)"
 
 _WORDS = (
-    "adaptive", "aerial", "agricultural", "alignment", "anomaly", "atmospheric", "attention", "benchmark", "biomass",
-    "canopy", "change", "climate", "cloud", "coastal", "contrastive", "cropland", "cross-modal", "dense", "detection",
-    "diffusion", "drought", "earth", "embedding", "encoder", "ensemble", "estimation", "evaluation", "field", "flood",
-    "forest", "foundation", "fusion", "generative", "geographic", "geospatial", "global", "graph", "hyperspectral",
-    "imagery", "implicit", "land", "landslide", "latent", "learning", "lidar", "location", "mapping", "masked",
-    "model", "monitoring", "multimodal", "multispectral", "network", "neural", "ocean", "optical", "pixel",
-    "planetary", "precipitation", "pretraining", "probing", "radar", "regional", "representation", "resolution",
-    "retrieval", "river", "robust", "satellite", "scalable", "seasonal", "segmentation", "self-supervised", "semantic",
-    "sensing", "sentinel", "similarity", "snow", "soil", "spatial", "spectral", "spherical", "streets", "surface",
-    "temporal", "tensor", "terrain", "time-series", "transformer", "transfer", "uncertainty", "urban", "vegetation",
-    "vision", "water", "weather", "wetland", "wildfire", "yield", "zero-shot",
+    "adaptive",
+    "aerial",
+    "agricultural",
+    "alignment",
+    "anomaly",
+    "atmospheric",
+    "attention",
+    "benchmark",
+    "biomass",
+    "canopy",
+    "change",
+    "climate",
+    "cloud",
+    "coastal",
+    "contrastive",
+    "cropland",
+    "cross-modal",
+    "dense",
+    "detection",
+    "diffusion",
+    "drought",
+    "earth",
+    "embedding",
+    "encoder",
+    "ensemble",
+    "estimation",
+    "evaluation",
+    "field",
+    "flood",
+    "forest",
+    "foundation",
+    "fusion",
+    "generative",
+    "geographic",
+    "geospatial",
+    "global",
+    "graph",
+    "hyperspectral",
+    "imagery",
+    "implicit",
+    "land",
+    "landslide",
+    "latent",
+    "learning",
+    "lidar",
+    "location",
+    "mapping",
+    "masked",
+    "model",
+    "monitoring",
+    "multimodal",
+    "multispectral",
+    "network",
+    "neural",
+    "ocean",
+    "optical",
+    "pixel",
+    "planetary",
+    "precipitation",
+    "pretraining",
+    "probing",
+    "radar",
+    "regional",
+    "representation",
+    "resolution",
+    "retrieval",
+    "river",
+    "robust",
+    "satellite",
+    "scalable",
+    "seasonal",
+    "segmentation",
+    "self-supervised",
+    "semantic",
+    "sensing",
+    "sentinel",
+    "similarity",
+    "snow",
+    "soil",
+    "spatial",
+    "spectral",
+    "spherical",
+    "streets",
+    "surface",
+    "temporal",
+    "tensor",
+    "terrain",
+    "time-series",
+    "transformer",
+    "transfer",
+    "uncertainty",
+    "urban",
+    "vegetation",
+    "vision",
+    "water",
+    "weather",
+    "wetland",
+    "wildfire",
+    "yield",
+    "zero-shot",
 )
 _GIVEN = (
-    "Ana", "Bo", "Carla", "Chen", "Dario", "Eun-ji", "Fatima", "Gabriel", "Hannah", "Ines", "Jakub", "Jędrzej", "Kai",
-    "Lena", "Lucía", "Marc", "Mei", "Mirali", "Nadia", "Olu", "Pau", "Priya", "Quentin", "Rafael", "Sofia", "Søren",
-    "Tomás", "Uma", "Valentin", "Wen", "Xavier", "Yusuf", "Zoë", "Ivan", "Esther", "Devis", "Konstantin", "Ruben",
+    "Ana",
+    "Bo",
+    "Carla",
+    "Chen",
+    "Dario",
+    "Eun-ji",
+    "Fatima",
+    "Gabriel",
+    "Hannah",
+    "Ines",
+    "Jakub",
+    "Jędrzej",
+    "Kai",
+    "Lena",
+    "Lucía",
+    "Marc",
+    "Mei",
+    "Mirali",
+    "Nadia",
+    "Olu",
+    "Pau",
+    "Priya",
+    "Quentin",
+    "Rafael",
+    "Sofia",
+    "Søren",
+    "Tomás",
+    "Uma",
+    "Valentin",
+    "Wen",
+    "Xavier",
+    "Yusuf",
+    "Zoë",
+    "Ivan",
+    "Esther",
+    "Devis",
+    "Konstantin",
+    "Ruben",
 )
 _FAMILY = (
-    "Abara", "Bianchi", "Černý", "Dubois", "Eriksson", "Fernández", "García", "Hoffmann", "Ishikawa", "Jensen",
-    "Kowalski", "Lefèvre", "Müller", "Nakamura", "O'Neill", "Papadopoulos", "Quispe", "Rodríguez", "Schäfer",
-    "Tanaka", "Ueda", "Van der Berg", "Wójcik", "Xu", "Yamamoto", "Zhang", "Zbinden", "Rolf", "Tuia", "Kerner",
-    "Rußwurm", "Gómez", "Ng", "Li", "Wang", "Kim", "Nguyen", "Okafor", "Silva", "Haas",
+    "Abara",
+    "Bianchi",
+    "Černý",
+    "Dubois",
+    "Eriksson",
+    "Fernández",
+    "García",
+    "Hoffmann",
+    "Ishikawa",
+    "Jensen",
+    "Kowalski",
+    "Lefèvre",
+    "Müller",
+    "Nakamura",
+    "O'Neill",
+    "Papadopoulos",
+    "Quispe",
+    "Rodríguez",
+    "Schäfer",
+    "Tanaka",
+    "Ueda",
+    "Van der Berg",
+    "Wójcik",
+    "Xu",
+    "Yamamoto",
+    "Zhang",
+    "Zbinden",
+    "Rolf",
+    "Tuia",
+    "Kerner",
+    "Rußwurm",
+    "Gómez",
+    "Ng",
+    "Li",
+    "Wang",
+    "Kim",
+    "Nguyen",
+    "Okafor",
+    "Silva",
+    "Haas",
 )
 _JOURNALS = (
-    "Remote Sensing of Environment", "IEEE Transactions on Geoscience and Remote Sensing",
-    "ISPRS Journal of Photogrammetry and Remote Sensing", "International Journal of Applied Earth Observation and Geoinformation",
+    "Remote Sensing of Environment",
+    "IEEE Transactions on Geoscience and Remote Sensing",
+    "ISPRS Journal of Photogrammetry and Remote Sensing",
+    "International Journal of Applied Earth Observation and Geoinformation",
     "IEEE Journal of Selected Topics in Applied Earth Observations and Remote Sensing",
 )
 _ML_VENUES = (("NeurIPS", "NeurIPS.cc"), ("ICLR", "ICLR.cc"), ("ICML", "ICML.cc"))
 _SECTIONS = (
-    ("surveys", "Surveys"), ("location", "Location Embeddings"), ("product", "Product Embeddings"),
-    ("aggregate", "Aggregate Embeddings"), ("evaluation", "Evaluation"), ("applications", "Applications"),
-    ("related", "Related Works"), ("remote-sensing", "Remote Sensing Representation Learning"),
-    ("modality-gap", "Modality Gap Studies"), ("potentially-interesting", "Potentially Interesting Works"),
+    ("surveys", "Surveys"),
+    ("location", "Location Embeddings"),
+    ("product", "Product Embeddings"),
+    ("aggregate", "Aggregate Embeddings"),
+    ("evaluation", "Evaluation"),
+    ("applications", "Applications"),
+    ("related", "Related Works"),
+    ("remote-sensing", "Remote Sensing Representation Learning"),
+    ("modality-gap", "Modality Gap Studies"),
+    ("potentially-interesting", "Potentially Interesting Works"),
 )
 # What kind of resolution each synthetic paper exercises, and how often (the weights sum to 100). They mirror the
 # bundled list's mix: mostly arXiv preprints searched on Crossref (and OpenReview for ML categories), some
 # published versions found by DOI, by search or on OpenReview, a few retitled preprints and non-papers.
 PROFILES: tuple[tuple[str, int], ...] = (
-    ("preprint-ml", 34),       # cs.LG/cs.CV preprint: Crossref search -> decoys, OpenReview search -> nothing or a rejection
-    ("preprint-other", 10),    # physics preprint: Crossref search -> nothing; not asked on OpenReview
-    ("journal-search", 14),    # physics preprint published in a journal: Crossref search -> the version of record
-    ("arxiv-doi", 12),         # the arXiv entry names its published DOI: Crossref /works/{doi}
-    ("curated-doi", 10),       # the curator gives the DOI (half of them with an arXiv id too)
-    ("ml-venue", 8),           # listed as NeurIPS/ICLR/ICML: OpenReview search -> the accepted note
+    ("preprint-ml", 34),  # cs.LG/cs.CV preprint: Crossref search -> decoys, OpenReview search -> nothing or a rejection
+    ("preprint-other", 10),  # physics preprint: Crossref search -> nothing; not asked on OpenReview
+    ("journal-search", 14),  # physics preprint published in a journal: Crossref search -> the version of record
+    ("arxiv-doi", 12),  # the arXiv entry names its published DOI: Crossref /works/{doi}
+    ("curated-doi", 10),  # the curator gives the DOI (half of them with an arXiv id too)
+    ("ml-venue", 8),  # listed as NeurIPS/ICLR/ICML: OpenReview search -> the accepted note
     ("curated-openreview", 4),  # the curator gives the OpenReview id: /notes?id=
-    ("retitled", 4),           # the listing uses v1's title: arXiv v1 asked, two Crossref searches
-    ("dataset", 4),            # not a paper: no request at all
+    ("retitled", 4),  # the listing uses v1's title: arXiv v1 asked, two Crossref searches
+    ("dataset", 4),  # not a paper: no request at all
 )
 
 
@@ -111,8 +279,17 @@ def _authors(rng: random.Random) -> list[tuple[str, str]]:
     return [(rng.choice(_GIVEN), rng.choice(_FAMILY)) for _ in range(count)]
 
 
-def _arxiv_entry(arxiv_id: str, version: int, title: str, authors: list[tuple[str, str]], *, date: str, primary: str,
-                 doi: str | None = None, comment: str | None = None) -> _ArxivEntry:
+def _arxiv_entry(
+    arxiv_id: str,
+    version: int,
+    title: str,
+    authors: list[tuple[str, str]],
+    *,
+    date: str,
+    primary: str,
+    doi: str | None = None,
+    comment: str | None = None,
+) -> _ArxivEntry:
     stamp = f"{date}T00:00:00Z"
     lines = [
         "  <entry>",
@@ -137,8 +314,17 @@ def _arxiv_entry(arxiv_id: str, version: int, title: str, authors: list[tuple[st
     return _ArxivEntry(arxiv_id, version, stamp, "\n".join(lines) + "\n")
 
 
-def _crossref_item(doi: str, title: str, authors: list[tuple[str, str]], *, year: int, journal: str, kind: str = "journal-article",
-                   score: float = 1.0, page: str | None = None) -> dict[str, object]:
+def _crossref_item(
+    doi: str,
+    title: str,
+    authors: list[tuple[str, str]],
+    *,
+    year: int,
+    journal: str,
+    kind: str = "journal-article",
+    score: float = 1.0,
+    page: str | None = None,
+) -> dict[str, object]:
     item: dict[str, object] = {
         "publisher": "Synthetic Publisher (geoemb-bib benchmark)",
         "DOI": doi,
@@ -171,12 +357,20 @@ def _crossref_list(items: list[dict[str, object]]) -> bytes:
         "status": "ok",
         "message-type": "work-list",
         "message-version": "1.0.0",
-        "message": {"facets": {}, "total-results": len(items) * 1000 + 7, "items": items, "items-per-page": 5, "query": {"start-index": 0, "search-terms": None}},
+        "message": {
+            "facets": {},
+            "total-results": len(items) * 1000 + 7,
+            "items": items,
+            "items-per-page": 5,
+            "query": {"start-index": 0, "search-terms": None},
+        },
     }
     return crossref_json(document)
 
 
-def _openreview_note(note_id: str, title: str, authors: list[tuple[str, str]], *, venue: str, venueid: str, year: int, accepted: bool) -> dict[str, object]:
+def _openreview_note(
+    note_id: str, title: str, authors: list[tuple[str, str]], *, venue: str, venueid: str, year: int, accepted: bool
+) -> dict[str, object]:
     names = [f"{given} {family}" for given, family in authors]
     bibtex_type = "inproceedings" if accepted else "misc"
     millis = (year - 1970) * 365 * 86_400_000
@@ -186,13 +380,26 @@ def _openreview_note(note_id: str, title: str, authors: list[tuple[str, str]], *
         "authorids": {"value": [f"~{name.replace(' ', '_')}1" for name in names]},
         "venue": {"value": venue},
         "venueid": {"value": venueid},
-        "_bibtex": {"value": f"@{bibtex_type}{{\nsynthetic{note_id},\ntitle={{{title}}},\nauthor={{{' and '.join(names)}}},\nyear={{{year}}}\n}}"},
+        "_bibtex": {
+            "value": f"@{bibtex_type}{{\nsynthetic{note_id},\ntitle={{{title}}},\nauthor={{{' and '.join(names)}}},\nyear={{{year}}}\n}}"
+        },
         "pdf": {"value": f"/pdf/{note_id}.pdf"},
     }
     note: dict[str, object] = {
-        "id": note_id, "forum": note_id, "content": content, "cdate": millis, "tcdate": millis, "mdate": millis, "tmdate": millis,
-        "odate": millis, "invitations": [f"{venueid.split('/Rejected')[0]}/-/Submission"], "domain": venueid.split("/Rejected")[0],
-        "readers": ["everyone"], "number": 1, "license": "CC BY 4.0", "version": 2,
+        "id": note_id,
+        "forum": note_id,
+        "content": content,
+        "cdate": millis,
+        "tcdate": millis,
+        "mdate": millis,
+        "tmdate": millis,
+        "odate": millis,
+        "invitations": [f"{venueid.split('/Rejected')[0]}/-/Submission"],
+        "domain": venueid.split("/Rejected")[0],
+        "readers": ["everyone"],
+        "number": 1,
+        "license": "CC BY 4.0",
+        "version": 2,
     }
     if accepted:
         note["pdate"] = millis + 90 * 86_400_000
@@ -223,7 +430,9 @@ def generate(size: int, *, seed: int = 8) -> SyntheticList:
         "sections:\n",
     ]
     for section_id, title in _SECTIONS:
-        out.append(f"  - id: {section_id}\n    title: {title}\n    columns: [abbr, title, venue, paper, code, dataset]\n")
+        out.append(
+            f"  - id: {section_id}\n    title: {title}\n    columns: [abbr, title, venue, paper, code, dataset]\n"
+        )
     out.append("entries:\n")
     used_titles: set[str] = set()
     counts: dict[str, int] = {}
@@ -254,53 +463,97 @@ def generate(size: int, *, seed: int = 8) -> SyntheticList:
                 f"    title: {_yaml_text(title)}\n",
                 f"    year: {year}\n",
                 "    authors: [{literal: Synthetic Data Collective}]\n",
-                f"    links:\n      dataset: \"https://data.example.org/{entry_id}\"\n",
+                f'    links:\n      dataset: "https://data.example.org/{entry_id}"\n',
             ]
             out.extend(lines)
             out.append("\n")
             continue
 
         ml = profile in ("preprint-ml", "ml-venue", "curated-openreview", "retitled")
-        primary = rng.choice(("cs.LG", "cs.CV")) if ml else rng.choice(("physics.geo-ph", "physics.ao-ph", "astro-ph.EP"))
+        primary = (
+            rng.choice(("cs.LG", "cs.CV")) if ml else rng.choice(("physics.geo-ph", "physics.ao-ph", "astro-ph.EP"))
+        )
         has_arxiv = not (profile == "curated-doi" and index % 2)
         doi = None
         if profile == "preprint-ml":
-            corpus.crossref_search[normalise(title)] = _crossref_list([
-                _crossref_item(f"10.5555/decoy.{index}.{n}", _title(rng, index + 10_000_000 + n), _authors(rng), year=year,
-                               journal=rng.choice(_JOURNALS), score=30.0 - n) for n in range(2)
-            ])
+            corpus.crossref_search[normalise(title)] = _crossref_list(
+                [
+                    _crossref_item(
+                        f"10.5555/decoy.{index}.{n}",
+                        _title(rng, index + 10_000_000 + n),
+                        _authors(rng),
+                        year=year,
+                        journal=rng.choice(_JOURNALS),
+                        score=30.0 - n,
+                    )
+                    for n in range(2)
+                ]
+            )
             if index % 3 == 0:
                 venue_name, venue_id = rng.choice(_ML_VENUES)
-                note = _openreview_note(f"SYNr{index:07d}", title, authors, venue=f"Submitted to {venue_name} {year}",
-                                        venueid=f"{venue_id}/{year}/Conference/Rejected_Submission", year=year, accepted=False)
+                note = _openreview_note(
+                    f"SYNr{index:07d}",
+                    title,
+                    authors,
+                    venue=f"Submitted to {venue_name} {year}",
+                    venueid=f"{venue_id}/{year}/Conference/Rejected_Submission",
+                    year=year,
+                    accepted=False,
+                )
                 corpus.openreview_search[normalise(title)] = _notes_body([note], count=False)
         elif profile == "journal-search":
             journal = rng.choice(_JOURNALS)
             doi = f"10.5555/synth.{index}"
             venue = f"{journal} {year}"
-            corpus.crossref_search[normalise(title)] = _crossref_list([
-                _crossref_item(doi, title, authors, year=year, journal=journal, score=95.0, page=f"{index % 900 + 1}-{index % 900 + 15}"),
-                _crossref_item(f"10.5555/decoy.{index}.0", _title(rng, index + 10_000_000), _authors(rng), year=year, journal=journal, score=21.0),
-            ])
+            corpus.crossref_search[normalise(title)] = _crossref_list(
+                [
+                    _crossref_item(
+                        doi,
+                        title,
+                        authors,
+                        year=year,
+                        journal=journal,
+                        score=95.0,
+                        page=f"{index % 900 + 1}-{index % 900 + 15}",
+                    ),
+                    _crossref_item(
+                        f"10.5555/decoy.{index}.0",
+                        _title(rng, index + 10_000_000),
+                        _authors(rng),
+                        year=year,
+                        journal=journal,
+                        score=21.0,
+                    ),
+                ]
+            )
             doi = None  # found by the search, not given anywhere
         elif profile in ("arxiv-doi", "curated-doi"):
             journal = rng.choice(_JOURNALS)
             doi = f"10.5555/synth.{index}"
             venue = f"{journal} {year}"
             corpus.crossref_works[doi] = _crossref_work(
-                _crossref_item(doi, title, authors, year=year, journal=journal, page=f"{index % 900 + 1}-{index % 900 + 12}")
+                _crossref_item(
+                    doi, title, authors, year=year, journal=journal, page=f"{index % 900 + 1}-{index % 900 + 12}"
+                )
             )
             if profile == "curated-doi":
                 if has_arxiv:
                     ids["doi"] = doi
                 else:
-                    links.append(f"      paper: \"https://doi.org/{doi}\"\n")
+                    links.append(f'      paper: "https://doi.org/{doi}"\n')
         elif profile in ("ml-venue", "curated-openreview"):
             venue_name, venue_id = rng.choice(_ML_VENUES)
             venue = f"{venue_name} {year}"
             note_id = f"SYNa{index:07d}"
-            note = _openreview_note(note_id, title, authors, venue=f"{venue_name} {year} poster", venueid=f"{venue_id}/{year}/Conference",
-                                    year=year, accepted=True)
+            note = _openreview_note(
+                note_id,
+                title,
+                authors,
+                venue=f"{venue_name} {year} poster",
+                venueid=f"{venue_id}/{year}/Conference",
+                year=year,
+                accepted=True,
+            )
             if profile == "ml-venue":
                 corpus.openreview_search[normalise(title)] = _notes_body([note], count=False)
             else:
@@ -309,25 +562,35 @@ def generate(size: int, *, seed: int = 8) -> SyntheticList:
                 corpus.openreview_bodies["openreview"][note_id] = _notes_body([note], count=True)
         elif profile == "retitled":
             listed_title = _title(rng, index + 20_000_000)
-            corpus.arxiv.setdefault(arxiv_id, {})[1] = _arxiv_entry(arxiv_id, 1, listed_title, authors, date=date, primary=primary)
+            corpus.arxiv.setdefault(arxiv_id, {})[1] = _arxiv_entry(
+                arxiv_id, 1, listed_title, authors, date=date, primary=primary
+            )
 
         if has_arxiv:
             version = 2 if profile == "retitled" else 1
             reported = doi if profile == "arxiv-doi" else None
             corpus.arxiv.setdefault(arxiv_id, {})[version] = _arxiv_entry(
-                arxiv_id, version, title, authors, date=date, primary=primary, doi=reported,
+                arxiv_id,
+                version,
+                title,
+                authors,
+                date=date,
+                primary=primary,
+                doi=reported,
             )
             if not links:
-                links.append(f"      paper: \"https://arxiv.org/abs/{arxiv_id}\"\n")
+                links.append(f'      paper: "https://arxiv.org/abs/{arxiv_id}"\n')
         if index % 4 == 0:
-            links.append(f"      code: \"https://github.com/synthetic-benchmark/{entry_id}\"\n")
+            links.append(f'      code: "https://github.com/synthetic-benchmark/{entry_id}"\n')
         lines.append(f"    abbr: {_yaml_text(listed_title.split(':')[0][:24].strip())}\n")
         lines.append(f"    title: {_yaml_text(listed_title)}\n")
         lines.append(f"    venue: {_yaml_text(venue)}\n")
         lines.append("    links:\n")
         lines.extend(links)
         if ids:
-            lines.append("    ids: {" + ", ".join(f"{name}: {_yaml_text(value)}" for name, value in ids.items()) + "}\n")
+            lines.append(
+                "    ids: {" + ", ".join(f"{name}: {_yaml_text(value)}" for name, value in ids.items()) + "}\n"
+            )
         out.extend(lines)
         out.append("\n")
     return SyntheticList(size=size, entries_yaml="".join(out), corpus=corpus, profiles=counts)

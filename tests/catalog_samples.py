@@ -56,7 +56,9 @@ def people(*names: str) -> tuple[Person, ...]:
 
 
 def _prov(fields: Iterable[str], source: str, standard_id: str, score: float | None = None) -> dict[str, Provenance]:
-    return {name: Provenance(source=source, standard_id=standard_id, fetched_at=FETCHED, score=score) for name in fields}  # type: ignore[arg-type]
+    return {
+        name: Provenance(source=source, standard_id=standard_id, fetched_at=FETCHED, score=score) for name in fields
+    }  # type: ignore[arg-type]
 
 
 def geoclip() -> Resolved:
@@ -67,7 +69,10 @@ def geoclip() -> Resolved:
         title="GeoCLIP: Clip-Inspired Alignment between Locations and Images for Effective Worldwide Geo-localization",
         abbr="GeoCLIP",
         venue="NeurIPS 2023",
-        links=(Link("paper", "https://arxiv.org/abs/2309.16020"), Link("code", "https://github.com/VicenteVivan/geo-clip")),
+        links=(
+            Link("paper", "https://arxiv.org/abs/2309.16020"),
+            Link("code", "https://github.com/VicenteVivan/geo-clip"),
+        ),
     )
     record = Record(
         source="merged",
@@ -90,7 +95,12 @@ def geoclip() -> Resolved:
         fetched_at=FETCHED,
     )
     provenance = {
-        **_prov(("title", "author", "issued", "container_title", "event_title", "url", "venue"), "openreview", "openreview:I18BXotQ7j", 1.0),
+        **_prov(
+            ("title", "author", "issued", "container_title", "event_title", "url", "venue"),
+            "openreview",
+            "openreview:I18BXotQ7j",
+            1.0,
+        ),
         **_prov(("arxiv_id", "arxiv_version", "arxiv_primary_class"), "arxiv", "arxiv:2309.16020v2"),
     }
     return Resolved(
@@ -151,11 +161,18 @@ def satclip() -> Resolved:
         evidence="identifier",
         record=record,
         provenance={
-            **_prov(("title", "author", "issued", "container_title", "publisher", "volume", "issue", "page", "doi"), "crossref",
-                    "doi:10.1609/aaai.v39i4.32457", 0.97),
+            **_prov(
+                ("title", "author", "issued", "container_title", "publisher", "volume", "issue", "page", "doi"),
+                "crossref",
+                "doi:10.1609/aaai.v39i4.32457",
+                0.97,
+            ),
             **_prov(("arxiv_id",), "curated", "entry:satclip"),
         },
-        identity=(IdAssertion("arxiv", "2311.17179", "curated"), IdAssertion("doi", "10.1609/aaai.v39i4.32457", "crossref")),
+        identity=(
+            IdAssertion("arxiv", "2311.17179", "curated"),
+            IdAssertion("doi", "10.1609/aaai.v39i4.32457", "crossref"),
+        ),
         aliases=("satclip2023",),
         resolved_at=RESOLVED_AT,
     )
@@ -177,7 +194,9 @@ def lossy_compression() -> Resolved:
         standard_id="doi:10.1109/mgrs.2025.3546527",
         type="article-journal",
         title="Lossy Neural Compression for Geospatial Analytics: A review",
-        author=people("Carlos|Gomes", "Isabelle|Wittmann", "Damien|Robert", "Johannes|Jakubik", "Tim|Reichelt", "Matej|Batič"),
+        author=people(
+            "Carlos|Gomes", "Isabelle|Wittmann", "Damien|Robert", "Johannes|Jakubik", "Tim|Reichelt", "Matej|Batič"
+        ),
         issued=PartialDate(2025),
         container_title="IEEE Geoscience and Remote Sensing Magazine",
         publisher="Institute of Electrical and Electronics Engineers (IEEE)",
@@ -196,8 +215,12 @@ def lossy_compression() -> Resolved:
         status="published",
         evidence="identifier",
         record=record,
-        provenance=_prov(("title", "author", "issued", "container_title", "volume", "issue", "page", "doi"), "crossref",
-                         "doi:10.1109/mgrs.2025.3546527", 1.0),
+        provenance=_prov(
+            ("title", "author", "issued", "container_title", "volume", "issue", "page", "doi"),
+            "crossref",
+            "doi:10.1109/mgrs.2025.3546527",
+            1.0,
+        ),
         identity=(IdAssertion("doi", "10.1109/mgrs.2025.3546527", "curated"),),
         problems=("arXiv v2 lists 27 authors, the published record 26",),
         resolved_at=RESOLVED_AT,
@@ -212,7 +235,10 @@ def seco() -> Resolved:
         title="Seasonal Contrast: Unsupervised Pre-Training from Uncurated Remote Sensing Data",
         abbr="SeCo",
         venue="ICCV 2021",
-        links=(Link("paper", "https://arxiv.org/abs/2103.16607"), Link("code", "https://github.com/ServiceNow/seasonal-contrast")),
+        links=(
+            Link("paper", "https://arxiv.org/abs/2103.16607"),
+            Link("code", "https://github.com/ServiceNow/seasonal-contrast"),
+        ),
     )
     record = Record(
         source="merged",
@@ -237,7 +263,12 @@ def seco() -> Resolved:
         status="published",
         evidence="verified",
         record=record,
-        provenance=_prov(("title", "author", "issued", "container_title", "page", "doi"), "crossref", "doi:10.1109/iccv48922.2021.00928", 0.93),
+        provenance=_prov(
+            ("title", "author", "issued", "container_title", "page", "doi"),
+            "crossref",
+            "doi:10.1109/iccv48922.2021.00928",
+            0.93,
+        ),
         resolved_at=RESOLVED_AT,
     )
 
@@ -290,7 +321,10 @@ def copernicus_fm() -> Resolved:
         title="Towards a Unified Copernicus Foundation Model for Earth Vision",
         abbr="Copernicus-FM",
         venue="ICCV 2025 Oral",
-        links=(Link("paper", "https://arxiv.org/abs/2503.11849"), Link("code", "https://github.com/zhu-xlab/Copernicus-FM")),
+        links=(
+            Link("paper", "https://arxiv.org/abs/2503.11849"),
+            Link("code", "https://github.com/zhu-xlab/Copernicus-FM"),
+        ),
     )
     record = Record(
         source="arxiv",
@@ -298,8 +332,17 @@ def copernicus_fm() -> Resolved:
         type="article",
         title=entry.title,
         author=people(
-            "Yi|Wang", "Zhitong|Xiong", "Chenying|Liu", "Adam J.|Stewart", "Thomas|Dujardin", "Nikolaos Ioannis|Bountos",
-            "Angelos|Zavras", "Franziska|Gerken", "Ioannis|Papoutsis", "Laura|Leal-Taixé", "Xiao Xiang|Zhu",
+            "Yi|Wang",
+            "Zhitong|Xiong",
+            "Chenying|Liu",
+            "Adam J.|Stewart",
+            "Thomas|Dujardin",
+            "Nikolaos Ioannis|Bountos",
+            "Angelos|Zavras",
+            "Franziska|Gerken",
+            "Ioannis|Papoutsis",
+            "Laura|Leal-Taixé",
+            "Xiao Xiang|Zhu",
         ),
         issued=PartialDate(2025, 3, 14),
         arxiv_id="2503.11849",
@@ -335,10 +378,23 @@ def clay() -> Resolved:
             Link("dataset", "https://source.coop/clay/clay-model-v0-embeddings"),
         ),
     )
-    record = Record(source="curated", standard_id="entry:clay-embeddings", type="dataset", title=entry.title,
-                    author=entry.authors, issued=PartialDate(2024))
-    return Resolved(entry=entry, key="clay2024embeddings", status="resolved", evidence="curated-only", record=record,
-                    steps=("crossref: no match for the title",), resolved_at=RESOLVED_AT)
+    record = Record(
+        source="curated",
+        standard_id="entry:clay-embeddings",
+        type="dataset",
+        title=entry.title,
+        author=entry.authors,
+        issued=PartialDate(2024),
+    )
+    return Resolved(
+        entry=entry,
+        key="clay2024embeddings",
+        status="resolved",
+        evidence="curated-only",
+        record=record,
+        steps=("crossref: no match for the title",),
+        resolved_at=RESOLVED_AT,
+    )
 
 
 def earth_genome_blog() -> Resolved:
@@ -357,10 +413,22 @@ def earth_genome_blog() -> Resolved:
             Link("dataset", "https://source.coop/earthgenome/earthindexembeddings"),
         ),
     )
-    record = Record(source="curated", standard_id="entry:earth-genome-embeddings", type="post-weblog", title=entry.title,
-                    author=entry.authors, issued=PartialDate(2025))
-    return Resolved(entry=entry, key="earthgenome2025embeddings", status="resolved", evidence="curated-only", record=record,
-                    resolved_at=RESOLVED_AT)
+    record = Record(
+        source="curated",
+        standard_id="entry:earth-genome-embeddings",
+        type="post-weblog",
+        title=entry.title,
+        author=entry.authors,
+        issued=PartialDate(2025),
+    )
+    return Resolved(
+        entry=entry,
+        key="earthgenome2025embeddings",
+        status="resolved",
+        evidence="curated-only",
+        record=record,
+        resolved_at=RESOLVED_AT,
+    )
 
 
 def terramind_challenge() -> Resolved:
@@ -374,20 +442,40 @@ def terramind_challenge() -> Resolved:
         host="IBM & ESA Φ-lab",
         links=(Link("challenge", "https://huggingface.co/spaces/ibm-esa-geospatial/challenge", "TerraMind Challenge"),),
     )
-    record = Record(source="curated", standard_id="entry:terramind-challenge", type="webpage", title=entry.title,
-                    issued=PartialDate(2025))
-    return Resolved(entry=entry, key="terramind2025challenge", status="resolved", evidence="curated-only", record=record,
-                    resolved_at=RESOLVED_AT)
+    record = Record(
+        source="curated",
+        standard_id="entry:terramind-challenge",
+        type="webpage",
+        title=entry.title,
+        issued=PartialDate(2025),
+    )
+    return Resolved(
+        entry=entry,
+        key="terramind2025challenge",
+        status="resolved",
+        evidence="curated-only",
+        record=record,
+        resolved_at=RESOLVED_AT,
+    )
 
 
 def realistic_items() -> tuple[Resolved, ...]:
-    return (lossy_compression(), geoclip(), satclip(), clay(), earth_genome_blog(), major_tom(), copernicus_fm(),
-            terramind_challenge(), seco())
+    return (
+        lossy_compression(),
+        geoclip(),
+        satclip(),
+        clay(),
+        earth_genome_blog(),
+        major_tom(),
+        copernicus_fm(),
+        terramind_challenge(),
+        seco(),
+    )
 
 
 HOSTILE_TITLE = (
     "Robust {GeoCLIP} with 100% & #1 results_on $x^2$ and $\\input{/etc/passwd}$: \\write18{rm -rf /} "
-    "<i>in situ</i> <jats:sub>2</jats:sub> ~^ \"quoted\" } unbalanced {{{ \\ back\x00slash\x07 \u202e ß é ø Φ 北京"
+    '<i>in situ</i> <jats:sub>2</jats:sub> ~^ "quoted" } unbalanced {{{ \\ back\x00slash\x07 \u202e ß é ø Φ 北京'
 )
 
 
@@ -395,12 +483,27 @@ def hostile_items() -> tuple[Resolved, ...]:
     """Metadata a service or a hand edit can produce: TeX injection, unbalanced braces, control characters, markup,
     a very long title, hundreds of authors, particles, suffixes, CJK names, an organisation with 'and' in its name."""
     names = people(
-        "Ludwig|van|Beethoven", "Jean|de La|Fontaine", "Martin Luther||King|Jr.", "Søren|Kierkegaard", "Marc|Rußwurm",
-        "Gabriel|García Márquez", "Ærøskøbing|Ødegård", "Smith and Sons {Ltd} \\relax", "John, Paul|Jones & {Co}",
-        "伟|张", "Zoë|d'Alembert", "|von|Neumann", "Bell|hooks",
+        "Ludwig|van|Beethoven",
+        "Jean|de La|Fontaine",
+        "Martin Luther||King|Jr.",
+        "Søren|Kierkegaard",
+        "Marc|Rußwurm",
+        "Gabriel|García Márquez",
+        "Ærøskøbing|Ødegård",
+        "Smith and Sons {Ltd} \\relax",
+        "John, Paul|Jones & {Co}",
+        "伟|张",
+        "Zoë|d'Alembert",
+        "|von|Neumann",
+        "Bell|hooks",
     )
-    first = Entry(id="hostile-title", section="hostile", title=HOSTILE_TITLE, venue="Arxiv 2025",
-                  links=(Link("paper", "https://arxiv.org/abs/2501.00001"),))
+    first = Entry(
+        id="hostile-title",
+        section="hostile",
+        title=HOSTILE_TITLE,
+        venue="Arxiv 2025",
+        links=(Link("paper", "https://arxiv.org/abs/2501.00001"),),
+    )
     first_record = Record(
         source="merged",
         standard_id="doi:10.1234/x_y%z",
@@ -420,16 +523,33 @@ def hostile_items() -> tuple[Resolved, ...]:
         fetched_at=FETCHED,
     )
     many = tuple(Person(given=f"Given{n}", family=f"Family{n}") for n in range(300))
-    second = Entry(id="many-authors", section="hostile", title="A Study with Three Hundred Authors and a Very Long Title " * 12,
-                   venue="NeurIPS 2024")
-    second_record = Record(source="merged", standard_id="openreview:abcdefghij", type="paper-conference", title=second.title,
-                           author=many, issued=PartialDate(2024), container_title="Advances in Neural Information Processing Systems",
-                           decision=Decision.ACCEPTED)
+    second = Entry(
+        id="many-authors",
+        section="hostile",
+        title="A Study with Three Hundred Authors and a Very Long Title " * 12,
+        venue="NeurIPS 2024",
+    )
+    second_record = Record(
+        source="merged",
+        standard_id="openreview:abcdefghij",
+        type="paper-conference",
+        title=second.title,
+        author=many,
+        issued=PartialDate(2024),
+        container_title="Advances in Neural Information Processing Systems",
+        decision=Decision.ACCEPTED,
+    )
     third = Entry(id="empty-record", section="hostile", title="{}", venue=None)
     third_record = Record(source="curated", standard_id="entry:empty-record", title="")
     return (
-        Resolved(entry=first, key="hostile2025robust", status="published", evidence="verified", record=first_record,
-                 problems=("title holds TeX commands",)),
+        Resolved(
+            entry=first,
+            key="hostile2025robust",
+            status="published",
+            evidence="verified",
+            record=first_record,
+            problems=("title holds TeX commands",),
+        ),
         Resolved(entry=second, key="family02024study", status="published", evidence="identifier", record=second_record),
         Resolved(entry=third, key="empty-record", status="unresolved", evidence="curated-only", record=third_record),
     )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from fakeservices import fake_services  # noqa: F401
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -36,7 +36,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPLAY = FIXTURES / "replay"
 
 # Where each service is mounted on the one server; fetch.py's service names on the left.
-MOUNTS: Mapping[str, str] = {"arxiv": "arxiv", "crossref": "crossref", "openreview": "openreview", "openreview_v1": "openreview-v1"}
+MOUNTS: Mapping[str, str] = {
+    "arxiv": "arxiv",
+    "crossref": "crossref",
+    "openreview": "openreview",
+    "openreview_v1": "openreview-v1",
+}
 _SERVICE_OF_MOUNT = {mount: service for service, mount in MOUNTS.items()}
 
 # The synthetic <updated> of the replay feeds (PROVENANCE.md): built feeds match the stored ones byte for byte.
@@ -51,8 +56,18 @@ _UPDATED = re.compile(r"<updated>([^<]+)</updated>")
 
 # Crossref's response headers per pool (MANIFEST.yaml default_response for polite; the June 2026 public recording).
 CROSSREF_HEADERS: Mapping[str, Mapping[str, str]] = {
-    "polite": {"x-api-pool": "polite", "x-rate-limit-limit": "10", "x-rate-limit-interval": "1s", "x-concurrency-limit": "3"},
-    "public": {"x-api-pool": "public", "x-rate-limit-limit": "5", "x-rate-limit-interval": "1s", "x-concurrency-limit": "1"},
+    "polite": {
+        "x-api-pool": "polite",
+        "x-rate-limit-limit": "10",
+        "x-rate-limit-interval": "1s",
+        "x-concurrency-limit": "3",
+    },
+    "public": {
+        "x-api-pool": "public",
+        "x-rate-limit-limit": "5",
+        "x-rate-limit-interval": "1s",
+        "x-concurrency-limit": "1",
+    },
 }
 CROSSREF_COMMON_HEADERS: Mapping[str, str] = {
     "access-control-allow-origin": "*",
@@ -61,8 +76,21 @@ CROSSREF_COMMON_HEADERS: Mapping[str, str] = {
 }
 CROSSREF_NOT_FOUND = b"Resource not found."
 
-FaultKind = Literal["status", "reset", "drop", "slow", "truncate", "cut", "invalid", "html", "arxiv-error", "openreview-error"]
-_FAULT_KINDS: tuple[str, ...] = ("status", "reset", "drop", "slow", "truncate", "cut", "invalid", "html", "arxiv-error", "openreview-error")
+FaultKind = Literal[
+    "status", "reset", "drop", "slow", "truncate", "cut", "invalid", "html", "arxiv-error", "openreview-error"
+]
+_FAULT_KINDS: tuple[str, ...] = (
+    "status",
+    "reset",
+    "drop",
+    "slow",
+    "truncate",
+    "cut",
+    "invalid",
+    "html",
+    "arxiv-error",
+    "openreview-error",
+)
 
 
 @dataclass(frozen=True)
@@ -199,7 +227,9 @@ class Corpus:
             text = path.read_text(encoding="utf-8")
             updated = _UPDATED.search(text)
             assert updated, path
-            entry = _ArxivEntry(base, int(match["version"]), updated.group(1), _ENTRY_START.sub("  <entry>", text, count=1))
+            entry = _ArxivEntry(
+                base, int(match["version"]), updated.group(1), _ENTRY_START.sub("  <entry>", text, count=1)
+            )
             self.arxiv.setdefault(base, {})[entry.version] = entry
         self.crossref_works: dict[str, _Answer] = {}
         for path in sorted((replay_dir / "crossref" / "works").iterdir()):
@@ -278,7 +308,9 @@ def arxiv_error_feed(bad_id: str, *, message: str | None = None) -> bytes:
     ).encode()
 
 
-def arxiv_feed(entries: list[str], *, search_query: str, id_list: str, start: int, max_results: int, total: int) -> bytes:
+def arxiv_feed(
+    entries: list[str], *, search_query: str, id_list: str, start: int, max_results: int, total: int
+) -> bytes:
     """A 2026-layout result feed, built by MANIFEST.yaml's arxiv_snippet_rules."""
     query = f"search_query={search_query}&id_list={id_list}&start={start}&max_results={max_results}"
     feed_id = base64.b64encode(hashlib.sha1(query.encode("utf-8")).digest()).decode("ascii")[:-1]
@@ -307,7 +339,9 @@ def answer_arxiv(corpus: Corpus, path: str, params: list[tuple[str, str]]) -> _A
         start = int(args.get("start", "0"))
         max_results = int(args.get("max_results", "10"))
     except ValueError:
-        return _Answer(400, ARXIV_CONTENT_TYPE, arxiv_error_feed("start", message="start and max_results must be integers"))
+        return _Answer(
+            400, ARXIV_CONTENT_TYPE, arxiv_error_feed("start", message="start and max_results must be integers")
+        )
     ids = [item.strip() for item in id_list.split(",") if item.strip()]
     for arxiv_id in ids:
         if not (_NEW_STYLE_ID.match(arxiv_id) or _OLD_STYLE_ID.match(arxiv_id)):
@@ -323,7 +357,14 @@ def answer_arxiv(corpus: Corpus, path: str, params: list[tuple[str, str]]) -> _A
     # arXiv returns id_list results in its index order, not the request order; the replay uses ascending <updated>.
     ordered = sorted(found.values(), key=lambda e: (e.updated, e.arxiv_id, e.version))
     page = ordered[start : start + max(0, max_results)]
-    body = arxiv_feed([e.text for e in page], search_query=search_query, id_list=id_list, start=start, max_results=max_results, total=len(ordered))
+    body = arxiv_feed(
+        [e.text for e in page],
+        search_query=search_query,
+        id_list=id_list,
+        start=start,
+        max_results=max_results,
+        total=len(ordered),
+    )
     return _Answer(200, ARXIV_CONTENT_TYPE, body)
 
 
@@ -332,13 +373,21 @@ def crossref_json(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=True, separators=(",", ":")).replace("/", "\\/").encode("ascii")
 
 
-def _crossref_list_body(stored: bytes | None, *, rows: int, select: list[str] | None, search_terms: str | None) -> bytes:
+def _crossref_list_body(
+    stored: bytes | None, *, rows: int, select: list[str] | None, search_terms: str | None
+) -> bytes:
     if stored is None:
         document = {
             "status": "ok",
             "message-type": "work-list",
             "message-version": "1.0.0",
-            "message": {"facets": {}, "total-results": 0, "items": [], "items-per-page": rows, "query": {"start-index": 0, "search-terms": search_terms}},
+            "message": {
+                "facets": {},
+                "total-results": 0,
+                "items": [],
+                "items-per-page": rows,
+                "query": {"start-index": 0, "search-terms": search_terms},
+            },
         }
         return crossref_json(document)
     document = json.loads(stored)
@@ -360,7 +409,13 @@ def answer_crossref(corpus: Corpus, path: str, params: list[tuple[str, str]]) ->
             failure = {
                 "status": "failed",
                 "message-type": "validation-failure",
-                "message": [{"type": "parameter-not-allowed", "value": "query.*", "message": "This route does not support field query parameters"}],
+                "message": [
+                    {
+                        "type": "parameter-not-allowed",
+                        "value": "query.*",
+                        "message": "This route does not support field query parameters",
+                    }
+                ],
             }
             return _Answer(400, "application/json;charset=utf-8", crossref_json(failure))
         doi = unquote(path[len("/works/") :])
@@ -379,7 +434,9 @@ def answer_crossref(corpus: Corpus, path: str, params: list[tuple[str, str]]) ->
 
 
 def openreview_error(status: int, name: str, message: str, details: Mapping[str, Any] | None = None) -> bytes:
-    return json.dumps({"name": name, "message": message, "status": status, "details": dict(details or {})}, separators=(",", ":")).encode("utf-8")
+    return json.dumps(
+        {"name": name, "message": message, "status": status, "details": dict(details or {})}, separators=(",", ":")
+    ).encode("utf-8")
 
 
 def _openreview_json(document: Any) -> bytes:
@@ -405,11 +462,19 @@ def answer_openreview(corpus: Corpus, api: str, path: str, params: list[tuple[st
         stored = corpus.openreview_bodies[api].get(note_id)
         if stored is None:
             details = {"path": "id", "value": note_id}
-            return _Answer(404, OPENREVIEW_CONTENT_TYPE, openreview_error(404, "NotFoundError", f"The Note {note_id} was not found", details))
-        return _Answer(200, OPENREVIEW_CONTENT_TYPE, stored if with_count else listing([corpus.openreview_notes[api][note_id]]))
+            return _Answer(
+                404,
+                OPENREVIEW_CONTENT_TYPE,
+                openreview_error(404, "NotFoundError", f"The Note {note_id} was not found", details),
+            )
+        return _Answer(
+            200, OPENREVIEW_CONTENT_TYPE, stored if with_count else listing([corpus.openreview_notes[api][note_id]])
+        )
     if path == "/notes":
         forum = args.get("forum")
-        notes = [note for note in corpus.openreview_notes[api].values() if forum is not None and note.get("forum") == forum]
+        notes = [
+            note for note in corpus.openreview_notes[api].values() if forum is not None and note.get("forum") == forum
+        ]
         return _Answer(200, OPENREVIEW_CONTENT_TYPE, listing(notes))
     if path == "/notes/search" and api == "openreview":
         stored = corpus.openreview_search.get(normalise(args.get("term", "")))
@@ -456,17 +521,17 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.fake._connections_closed(self.connection)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def version_string(self) -> str:
         # Crossref answers as Jetty; the others as whatever the stdlib calls itself.
         return getattr(self, "server_name_override", None) or super().version_string()
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         self.server.fake._handle(self)
 
-    def do_HEAD(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_HEAD(self) -> None:
         self.server.fake._handle(self)
 
 
@@ -521,7 +586,9 @@ class FakeServices:
         server = _Server((self._host, self._requested_port), _Handler)
         server.fake = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fakeservices", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fakeservices", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -574,7 +641,9 @@ class FakeServices:
 
     # -- faults --
 
-    def inject(self, service: str | None, fault: Fault | str, *, times: int | None = 1, path: str | None = None) -> None:
+    def inject(
+        self, service: str | None, fault: Fault | str, *, times: int | None = 1, path: str | None = None
+    ) -> None:
         """Make the next `times` requests (None: every request) to `service` (None: any) misbehave.
 
         `path` is a regular expression searched in the request target below the mount (decoded), e.g.
@@ -582,7 +651,12 @@ class FakeServices:
         """
         if service is not None and service not in MOUNTS:
             raise ValueError(f"unknown service {service!r}; known: {', '.join(MOUNTS)}")
-        rule = _FaultRule(service, re.compile(path) if path else None, fault if isinstance(fault, Fault) else Fault.parse(fault), times)
+        rule = _FaultRule(
+            service,
+            re.compile(path) if path else None,
+            fault if isinstance(fault, Fault) else Fault.parse(fault),
+            times,
+        )
         with self._lock:
             self._faults.append(rule)
 
@@ -645,11 +719,19 @@ class FakeServices:
                 self._arxiv_last = arrived
             elif service == "crossref":
                 budget = "crossref"
-                lane = "crossref-record" if path.startswith("/works/") and len(path) > len("/works/") else "crossref-list"
+                lane = (
+                    "crossref-record" if path.startswith("/works/") and len(path) > len("/works/") else "crossref-list"
+                )
                 rates = limits.crossref_record_rate if lane == "crossref-record" else limits.crossref_list_rate
                 rate, concurrency, too_soon = rates[pool], limits.crossref_concurrency[pool], False
             else:
-                budget, lane, rate, concurrency, too_soon = "openreview", "openreview", limits.openreview_rate, limits.openreview_concurrency, False
+                budget, lane, rate, concurrency, too_soon = (
+                    "openreview",
+                    "openreview",
+                    limits.openreview_rate,
+                    limits.openreview_concurrency,
+                    False,
+                )
             if lane is not None and rate is not None:
                 window = self._windows.setdefault(lane, deque())
                 while window and arrived - window[0] >= limits.window:
@@ -681,7 +763,9 @@ class FakeServices:
         budget: str | None = None
         try:
             if service is None:
-                status = self._write(handler, _Answer(404, "text/plain", b"no such service mount"), head=handler.command == "HEAD")
+                status = self._write(
+                    handler, _Answer(404, "text/plain", b"no such service mount"), head=handler.command == "HEAD"
+                )
                 return
             params = parse_qsl(parts.query, keep_blank_values=True)
             pool = "polite" if "mailto:" in user_agent or any(name == "mailto" for name, _ in params) else "public"
@@ -690,7 +774,10 @@ class FakeServices:
                 admitted, budget = self._admit(service, path, pool, arrived)
                 if not admitted:
                     exchange.limited = True
-                    status = self._write(handler, self._with_service_headers(service, pool, _Answer(429, "text/plain", b"Too Many Requests")))
+                    status = self._write(
+                        handler,
+                        self._with_service_headers(service, pool, _Answer(429, "text/plain", b"Too Many Requests")),
+                    )
                     return
             if self.latency:
                 time.sleep(self.latency)
@@ -702,10 +789,12 @@ class FakeServices:
             if fault is not None:
                 status = self._misbehave(handler, service, pool, fault, answer, params)
             else:
-                status = self._write(handler, self._with_service_headers(service, pool, answer), head=handler.command == "HEAD")
+                status = self._write(
+                    handler, self._with_service_headers(service, pool, answer), head=handler.command == "HEAD"
+                )
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
-        except Exception as exc:  # noqa: BLE001 - a fake-server bug must surface in the test, not hang the client
+        except Exception as exc:
             self.errors.append(f"{type(exc).__name__}: {exc} while answering {handler.path}")
             handler.close_connection = True
             with contextlib.suppress(OSError):  # the client may be gone already
@@ -745,13 +834,22 @@ class FakeServices:
     def _with_service_headers(service: str, pool: str, answer: _Answer) -> _Answer:
         if service != "crossref":
             return answer
-        return _Answer(answer.status, answer.content_type, answer.body, {**CROSSREF_COMMON_HEADERS, **CROSSREF_HEADERS[pool], **answer.headers})
+        return _Answer(
+            answer.status,
+            answer.content_type,
+            answer.body,
+            {**CROSSREF_COMMON_HEADERS, **CROSSREF_HEADERS[pool], **answer.headers},
+        )
 
-    def _misbehave(self, handler: _Handler, service: str, pool: str, fault: Fault, answer: _Answer, params: list[tuple[str, str]]) -> int | None:
+    def _misbehave(
+        self, handler: _Handler, service: str, pool: str, fault: Fault, answer: _Answer, params: list[tuple[str, str]]
+    ) -> int | None:
         extra: dict[str, str] = {}
         if fault.retry_after:
             if fault.retry_after.startswith("http-date+"):
-                extra["Retry-After"] = formatdate(time.time() + float(fault.retry_after[len("http-date+") :]), usegmt=True)
+                extra["Retry-After"] = formatdate(
+                    time.time() + float(fault.retry_after[len("http-date+") :]), usegmt=True
+                )
             else:
                 extra["Retry-After"] = fault.retry_after
         json_type = OPENREVIEW_CONTENT_TYPE if service.startswith("openreview") else "application/json"
@@ -771,29 +869,44 @@ class FakeServices:
             time.sleep(fault.delay)
             return self._write(handler, self._with_service_headers(service, pool, answer))
         if fault.kind == "truncate":
-            self._write(handler, self._with_service_headers(service, pool, answer), body_limit=max(1, len(answer.body) // 2))
+            self._write(
+                handler, self._with_service_headers(service, pool, answer), body_limit=max(1, len(answer.body) // 2)
+            )
             handler.close_connection = True
             handler.connection.shutdown(socket.SHUT_RDWR)
             return answer.status
         if fault.kind == "cut":
-            cut = _Answer(answer.status, answer.content_type, answer.body[: max(1, len(answer.body) // 2)], answer.headers)
+            cut = _Answer(
+                answer.status, answer.content_type, answer.body[: max(1, len(answer.body) // 2)], answer.headers
+            )
             return self._write(handler, self._with_service_headers(service, pool, cut))
         if fault.kind == "invalid":
-            garbage = b"<feed><entry><title>unclosed" if service == "arxiv" else b'{"status":"ok","message":<<not json>>'
+            garbage = (
+                b"<feed><entry><title>unclosed" if service == "arxiv" else b'{"status":"ok","message":<<not json>>'
+            )
             content_type = ARXIV_CONTENT_TYPE if service == "arxiv" else json_type
-            return self._write(handler, self._with_service_headers(service, pool, _Answer(200, content_type, garbage, extra)))
+            return self._write(
+                handler, self._with_service_headers(service, pool, _Answer(200, content_type, garbage, extra))
+            )
         if fault.kind == "html":
             page = (
                 b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
                 b"<body><h1>Checking your browser before accessing the site.</h1></body></html>"
             )
-            return self._write(handler, self._with_service_headers(service, pool, _Answer(fault.status or 200, "text/html; charset=UTF-8", page, extra)))
+            return self._write(
+                handler,
+                self._with_service_headers(
+                    service, pool, _Answer(fault.status or 200, "text/html; charset=UTF-8", page, extra)
+                ),
+            )
         if fault.kind == "arxiv-error":
             bad = dict(params).get("id_list", "") or "query"
             return self._write(handler, _Answer(fault.status or 200, ARXIV_CONTENT_TYPE, arxiv_error_feed(bad), extra))
         status = fault.status or 500
         names = {400: "ValidationError", 403: "ForbiddenError", 404: "NotFoundError", 429: "TooManyRequestsError"}
-        error = openreview_error(status, names.get(status, "InternalServerError"), "Something went wrong", {"reqId": "fake-0000"})
+        error = openreview_error(
+            status, names.get(status, "InternalServerError"), "Something went wrong", {"reqId": "fake-0000"}
+        )
         return self._write(handler, _Answer(status, json_type, error, extra))
 
     def _write(self, handler: _Handler, answer: _Answer, *, head: bool = False, body_limit: int | None = None) -> int:
@@ -824,12 +937,18 @@ def fake_services() -> Iterator[FakeServices]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve the replay corpus as fake arXiv, Crossref and OpenReview on loopback.")
+    parser = argparse.ArgumentParser(
+        description="Serve the replay corpus as fake arXiv, Crossref and OpenReview on loopback."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
-    parser.add_argument("--enforce-limits", action="store_true", help="answer 429 to clients faster than the documented limits")
-    parser.add_argument("--arxiv-interval", type=float, default=Limits.arxiv_interval, help="arXiv's enforced spacing (default 3 s)")
+    parser.add_argument(
+        "--enforce-limits", action="store_true", help="answer 429 to clients faster than the documented limits"
+    )
+    parser.add_argument(
+        "--arxiv-interval", type=float, default=Limits.arxiv_interval, help="arXiv's enforced spacing (default 3 s)"
+    )
     parser.add_argument(
         "--fault",
         action="append",
@@ -840,7 +959,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", type=Path, help="write the request log as JSON lines here on exit")
     args = parser.parse_args(argv)
     limits = Limits(arxiv_interval=args.arxiv_interval)
-    fake = FakeServices(latency=args.latency, enforce_limits=args.enforce_limits, limits=limits, host=args.host, port=args.port)
+    fake = FakeServices(
+        latency=args.latency, enforce_limits=args.enforce_limits, limits=limits, host=args.host, port=args.port
+    )
     for item in args.fault:
         service, spec, *rest = item.split(":")
         times = rest[0] if rest else "1"
@@ -864,7 +985,10 @@ def main(argv: list[str] | None = None) -> int:
                 for item in log:
                     stream.write(json.dumps(asdict(item)) + "\n")
         counts = {service: sum(1 for item in log if item.service == service) for service in MOUNTS}
-        print(f"# requests: {counts}; limited (429 by enforcement): {sum(1 for item in log if item.limited)}", file=sys.stderr)
+        print(
+            f"# requests: {counts}; limited (429 by enforcement): {sum(1 for item in log if item.limited)}",
+            file=sys.stderr,
+        )
     return 0
 
 

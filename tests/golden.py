@@ -14,4 +14,6 @@ def check_golden(name: str, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     expected = path.read_text(encoding="utf-8")
-    assert text == expected, f"{name} differs from the golden file; run with GEOEMB_BIB_UPDATE_GOLDEN=1 and review the diff"
+    assert text == expected, (
+        f"{name} differs from the golden file; run with GEOEMB_BIB_UPDATE_GOLDEN=1 and review the diff"
+    )

@@ -73,8 +73,13 @@ class Workspace:
         self.fake.clear_log()
         started = time.monotonic()
         result = subprocess.run(
-            [*COMMAND, *args], cwd=self.folder, env=environment(self.fake, self.cache, env),
-            capture_output=True, text=True, timeout=timeout, check=False,
+            [*COMMAND, *args],
+            cwd=self.folder,
+            env=environment(self.fake, self.cache, env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         return Run(result.returncode, result.stdout, result.stderr, time.monotonic() - started, self.fake.log)
 

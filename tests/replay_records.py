@@ -5,7 +5,7 @@ Tests that use these say "replay" and assert only on facts, never on the synthet
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from geoemb_bib.entries import load_entries
@@ -24,7 +24,7 @@ _NAMESPACES = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def entries() -> dict[str, Entry]:
     """The real curated list, by entry id."""
     curated = load_entries("entries.yaml", (REPO_ROOT / "entries.yaml").read_bytes())
@@ -35,7 +35,7 @@ def entry(entry_id: str) -> Entry:
     return entries()[entry_id]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _known_feed() -> dict[str, Record]:
     feed = arxiv.parse_feed((REPLAY / "arxiv/feed-id_list-all-known.xml").read_bytes(), fetched_at=FETCHED_AT)
     return dict(feed.records)

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "src" / "geoemb_bib"
@@ -91,7 +92,9 @@ def test_imports_go_one_way(module: str, path: Path) -> None:
 def test_only_fetch_talks_to_the_network_and_the_cache(module: str, path: Path) -> None:
     _, foreign = _imports(path)
     if module != "fetch":
-        assert not foreign & NETWORK_AND_CACHE, f"{path.relative_to(REPO_ROOT)} imports {sorted(foreign & NETWORK_AND_CACHE)}"
+        assert not foreign & NETWORK_AND_CACHE, (
+            f"{path.relative_to(REPO_ROOT)} imports {sorted(foreign & NETWORK_AND_CACHE)}"
+        )
 
 
 @pytest.mark.parametrize(("module", "path"), _modules(), ids=lambda value: str(value) if isinstance(value, str) else "")
@@ -103,7 +106,9 @@ def test_the_library_never_prints_and_never_catches_everything(module: str, path
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             assert node.func.id not in ("print", "input", "exit"), f"{path.name}:{node.lineno} calls {node.func.id}()"
         if isinstance(node, ast.ExceptHandler) and isinstance(node.type, ast.Name):
-            assert node.type.id not in ("Exception", "BaseException"), f"{path.name}:{node.lineno} catches {node.type.id}"
+            assert node.type.id not in ("Exception", "BaseException"), (
+                f"{path.name}:{node.lineno} catches {node.type.id}"
+            )
         if isinstance(node, ast.ExceptHandler):
             assert node.type is not None, f"{path.name}:{node.lineno} has a bare except"
 

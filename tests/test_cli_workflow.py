@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import FIXTURES, REPO_ROOT
 from fakeservices import FakeServices
-
 from geoemb_bib.enriched import load_items
 from geoemb_bib.entries import load_entries
 
@@ -36,13 +36,23 @@ class Workspace:
     fake: FakeServices
     cache: Path
 
-    def run(self, *args: str, input_text: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        environment = {key: value for key, value in os.environ.items() if not key.startswith("GEOEMB_BIB_") and key != "CI"}
+    def run(
+        self, *args: str, input_text: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        environment = {
+            key: value for key, value in os.environ.items() if not key.startswith("GEOEMB_BIB_") and key != "CI"
+        }
         environment.update(self.fake.env(cache_dir=self.cache, mailto=MAILTO))
         environment.update(env or {})
         return subprocess.run(
             [sys.executable, "-m", "geoemb_bib", *args],
-            cwd=self.folder, env=environment, input=input_text, capture_output=True, text=True, timeout=300, check=False,
+            cwd=self.folder,
+            env=environment,
+            input=input_text,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
 
     def enriched(self) -> dict[str, object]:
@@ -65,12 +75,16 @@ def test_build_writes_the_four_files_and_exits_0(built: tuple[Workspace, subproc
     assert result.returncode == 0, result.stderr
     for name in ("references.bib", "references.json", "enriched.yaml", "list.md"):
         assert (workspace.folder / "build" / name).is_file(), name
-    assert (workspace.folder / "enriched.yaml").read_text() == (workspace.folder / "build" / "enriched.yaml").read_text()
+    assert (workspace.folder / "enriched.yaml").read_text() == (
+        workspace.folder / "build" / "enriched.yaml"
+    ).read_text()
     assert "status:   11 published, 10 preprint, 4 resolved, 0 unresolved, 0 conflict" in result.stdout
     assert "Traceback" not in result.stderr
 
 
-def test_build_fetches_every_arxiv_id_of_the_list_in_one_request(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+def test_build_fetches_every_arxiv_id_of_the_list_in_one_request(
+    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+) -> None:
     workspace, _ = built
     arxiv = workspace.fake.requests("arxiv")
     id_lists = [re.search(r"id_list=([^&]*)", request.target).group(1) for request in arxiv]  # type: ignore[union-attr]
@@ -81,14 +95,25 @@ def test_build_fetches_every_arxiv_id_of_the_list_in_one_request(built: tuple[Wo
     assert not workspace.fake.limited()
 
 
-def test_the_seed_upgrades_are_found_and_the_traps_rejected(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+def test_the_seed_upgrades_are_found_and_the_traps_rejected(
+    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+) -> None:
     """Replay: every upgrade MANIFEST.yaml expects, and no wrong match."""
     workspace, _ = built
     items = workspace.enriched()
     published = {entry_id for entry_id, item in items.items() if item.status == "published"}  # type: ignore[attr-defined]
     assert published == {
-        "lossy-neural-compression", "earth-embeddings", "geoclip", "location-encoder", "satclip", "geoinrid", "seco", "satmae",
-        "modality-gap", "dinovision", "crop-type-fm-generalizability",
+        "lossy-neural-compression",
+        "earth-embeddings",
+        "geoclip",
+        "location-encoder",
+        "satclip",
+        "geoinrid",
+        "seco",
+        "satmae",
+        "modality-gap",
+        "dinovision",
+        "crop-type-fm-generalizability",
     }
     doi = {entry_id: item.record.doi for entry_id, item in items.items()}  # type: ignore[attr-defined]
     assert doi["satclip"] == "10.1609/aaai.v39i4.32457"
@@ -96,7 +121,10 @@ def test_the_seed_upgrades_are_found_and_the_traps_rejected(built: tuple[Workspa
     assert doi["crop-type-fm-generalizability"] == "10.1109/igarss55030.2025.11242260"
     assert doi["lossy-neural-compression"] == "10.1109/mgrs.2025.3546527"
     # Traps: GeoCLIP's Crossref top hit is SatCLIP, Major TOM's is another Major TOM paper, PRESTO's OpenReview hit was rejected.
-    assert items["geoclip"].record.openreview_id == "I18BXotQ7j" and doi["geoclip"] in (None, "10.48550/arxiv.2309.16020")  # type: ignore[attr-defined]
+    assert items["geoclip"].record.openreview_id == "I18BXotQ7j" and doi["geoclip"] in (
+        None,
+        "10.48550/arxiv.2309.16020",
+    )  # type: ignore[attr-defined]
     assert items["major-tom-embeddings"].status == "preprint" and "igarss53475" not in str(doi["major-tom-embeddings"])  # type: ignore[attr-defined]
     assert items["presto"].status == "preprint"  # type: ignore[attr-defined]
     for entry_id in ("geoclip", "satclip", "seco", "satmae", "modality-gap"):
@@ -104,7 +132,9 @@ def test_the_seed_upgrades_are_found_and_the_traps_rejected(built: tuple[Workspa
         assert record.arxiv_id and record.arxiv_primary_class, f"{entry_id} lost its arXiv fields after the upgrade"
 
 
-def test_exports_cite_the_published_version_with_the_same_key_in_every_format(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+def test_exports_cite_the_published_version_with_the_same_key_in_every_format(
+    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+) -> None:
     workspace, _ = built
     bib = (workspace.folder / "build" / "references.bib").read_text(encoding="utf-8")
     csl = json.loads((workspace.folder / "build" / "references.json").read_text(encoding="utf-8"))
@@ -117,7 +147,9 @@ def test_exports_cite_the_published_version_with_the_same_key_in_every_format(bu
     assert "| **Measuring the Intrinsic Dimension of Earth Representations** | ICLR 2026 |" in listing
 
 
-def test_a_second_refresh_is_answered_from_the_cache_and_changes_nothing(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+def test_a_second_refresh_is_answered_from_the_cache_and_changes_nothing(
+    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+) -> None:
     workspace, _ = built
     before = (workspace.folder / "enriched.yaml").read_text(encoding="utf-8")
     workspace.fake.clear_log()
@@ -129,7 +161,9 @@ def test_a_second_refresh_is_answered_from_the_cache_and_changes_nothing(built: 
     assert _without_times(after) == _without_times(before)
 
 
-def test_status_lists_every_entry_with_key_status_evidence_and_what_is_missing(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+def test_status_lists_every_entry_with_key_status_evidence_and_what_is_missing(
+    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+) -> None:
     workspace, _ = built
     rows = json.loads(workspace.run("status", "--json").stdout)
     assert len(rows) == 25
@@ -140,7 +174,9 @@ def test_status_lists_every_entry_with_key_status_evidence_and_what_is_missing(b
     assert len(text.splitlines()) == 25
 
 
-def test_export_reads_enriched_yaml_without_the_network(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+def test_export_reads_enriched_yaml_without_the_network(
+    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+) -> None:
     workspace, _ = built
     workspace.fake.clear_log()
     for format_name in ("bibtex", "csl-json", "yaml", "markdown"):
@@ -148,7 +184,9 @@ def test_export_reads_enriched_yaml_without_the_network(built: tuple[Workspace, 
         assert result.returncode == 0, result.stderr
         assert result.stdout
     assert workspace.fake.count() == 0
-    assert workspace.run("export", "--format", "bibtex").stdout == (workspace.folder / "build" / "references.bib").read_text(encoding="utf-8")
+    assert workspace.run("export", "--format", "bibtex").stdout == (
+        workspace.folder / "build" / "references.bib"
+    ).read_text(encoding="utf-8")
 
 
 def test_cache_info_counts_the_answers_per_service(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
@@ -175,12 +213,19 @@ def small_list(tmp_path: Path) -> Iterator[Workspace]:
 
 def test_a_paper_added_by_arxiv_id_appears_in_status_and_in_the_next_build(small_list: Workspace) -> None:
     original = (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
-    added = small_list.run("add", "https://arxiv.org/abs/2311.17179", "--section", "location", "--code", "https://github.com/microsoft/satclip")
+    added = small_list.run(
+        "add",
+        "https://arxiv.org/abs/2311.17179",
+        "--section",
+        "location",
+        "--code",
+        "https://github.com/microsoft/satclip",
+    )
     assert added.returncode == 0, added.stderr
     assert "added 'klemmer2023satclip'" in added.stdout
     updated = (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
     assert updated.startswith(original[: original.index("  # 3. Product Embeddings")].rstrip("\n"))
-    assert updated.endswith(original[original.index("  # 3. Product Embeddings"):])
+    assert updated.endswith(original[original.index("  # 3. Product Embeddings") :])
     entry = next(e for e in load_entries("entries.yaml", updated.encode()).entries if e.id == "klemmer2023satclip")
     assert entry.title == "SatCLIP: Global, General-Purpose Location Embeddings with Satellite Imagery"
     assert entry.venue == "Arxiv 2023"
@@ -199,21 +244,31 @@ def test_adding_a_paper_already_listed_is_refused_naming_the_entry(small_list: W
     before = (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
     result = small_list.run("add", "arXiv:2309.16020v2", "--section", "location")
     assert result.returncode == 1
-    assert re.match(r"error: entries\.yaml: entry 'geoclip' \(line \d+\) already lists arxiv:2309\.16020\n", result.stderr)
+    assert re.match(
+        r"error: entries\.yaml: entry 'geoclip' \(line \d+\) already lists arxiv:2309\.16020\n", result.stderr
+    )
     assert (small_list.folder / "entries.yaml").read_text(encoding="utf-8") == before
     assert small_list.fake.count() == 0
 
 
 def test_add_by_doi_takes_the_crossref_record(small_list: Workspace) -> None:
-    result = small_list.run("add", "https://doi.org/10.1109/IGARSS53475.2024.10640760", "--section", "product", "--id", "major-tom")
+    result = small_list.run(
+        "add", "https://doi.org/10.1109/IGARSS53475.2024.10640760", "--section", "product", "--id", "major-tom"
+    )
     assert result.returncode == 0, result.stderr
-    entry = next(e for e in load_entries("entries.yaml", (small_list.folder / "entries.yaml").read_bytes()).entries if e.id == "major-tom")
+    entry = next(
+        e
+        for e in load_entries("entries.yaml", (small_list.folder / "entries.yaml").read_bytes()).entries
+        if e.id == "major-tom"
+    )
     assert entry.title == "Major TOM: Expandable Datasets for Earth Observation"
     assert entry.link("paper").url == "https://doi.org/10.1109/igarss53475.2024.10640760"  # type: ignore[union-attr]
 
 
 def test_add_offline_asks_for_the_title(small_list: Workspace) -> None:
-    result = small_list.run("add", "2311.17179", "--section", "location", "--offline", "--title", "SatCLIP: Global Location Embeddings")
+    result = small_list.run(
+        "add", "2311.17179", "--section", "location", "--offline", "--title", "SatCLIP: Global Location Embeddings"
+    )
     assert result.returncode == 0, result.stderr
     assert small_list.fake.count() == 0
     assert "SatCLIP: Global Location Embeddings" in (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
@@ -242,7 +297,9 @@ def test_keys_never_change_on_refresh_even_when_the_year_changes_unless_rekey(sm
     geoclip = next(item for item in document["entries"] if item["id"] == "geoclip")
     key = geoclip["key"]
     # Simulate a key written when the preprint had another year: the refresh must keep it.
-    enriched.write_text(enriched.read_text(encoding="utf-8").replace(f"key: {key}", "key: vivanco2022geoclip"), encoding="utf-8")
+    enriched.write_text(
+        enriched.read_text(encoding="utf-8").replace(f"key: {key}", "key: vivanco2022geoclip"), encoding="utf-8"
+    )
     again = small_list.run("refresh", "--only", "geoclip")
     assert again.returncode == 0, again.stderr
     assert small_list.enriched()["geoclip"].key == "vivanco2022geoclip"  # type: ignore[attr-defined]

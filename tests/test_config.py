@@ -41,8 +41,14 @@ def test_geoemb_bib_toml_holds_the_settings_at_top_level() -> None:
         ('mail-to = "x"', "geoemb-bib.toml: unknown setting 'mail-to'"),
         ("unicode = 1", "geoemb-bib.toml: setting 'unicode' must be bool, found 1"),
         ('sort = "year"', "geoemb-bib.toml: setting 'sort' must be one of list, key, found 'year'"),
-        ("cache-ttl-days = { datacite = 1 }", "geoemb-bib.toml: cache-ttl-days: unknown service 'datacite' (one of arxiv, crossref, openreview)"),
-        ("cache-ttl-days = { arxiv = -1 }", "geoemb-bib.toml: cache-ttl-days.arxiv must be a number of days >= 0, found -1"),
+        (
+            "cache-ttl-days = { datacite = 1 }",
+            "geoemb-bib.toml: cache-ttl-days: unknown service 'datacite' (one of arxiv, crossref, openreview)",
+        ),
+        (
+            "cache-ttl-days = { arxiv = -1 }",
+            "geoemb-bib.toml: cache-ttl-days.arxiv must be a number of days >= 0, found -1",
+        ),
         ("mailto = ", "geoemb-bib.toml: not valid TOML"),
     ],
 )

@@ -11,13 +11,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from catalog_samples import hostile_catalog, realistic_catalog
-from resolved_replay import resolved_bundled_catalog
-from test_export_bibtex import bundled_catalog
 
+from catalog_samples import hostile_catalog, realistic_catalog
 from geoemb_bib.exporters import ExportOptions, export
 from geoemb_bib.exporters._citation import citations, plain
 from geoemb_bib.model import Catalog
+from resolved_replay import resolved_bundled_catalog
+from test_export_bibtex import bundled_catalog
 
 TESTS = Path(__file__).parent
 APA = TESTS / "fixtures" / "csl" / "styles" / "apa.csl"
@@ -48,7 +48,9 @@ def _pandoc(catalog: Catalog, tmp_path: Path) -> dict[str, str]:
     path.write_text(export("csl-json", catalog, ExportOptions()), encoding="utf-8")
     result = subprocess.run(
         ["pandoc", "-f", "csljson", "-t", "html", "--citeproc", "--wrap=none", f"--csl={APA}", str(path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0 and not result.stderr, result.stderr
     return dict(re.findall(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', result.stdout, re.DOTALL))
@@ -71,7 +73,9 @@ def test_pandoc_renders_hostile_items(tmp_path: Path) -> None:
 def _citeproc_js(catalog: Catalog, tmp_path: Path) -> dict[str, str]:
     path = tmp_path / "references.json"
     path.write_text(export("csl-json", catalog, ExportOptions()), encoding="utf-8")
-    result = subprocess.run(["node", str(JS / "render.js"), str(path), str(APA), str(LOCALE)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["node", str(JS / "render.js"), str(path), str(APA), str(LOCALE)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
     assert output["errors"] == []

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
-from catalog_samples import geoclip, hostile_items, realistic_items
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog_samples import geoclip, hostile_items, realistic_items
 from geoemb_bib import enriched
 from geoemb_bib.model import Person
 
@@ -39,14 +39,20 @@ def assert_same(fast: Any, slow: Any, path: str = "document") -> None:
 
 def test_the_writers_output_is_read_fast_and_exactly_as_pyyaml_reads_it() -> None:
     items = realistic_items() + hostile_items()
-    for text in [enriched.dump_items(items), *(enriched.dump_items([item], meta={"entries_sha256": "ab"}) for item in items)]:
+    for text in [
+        enriched.dump_items(items),
+        *(enriched.dump_items([item], meta={"entries_sha256": "ab"}) for item in items),
+    ]:
         fast = enriched._fast_load(text)
         assert fast is not None
         assert_same(fast, pyyaml(text))
 
 
 def test_a_long_list_round_trips_through_the_fast_reader() -> None:
-    items = tuple(dataclasses.replace(geoclip(), entry=dataclasses.replace(geoclip().entry, id=f"geoclip-{n}")) for n in range(300))
+    items = tuple(
+        dataclasses.replace(geoclip(), entry=dataclasses.replace(geoclip().entry, id=f"geoclip-{n}"))
+        for n in range(300)
+    )
     text = enriched.dump_items(items)
     assert enriched._fast_load(text) is not None
     assert list(enriched.load_items(text, "enriched.yaml").values()) == list(items)
@@ -59,7 +65,9 @@ texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 @given(title=texts, family=texts, note=texts, step=texts, label=texts)
 def test_any_text_reads_the_same_fast_or_falls_back(title: str, family: str, note: str, step: str, label: str) -> None:
     item = geoclip()
-    record = dataclasses.replace(item.record, title=title or "t", author=(Person(family=family, given=label),), abstract=note or None)
+    record = dataclasses.replace(
+        item.record, title=title or "t", author=(Person(family=family, given=label),), abstract=note or None
+    )
     entry = dataclasses.replace(item.entry, notes=note or None, abbr=label or None)
     item = dataclasses.replace(item, record=record, entry=entry, steps=(step, f"{step}: {label}"))
     text = enriched.dump_items([item])
@@ -95,9 +103,9 @@ BASE = enriched.dump_items([geoclip()])
         ("  status: published\n", "  status: |-\n      published\n    more\n"),
         ("  status: published\n", "  status: pub\n    lished\n"),  # a plain scalar on two lines
         ("  status: published\n", "  status: 'pub\n    lished'\n"),
-        ("  status: published\n", "  status: \"pub\\\n    lished\"\n"),
-        ("  status: published\n", "  status: \"pub\\x41\\u00e9\\U0001F600\\N\\_\\L\\P\\t\\\"\\\\\"\n"),
-        ("  status: published\n", "  status: \"pub\\q\"\n"),
+        ("  status: published\n", '  status: "pub\\\n    lished"\n'),
+        ("  status: published\n", '  status: "pub\\x41\\u00e9\\U0001F600\\N\\_\\L\\P\\t\\"\\\\"\n'),
+        ("  status: published\n", '  status: "pub\\q"\n'),
         ("  status: published\n", "  yes: published\n"),
         ("  status: published\n", "  'status': published\n"),
         ("  status: published\n", "  ? status\n  : published\n"),

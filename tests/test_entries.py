@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO_ROOT
 
+from conftest import FIXTURES, REPO_ROOT
 from geoemb_bib.entries import MAX_FILE_BYTES, insert_entry, load_entries
 from geoemb_bib.errors import EntriesError
 from geoemb_bib.model import CuratedIds, CuratedList, Entry, Link
@@ -41,7 +41,11 @@ def test_the_bundled_list_holds_every_row_of_the_published_list() -> None:
     kinds = Counter(entry.kind for entry in curated.entries)
     assert len(curated.entries) == 25
     assert kinds == {"paper": 21, "challenge": 2, "dataset": 1, "blog-post": 1}
-    assert [s.id for s in curated.sections if s.parent == "related"] == ["remote-sensing", "modality-gap", "potentially-interesting"]
+    assert [s.id for s in curated.sections if s.parent == "related"] == [
+        "remote-sensing",
+        "modality-gap",
+        "potentially-interesting",
+    ]
     assert curated.meta.title == "Awesome Geospatial Embeddings"
 
 
@@ -63,13 +67,31 @@ def test_the_bundled_list_keeps_links_labels_and_curated_identifiers() -> None:
 @pytest.mark.parametrize(
     ("fixture", "expected"),
     [
-        ("syntax-error.yaml", "syntax-error.yaml:9:12: YAML syntax error: while scanning a quoted scalar that starts here"),
-        ("unknown-field.yaml", "unknown-field.yaml:9:5: entry 'satclip': unknown field 'titel' (did you mean 'title'?)"),
+        (
+            "syntax-error.yaml",
+            "syntax-error.yaml:9:12: YAML syntax error: while scanning a quoted scalar that starts here",
+        ),
+        (
+            "unknown-field.yaml",
+            "unknown-field.yaml:9:5: entry 'satclip': unknown field 'titel' (did you mean 'title'?)",
+        ),
         ("missing-title.yaml", "missing-title.yaml:7:5: entry 'satclip': missing field 'title'"),
-        ("bad-url.yaml", "bad-url.yaml:11:14: entry 'satclip': link 'paper': 'htps//arxiv.org/abs/2311.17179' is not an absolute URL"),
-        ("duplicate-key.yaml", "duplicate-key.yaml:14:10: entry 'geoclip': key 'klemmer2025satclip' is already pinned by entry 'satclip' on line 7"),
-        ("duplicate-arxiv-id.yaml", "duplicate-arxiv-id.yaml:16:7: entry 'satclip-again': same paper as entry 'satclip' on line 7 (arxiv:2311.17179)"),
-        ("unknown-section.yaml", "unknown-section.yaml:8:14: entry 'satclip': section 'paper' is not defined (did you mean 'papers'?)"),
+        (
+            "bad-url.yaml",
+            "bad-url.yaml:11:14: entry 'satclip': link 'paper': 'htps//arxiv.org/abs/2311.17179' is not an absolute URL",
+        ),
+        (
+            "duplicate-key.yaml",
+            "duplicate-key.yaml:14:10: entry 'geoclip': key 'klemmer2025satclip' is already pinned by entry 'satclip' on line 7",
+        ),
+        (
+            "duplicate-arxiv-id.yaml",
+            "duplicate-arxiv-id.yaml:16:7: entry 'satclip-again': same paper as entry 'satclip' on line 7 (arxiv:2311.17179)",
+        ),
+        (
+            "unknown-section.yaml",
+            "unknown-section.yaml:8:14: entry 'satclip': section 'paper' is not defined (did you mean 'papers'?)",
+        ),
     ],
 )
 def test_each_broken_fixture_gives_exactly_one_located_problem(fixture: str, expected: str) -> None:
@@ -77,7 +99,9 @@ def test_each_broken_fixture_gives_exactly_one_located_problem(fixture: str, exp
     with pytest.raises(EntriesError) as caught:
         load_entries(str(path), path.read_bytes())
     assert len(caught.value.problems) == 1
-    assert str(caught.value.problems[0]).startswith(str(BROKEN / expected.split(":", 1)[0]) + ":" + expected.split(":", 1)[1])
+    assert str(caught.value.problems[0]).startswith(
+        str(BROKEN / expected.split(":", 1)[0]) + ":" + expected.split(":", 1)[1]
+    )
 
 
 def test_all_problems_of_a_file_are_reported_together() -> None:
@@ -98,11 +122,15 @@ def test_an_empty_file_is_refused() -> None:
 
 
 def test_a_byte_order_mark_is_refused_with_a_remedy() -> None:
-    assert problems_of(b"\xef\xbb\xbf" + MINIMAL.encode()) == ["entries.yaml:1:1: file starts with a byte-order mark; save it as UTF-8 without BOM"]
+    assert problems_of(b"\xef\xbb\xbf" + MINIMAL.encode()) == [
+        "entries.yaml:1:1: file starts with a byte-order mark; save it as UTF-8 without BOM"
+    ]
 
 
 def test_tabs_are_located() -> None:
-    assert problems_of(MINIMAL.replace("    venue:", "\tvenue:")) == ["entries.yaml:10:1: tab character; YAML indentation and values must use spaces"]
+    assert problems_of(MINIMAL.replace("    venue:", "\tvenue:")) == [
+        "entries.yaml:10:1: tab character; YAML indentation and values must use spaces"
+    ]
 
 
 def test_a_file_saved_as_mac_roman_is_not_utf8() -> None:
@@ -124,15 +152,23 @@ def test_duplicate_yaml_fields_are_refused() -> None:
 def test_alias_bombs_are_refused_before_they_expand() -> None:
     bomb = "\n".join(
         ["a: &a [x, x, x, x, x, x, x, x, x]"]
-        + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]" for i in range(8)]
+        + [
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+            for i in range(8)
+        ]
     )
     problems = problems_of(bomb + "\n")
     assert problems and all("entries.yaml:" in p for p in problems)
 
 
 def test_aliases_inside_entries_are_refused() -> None:
-    text = MINIMAL.replace("venue: AAAI 2025", "venue: &v AAAI 2025") + "  - id: other\n    section: papers\n    title: Other\n    venue: *v\n"
-    assert problems_of(text) == ["entries.yaml:16:5: entry 'other': field 'venue': YAML anchors and aliases (&name / *name) are not allowed"]
+    text = (
+        MINIMAL.replace("venue: AAAI 2025", "venue: &v AAAI 2025")
+        + "  - id: other\n    section: papers\n    title: Other\n    venue: *v\n"
+    )
+    assert problems_of(text) == [
+        "entries.yaml:16:5: entry 'other': field 'venue': YAML anchors and aliases (&name / *name) are not allowed"
+    ]
 
 
 def test_wrong_types_name_the_field() -> None:
@@ -161,30 +197,42 @@ def test_a_file_above_the_size_limit_is_refused_without_parsing() -> None:
 )
 def test_unsafe_or_malformed_urls_are_refused(url: str, message: str) -> None:
     problems = problems_of(MINIMAL.replace("https://arxiv.org/abs/2311.17179", url))
-    assert len(problems) == 1 and problems[0].startswith("entries.yaml:12:14: entry 'satclip': link 'paper':") and message in problems[0]
+    assert (
+        len(problems) == 1
+        and problems[0].startswith("entries.yaml:12:14: entry 'satclip': link 'paper':")
+        and message in problems[0]
+    )
 
 
 def test_control_characters_in_text_are_refused() -> None:
     problems = problems_of(MINIMAL.replace("AAAI 2025", '"AAAI\\x072025"'))
-    assert problems == ["entries.yaml:10:12: entry 'satclip': field 'venue': contains a control character or line break"]
+    assert problems == [
+        "entries.yaml:10:12: entry 'satclip': field 'venue': contains a control character or line break"
+    ]
 
 
 # -- what the schema allows a curator -----------------------------------------------------------------
 
 
 def test_unquoted_arxiv_ids_keep_their_digits() -> None:
-    text = with_entry_lines("ids: {arxiv: 2503.01510}").replace("https://arxiv.org/abs/2311.17179", "https://doi.org/10.1609/aaai.v39i4.32457")
+    text = with_entry_lines("ids: {arxiv: 2503.01510}").replace(
+        "https://arxiv.org/abs/2311.17179", "https://doi.org/10.1609/aaai.v39i4.32457"
+    )
     assert load(text).entries[0].ids.arxiv == "2503.01510"
 
 
 def test_curated_ids_must_agree_with_the_links() -> None:
     problems = problems_of(with_entry_lines("ids: {arxiv: '2309.16020'}"))
-    assert problems == ["entries.yaml:13:18: entry 'satclip': ids.arxiv '2309.16020' differs from the paper link's '2311.17179'"]
+    assert problems == [
+        "entries.yaml:13:18: entry 'satclip': ids.arxiv '2309.16020' differs from the paper link's '2311.17179'"
+    ]
 
 
 def test_an_arxiv_doi_given_as_doi_is_redirected_to_ids_arxiv() -> None:
     problems = problems_of(with_entry_lines("ids: {doi: 10.48550/arXiv.2311.17179}"))
-    assert problems == ["entries.yaml:13:16: entry 'satclip': ids.doi '10.48550/arXiv.2311.17179' is arXiv's own DOI; give the arXiv id as ids.arxiv instead"]
+    assert problems == [
+        "entries.yaml:13:16: entry 'satclip': ids.doi '10.48550/arXiv.2311.17179' is arXiv's own DOI; give the arXiv id as ids.arxiv instead"
+    ]
 
 
 def test_key_override_tags_and_notes_are_kept() -> None:
@@ -223,7 +271,11 @@ def test_subsections_must_name_an_existing_parent() -> None:
 
 
 def test_null_links_mean_absent_as_in_the_published_list(tmp_path: Path) -> None:
-    curated = load(with_entry_lines().replace('      paper: "https://arxiv.org/abs/2311.17179"', "      paper: null\n      code: ~"))
+    curated = load(
+        with_entry_lines().replace(
+            '      paper: "https://arxiv.org/abs/2311.17179"', "      paper: null\n      code: ~"
+        )
+    )
     assert curated.entries[0].links == ()
 
 
@@ -236,7 +288,10 @@ def _new_entry(section: str, entry_id: str = "new-paper") -> Entry:
         section=section,
         title='A: new "paper" # 1',
         venue="NeurIPS 2024",
-        links=(Link("paper", "https://arxiv.org/abs/2401.00001"), Link("code", "https://example.org/c", label="Code v2")),
+        links=(
+            Link("paper", "https://arxiv.org/abs/2401.00001"),
+            Link("code", "https://example.org/c", label="Code v2"),
+        ),
         ids=CuratedIds(arxiv="2401.00001"),
     )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+
 from catalog_samples import (
     catalog,
     clay,
@@ -24,17 +25,15 @@ from catalog_samples import (
     realistic_catalog,
     realistic_items,
     satclip,
-    seco,
     terramind_challenge,
 )
-from golden import check_golden
-
 from geoemb_bib.catalog import build_catalog
 from geoemb_bib.entries import load_entries
 from geoemb_bib.errors import ExportError
 from geoemb_bib.exporters import ExportOptions, export
 from geoemb_bib.exporters.bibtex import needs_protection
 from geoemb_bib.model import Person
+from golden import check_golden
 
 REPO = Path(__file__).parent.parent
 CLASSIC = ExportOptions()
@@ -72,7 +71,12 @@ def test_conference_paper_cites_the_published_version_and_keeps_the_eprint() -> 
     assert fields["month"] == "apr"
     assert fields["doi"] == "10.1609/aaai.v39i4.32457"
     assert fields["publisher"].startswith("Association for the Advancement")
-    assert (fields["eprint"], fields["eprinttype"], fields["archivePrefix"], fields["primaryClass"]) == ("2311.17179", "arxiv", "arXiv", "cs.CV")
+    assert (fields["eprint"], fields["eprinttype"], fields["archivePrefix"], fields["primaryClass"]) == (
+        "2311.17179",
+        "arxiv",
+        "arXiv",
+        "cs.CV",
+    )
     assert "number" not in fields  # plainnat refuses volume and number together outside @article
     assert fields["author"].endswith("Ru{\\ss}wurm, Marc")
 
@@ -80,7 +84,12 @@ def test_conference_paper_cites_the_published_version_and_keeps_the_eprint() -> 
 def test_journal_article_has_volume_number_pages() -> None:
     kind, fields = one(lossy_compression())
     assert kind == "article"
-    assert (fields["journal"], fields["volume"], fields["number"], fields["pages"]) == ("IEEE Geoscience and Remote Sensing Magazine", "13", "3", "97--135")
+    assert (fields["journal"], fields["volume"], fields["number"], fields["pages"]) == (
+        "IEEE Geoscience and Remote Sensing Magazine",
+        "13",
+        "3",
+        "97--135",
+    )
     assert fields["doi"] == "10.1109/mgrs.2025.3546527" and not fields["doi"].startswith("http")
     assert fields["url"] == "https://doi.org/10.1109/mgrs.2025.3546527"
 
@@ -130,8 +139,24 @@ def test_dataset_blog_and_challenge() -> None:
 def test_field_order_is_fixed() -> None:
     text = export("bibtex", catalog([satclip()]), CLASSIC)
     names = re.findall(r"^  (\w+) = ", text, flags=re.MULTILINE)
-    assert names == ["author", "title", "booktitle", "volume", "pages", "year", "month", "publisher", "doi", "eprint", "eprinttype",
-                     "archivePrefix", "primaryClass", "url", "keywords", "abstract"]
+    assert names == [
+        "author",
+        "title",
+        "booktitle",
+        "volume",
+        "pages",
+        "year",
+        "month",
+        "publisher",
+        "doi",
+        "eprint",
+        "eprinttype",
+        "archivePrefix",
+        "primaryClass",
+        "url",
+        "keywords",
+        "abstract",
+    ]
     assert "  month = apr,\n" in text
 
 
@@ -162,14 +187,34 @@ def test_unicode_option_keeps_utf8_but_still_escapes() -> None:
 
 
 @pytest.mark.parametrize(
-    "word", ["GeoCLIP", "SatCLIP", "Sentinel-2", "TESSERA", "DINO", "NeurIPS", "AlphaEarth", "Copernicus", "PRESTO", "CLIP", "TOM",
-             "Copernicus-FM", "S2-100K", "v0", "Earth", "NeuCo-Bench", "McDonald"],
+    "word",
+    [
+        "GeoCLIP",
+        "SatCLIP",
+        "Sentinel-2",
+        "TESSERA",
+        "DINO",
+        "NeurIPS",
+        "AlphaEarth",
+        "Copernicus",
+        "PRESTO",
+        "CLIP",
+        "TOM",
+        "Copernicus-FM",
+        "S2-100K",
+        "v0",
+        "Earth",
+        "NeuCo-Bench",
+        "McDonald",
+    ],
 )
 def test_words_that_need_protection(word: str) -> None:
     assert needs_protection(word)
 
 
-@pytest.mark.parametrize("word", ["Seasonal", "Unsupervised", "Pre-Training", "Geo-localization", "A", "Multi-Spectral", "2021", "Major"])
+@pytest.mark.parametrize(
+    "word", ["Seasonal", "Unsupervised", "Pre-Training", "Geo-localization", "A", "Multi-Spectral", "2021", "Major"]
+)
 def test_words_left_to_the_style(word: str) -> None:
     assert not needs_protection(word)
 
@@ -218,7 +263,10 @@ def test_hostile_metadata_stays_parseable_balanced_ascii_and_inert() -> None:
             assert _balanced(value), (name, value)
             # Outside math and our own escapes no TeX command survives: \input and \write18 arrive as text.
             commands = set(re.findall(r"\\([A-Za-z]+)", value))
-            assert not commands & {"input", "write", "def", "begin", "end", "relax", "include", "catcode"}, (name, value)
+            assert not commands & {"input", "write", "def", "begin", "end", "relax", "include", "catcode"}, (
+                name,
+                value,
+            )
             assert not re.search(r"(?<!\\)[&%#_]", value) or name in ("url", "doi"), (name, value)
             assert "\x00" not in value and "\x07" not in value and "\u202e" not in value
     _, fields = entries["hostile2025robust"]
@@ -277,7 +325,9 @@ def test_pandoc_reads_every_entry() -> None:
         for options in (CLASSIC, BIBLATEX):
             text = export("bibtex", catalog_, options)
             source_format = "biblatex" if options.bibtex_flavour == "biblatex" else "bibtex"
-            result = subprocess.run(["pandoc", "-f", source_format, "-t", "csljson"], input=text, capture_output=True, text=True, timeout=60)
+            result = subprocess.run(
+                ["pandoc", "-f", source_format, "-t", "csljson"], input=text, capture_output=True, text=True, timeout=60
+            )
             assert result.returncode == 0, result.stderr
             assert result.stderr == "", result.stderr
             ids = [item["id"] for item in json.loads(result.stdout)]
@@ -289,7 +339,6 @@ def test_a_published_work_no_source_names_authors_for_is_written_as_misc_for_cla
     import dataclasses
 
     from catalog_samples import realistic_items
-
     from geoemb_bib.model import Catalog, ListMeta
 
     conference = next(item for item in realistic_items() if item.record.type == "paper-conference")

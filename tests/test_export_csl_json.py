@@ -10,6 +10,7 @@ from pathlib import Path
 import bibtexparser
 import jsonschema
 import pytest
+
 from catalog_samples import (
     catalog,
     clay,
@@ -24,16 +25,26 @@ from catalog_samples import (
     satclip,
     terramind_challenge,
 )
+from geoemb_bib.errors import ExportError
+from geoemb_bib.exporters import ExportOptions, export
 from golden import check_golden
 from resolved_replay import resolved_bundled_catalog
 from test_export_bibtex import bundled_catalog
 
-from geoemb_bib.errors import ExportError
-from geoemb_bib.exporters import ExportOptions, export
-
 SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "csl-data.json").read_text(encoding="utf-8"))
 # The types Zotero's CSL-JSON importer maps; anything else makes it reject the whole file.
-ZOTERO_SAFE_TYPES = {"paper-conference", "article-journal", "article", "dataset", "webpage", "post-weblog", "report", "chapter", "book", "thesis"}
+ZOTERO_SAFE_TYPES = {
+    "paper-conference",
+    "article-journal",
+    "article",
+    "dataset",
+    "webpage",
+    "post-weblog",
+    "report",
+    "chapter",
+    "book",
+    "thesis",
+}
 OPTIONS = ExportOptions()
 
 
@@ -83,12 +94,21 @@ def test_conference_paper() -> None:
 
 def test_journal_article() -> None:
     item = one(lossy_compression())
-    assert (item["type"], item["container-title"], item["page"]) == ("article-journal", "IEEE Geoscience and Remote Sensing Magazine", "97-135")
+    assert (item["type"], item["container-title"], item["page"]) == (
+        "article-journal",
+        "IEEE Geoscience and Remote Sensing Magazine",
+        "97-135",
+    )
 
 
 def test_preprint_is_an_arxiv_article() -> None:
     item = one(major_tom())
-    assert (item["type"], item["publisher"], item["number"], item["DOI"]) == ("article", "arXiv", "2412.05600", "10.48550/arXiv.2412.05600")
+    assert (item["type"], item["publisher"], item["number"], item["DOI"]) == (
+        "article",
+        "arXiv",
+        "2412.05600",
+        "10.48550/arXiv.2412.05600",
+    )
     assert item["URL"] == "https://arxiv.org/abs/2412.05600"
     assert one(copernicus_fm())["note"] == "Listed as ICCV 2025 Oral; no version of record found"
     assert "container-title" not in one(copernicus_fm())
@@ -96,9 +116,17 @@ def test_preprint_is_an_arxiv_article() -> None:
 
 def test_dataset_blog_post_and_challenge() -> None:
     dataset = one(clay())
-    assert (dataset["type"], dataset["author"], dataset["publisher"]) == ("dataset", [{"literal": "Clay Foundation"}], "Source Cooperative")
+    assert (dataset["type"], dataset["author"], dataset["publisher"]) == (
+        "dataset",
+        [{"literal": "Clay Foundation"}],
+        "Source Cooperative",
+    )
     post = one(earth_genome_blog())
-    assert (post["type"], post["container-title"], post["author"]) == ("post-weblog", "Medium", [{"literal": "Earth Genome"}])
+    assert (post["type"], post["container-title"], post["author"]) == (
+        "post-weblog",
+        "Medium",
+        [{"literal": "Earth Genome"}],
+    )
     challenge = one(terramind_challenge())
     assert (challenge["type"], challenge["author"]) == ("webpage", [{"literal": "IBM & ESA Φ-lab"}])
     dated = json.loads(export("csl-json", catalog([clay()]), ExportOptions(urldate="2026-01-15")))[0]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from conftest import FIXTURES, REPO_ROOT
-
 from geoemb_bib.catalog import build_catalog, unresolved_item
 from geoemb_bib.entries import load_entries
 from geoemb_bib.exporters import ExportOptions, export
@@ -108,9 +107,19 @@ def test_resolved_markdown_shows_the_version_of_record_and_marks_unresolved_rows
         key="cepeda2023geoclip",
         status="published",
         evidence="verified",
-        record=Record(source="merged", standard_id="openreview:I18BXotQ7j", title="GeoCLIP: as published", venue="NeurIPS 2023", issued=PartialDate(2023)),
+        record=Record(
+            source="merged",
+            standard_id="openreview:I18BXotQ7j",
+            title="GeoCLIP: as published",
+            venue="NeurIPS 2023",
+            issued=PartialDate(2023),
+        ),
     )
-    line = next(l for l in export("markdown", _one_item_catalog(entry, published), ExportOptions()).splitlines() if l.startswith("| **"))
+    line = next(
+        l
+        for l in export("markdown", _one_item_catalog(entry, published), ExportOptions()).splitlines()
+        if l.startswith("| **")
+    )
     assert "| **GeoCLIP: as published** | NeurIPS 2023 |" in line
     unresolved = export("markdown", _one_item_catalog(entry), ExportOptions())
     assert "| Arxiv 2023 ⚠️ |" in unresolved

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 import yaml
-from catalog_samples import geoclip, hostile_items, realistic_catalog, realistic_items
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog_samples import geoclip, hostile_items, realistic_catalog, realistic_items
 from geoemb_bib import enriched
 from geoemb_bib.errors import InputError
 from geoemb_bib.exporters import ExportOptions, export
@@ -40,7 +40,18 @@ def test_layout_header_field_order_and_no_timestamp_of_its_own() -> None:
     data = yaml.safe_load(text)
     assert data["geoemb-bib"] == {"format": 1, "generator": data["geoemb-bib"]["generator"], "entries_sha256": "abc"}
     block = data["entries"][0]
-    assert list(block) == ["id", "key", "status", "evidence", "curated", "record", "identity", "provenance", "steps", "resolved_at"]
+    assert list(block) == [
+        "id",
+        "key",
+        "status",
+        "evidence",
+        "curated",
+        "record",
+        "identity",
+        "provenance",
+        "steps",
+        "resolved_at",
+    ]
     assert list(block["curated"]) == ["section", "title", "abbr", "venue", "links"]
     assert block["record"]["issued"] == "2023"
     assert block["record"]["author"][0] == {"family": "Vivanco Cepeda", "given": "Vicente"}
@@ -53,12 +64,29 @@ def test_layout_header_field_order_and_no_timestamp_of_its_own() -> None:
 
 def test_dates_enums_and_person_parts_survive() -> None:
     record = Record(
-        source="openreview", standard_id="openreview:x", title="T", issued=PartialDate(2025, 4, 11), decision=Decision.WITHDRAWN,
-        author=(Person(family="Beethoven", given="Ludwig", particle="van", suffix="Jr.", affiliations=("Bonn",), orcid="0000-0001"),
-                Person(literal="Clay Foundation")),
-        relations=(("has-preprint", "arxiv:1"),), arxiv_categories=("cs.CV",), score=0.5,
+        source="openreview",
+        standard_id="openreview:x",
+        title="T",
+        issued=PartialDate(2025, 4, 11),
+        decision=Decision.WITHDRAWN,
+        author=(
+            Person(
+                family="Beethoven",
+                given="Ludwig",
+                particle="van",
+                suffix="Jr.",
+                affiliations=("Bonn",),
+                orcid="0000-0001",
+            ),
+            Person(literal="Clay Foundation"),
+        ),
+        relations=(("has-preprint", "arxiv:1"),),
+        arxiv_categories=("cs.CV",),
+        score=0.5,
     )
-    item = dataclasses.replace(geoclip(), record=record, provenance={"title": Provenance("openreview", "openreview:x", None, 1e-05)})
+    item = dataclasses.replace(
+        geoclip(), record=record, provenance={"title": Provenance("openreview", "openreview:x", None, 1e-05)}
+    )
     assert roundtrip((item,))["geoclip"] == item
     assert "'2025-04-11'" in enriched.dump_items([item])
 
@@ -82,7 +110,9 @@ def test_any_text_round_trips(title: str, family: str, note: str, step: str, key
         base,
         key=key,
         entry=dataclasses.replace(base.entry, title=title, notes=note, tags=(step,)),
-        record=dataclasses.replace(base.record, title=title, author=(Person(family=family, given=note),), abstract=note or None),
+        record=dataclasses.replace(
+            base.record, title=title, author=(Person(family=family, given=note),), abstract=note or None
+        ),
         steps=(step,),
         provenance={key or "x": Provenance("crossref", step)},
     )
@@ -118,13 +148,21 @@ def test_yaml_syntax_error_is_located() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("  status: published", "  status: publishd", "enriched.yaml:9: entry 'geoclip': status: 'publishd' is not one of"),
+        (
+            "  status: published",
+            "  status: publishd",
+            "enriched.yaml:9: entry 'geoclip': status: 'publishd' is not one of",
+        ),
         ("    issued: '2023'", "    issued: 23rd", "entry 'geoclip': record.issued: expected a date"),
         ("    decision: accepted", "    decision: maybe", "record.decision: 'maybe' is not one of"),
         ("    arxiv_version: 2", "    arxiv_version: two", "record.arxiv_version: expected a whole number"),
         ("    venue: NeurIPS 2023 poster", "    venu: NeurIPS 2023 poster", "record: unknown field 'venu'"),
         ("  key: vivanco2023geoclip\n", "", "entry 'geoclip': missing field 'key'"),
-        ("    arxiv_id: '2309.16020'", "    arxiv_id: 2309.16020", "record.arxiv_id: expected text, found 2309.1602; put it in quotes"),
+        (
+            "    arxiv_id: '2309.16020'",
+            "    arxiv_id: 2309.16020",
+            "record.arxiv_id: expected text, found 2309.1602; put it in quotes",
+        ),
         ("format: 1", "format: 2", "format 2 is newer than this geoemb-bib reads"),
     ],
 )
@@ -156,7 +194,9 @@ def test_not_an_enriched_file() -> None:
 
 
 def test_hand_edited_integers_and_unquoted_dates_are_accepted() -> None:
-    text = GOOD.replace("    issued: '2023'", "    issued: 2023-05-02").replace("  resolved_at: '2026-01-15T10:00:05Z'", "  resolved_at: 2026-01-15T10:00:05Z")
+    text = GOOD.replace("    issued: '2023'", "    issued: 2023-05-02").replace(
+        "  resolved_at: '2026-01-15T10:00:05Z'", "  resolved_at: 2026-01-15T10:00:05Z"
+    )
     item = enriched.load_items(text, "x")["geoclip"]
     assert item.record.issued == PartialDate(2023, 5, 2)
     assert item.resolved_at == "2026-01-15T10:00:05Z"
@@ -165,7 +205,11 @@ def test_hand_edited_integers_and_unquoted_dates_are_accepted() -> None:
 def test_ten_thousand_entries_dump_and_load_back() -> None:
     """Scale, not speed (speed is measured in benchmarks/)."""
     items = realistic_items()
-    many = [dataclasses.replace(it, entry=dataclasses.replace(it.entry, id=f"{it.entry.id}-{n}")) for n in range(1112) for it in items]
+    many = [
+        dataclasses.replace(it, entry=dataclasses.replace(it.entry, id=f"{it.entry.id}-{n}"))
+        for n in range(1112)
+        for it in items
+    ]
     loaded = enriched.load_items(enriched.dump_items(many), "enriched.yaml")
     assert list(loaded) == [item.entry.id for item in many]
 
@@ -175,6 +219,9 @@ def test_links_with_a_query_string_round_trip_through_enriched_yaml() -> None:
     from geoemb_bib.model import Link
 
     item = geoclip()
-    entry = dataclasses.replace(item.entry, links=(Link("dataset", "https://drive.google.com/drive/folders/1US?usp=sharing#x", label="Data: S2"),))
+    entry = dataclasses.replace(
+        item.entry,
+        links=(Link("dataset", "https://drive.google.com/drive/folders/1US?usp=sharing#x", label="Data: S2"),),
+    )
     loaded = enriched.load_items(enriched.dump_items([dataclasses.replace(item, entry=entry)]), "enriched.yaml")
     assert loaded[entry.id].entry.links == entry.links

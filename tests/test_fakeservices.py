@@ -18,10 +18,10 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 import yaml
-from fakeservices import REPLAY, FakeServices, Fault, Limits
 
+from fakeservices import REPLAY, FakeServices, Fault, Limits
 from geoemb_bib.errors import BadResponse, ServiceUnavailable
-from geoemb_bib.fetch import FetchSettings, Fetcher, Response
+from geoemb_bib.fetch import Fetcher, FetchSettings, Response
 from geoemb_bib.model import Query
 
 SAMPLES = Path(__file__).parent / "fixtures" / "api-samples"
@@ -68,7 +68,12 @@ def fetcher_for(fake_services: FakeServices, tmp_path: Path) -> Iterator[Callabl
 
     def make(**overrides: object) -> Fetcher:
         # A short backoff cap keeps retries quick; the backoff itself is tested against a mock transport.
-        values: dict[str, object] = {"cache_dir": tmp_path / "cache", "mailto": "curator@example.org", "max_backoff": 0.2, **overrides}
+        values: dict[str, object] = {
+            "cache_dir": tmp_path / "cache",
+            "mailto": "curator@example.org",
+            "max_backoff": 0.2,
+            **overrides,
+        }
         settings = FetchSettings.from_environment(fake_services.env(), **values)
         fetcher = Fetcher(settings)
         made.append(fetcher)
@@ -83,7 +88,9 @@ def fetcher_for(fake_services: FakeServices, tmp_path: Path) -> Iterator[Callabl
 
 
 @pytest.mark.parametrize("path", ["arxiv/feed-id_list-all-seed.xml", "arxiv/feed-id_list-all-known.xml"])
-def test_replay_arxiv_batches_are_answered_with_the_stored_feeds_byte_for_byte(fake_services: FakeServices, path: str) -> None:
+def test_replay_arxiv_batches_are_answered_with_the_stored_feeds_byte_for_byte(
+    fake_services: FakeServices, path: str
+) -> None:
     request = manifest_file(path)["request"]
     assert isinstance(request, dict)
     answer = get(fake_services, "arxiv", "/api/query", request["query"])
@@ -93,10 +100,17 @@ def test_replay_arxiv_batches_are_answered_with_the_stored_feeds_byte_for_byte(f
 
 
 def test_replay_arxiv_versions_unknown_ids_order_and_max_results(fake_services: FakeServices) -> None:
-    answer = get(fake_services, "arxiv", "/api/query", {"id_list": "2503.16683,2506.20380v1,2103.16607,0808.05394", "max_results": "10"})
+    answer = get(
+        fake_services,
+        "arxiv",
+        "/api/query",
+        {"id_list": "2503.16683,2506.20380v1,2103.16607,0808.05394", "max_results": "10"},
+    )
     # Unversioned: latest version; versioned: that one; unknown: silently dropped; order: not the request's.
     assert arxiv_ids(answer.content) == ["2103.16607v2", "2506.20380v1", "2503.16683v2"]
-    page = get(fake_services, "arxiv", "/api/query", {"id_list": "2503.16683,2506.20380v1,2103.16607", "max_results": "2"})
+    page = get(
+        fake_services, "arxiv", "/api/query", {"id_list": "2503.16683,2506.20380v1,2103.16607", "max_results": "2"}
+    )
     root = ElementTree.fromstring(page.content)
     assert len(arxiv_ids(page.content)) == 2
     assert root.findtext("{http://a9.com/-/spec/opensearch/1.1/}totalResults") == "3"
@@ -119,19 +133,29 @@ def test_replay_crossref_works_by_doi(fake_services: FakeServices) -> None:
     assert get(fake_services, "crossref", "/works/10.1609%2Faaai.v39i4.32457").content == stored
     for doi in ("10.48550/arXiv.2510.17914", "10.5555/nothing-here"):
         missing = get(fake_services, "crossref", f"/works/{doi}")
-        assert (missing.status_code, missing.headers["content-type"], missing.content) == (404, "text/plain", b"Resource not found.")
+        assert (missing.status_code, missing.headers["content-type"], missing.content) == (
+            404,
+            "text/plain",
+            b"Resource not found.",
+        )
     refused = get(fake_services, "crossref", f"/works/{SATCLIP_DOI}", {"query.author": "Klemmer"})
     assert refused.status_code == 400 and refused.json()["message-type"] == "validation-failure"
 
 
 def test_replay_crossref_answers_carry_the_pool_headers(fake_services: FakeServices) -> None:
-    polite = httpx.get(f"{fake_services.base_urls['crossref']}/works/{SATCLIP_DOI}", headers={"User-Agent": "x (mailto:a@example.org)"})
+    polite = httpx.get(
+        f"{fake_services.base_urls['crossref']}/works/{SATCLIP_DOI}", headers={"User-Agent": "x (mailto:a@example.org)"}
+    )
     expected = manifest_file("crossref/works/10.1609_aaai.v39i4.32457.json")
     assert expected
     for name, value in MANIFEST["services"]["crossref"]["default_response"]["headers"].items():
         assert polite.headers[name] == value
     public = get(fake_services, "crossref", f"/works/{SATCLIP_DOI}")
-    assert (public.headers["x-api-pool"], public.headers["x-rate-limit-limit"], public.headers["x-concurrency-limit"]) == ("public", "5", "1")
+    assert (
+        public.headers["x-api-pool"],
+        public.headers["x-rate-limit-limit"],
+        public.headers["x-concurrency-limit"],
+    ) == ("public", "5", "1")
 
 
 def test_replay_crossref_search_by_title_rows_and_select(fake_services: FakeServices) -> None:
@@ -140,11 +164,15 @@ def test_replay_crossref_search_by_title_rows_and_select(fake_services: FakeServ
     exact = get(fake_services, "crossref", "/works", request["query"])
     assert exact.content == (REPLAY / "crossref" / "search" / "satclip.json").read_bytes()
     title = "  satclip: GLOBAL, general-purpose   location embeddings with satellite imagery "
-    trimmed = get(fake_services, "crossref", "/works", {"query.bibliographic": title, "rows": "2", "select": "DOI,title"}).json()["message"]
+    trimmed = get(
+        fake_services, "crossref", "/works", {"query.bibliographic": title, "rows": "2", "select": "DOI,title"}
+    ).json()["message"]
     assert trimmed["items-per-page"] == 2
     assert [sorted(item) for item in trimmed["items"]] == [["DOI", "title"], ["DOI", "title"]]
     assert trimmed["items"][0]["DOI"] == SATCLIP_DOI
-    assert "\\/" in get(fake_services, "crossref", "/works", {"query.bibliographic": title, "rows": "2"}).text  # Crossref's escaping
+    assert (
+        "\\/" in get(fake_services, "crossref", "/works", {"query.bibliographic": title, "rows": "2"}).text
+    )  # Crossref's escaping
 
 
 def test_replay_an_unknown_crossref_search_has_zero_results_in_the_real_shape(fake_services: FakeServices) -> None:
@@ -241,7 +269,9 @@ def test_the_env_points_every_service_at_its_mount(fake_services: FakeServices, 
 # -- fetch.py against the fake over loopback HTTP ---------------------------------------------------------------------
 
 
-def test_a_429_storm_with_retry_after_is_waited_out(fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]) -> None:
+def test_a_429_storm_with_retry_after_is_waited_out(
+    fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]
+) -> None:
     fake_services.inject("crossref", "429/retry-after=0.2", times=3)
     fake_services.inject("openreview", "503/retry-after=http-date+1", times=1)
     fetcher = fetcher_for()
@@ -255,7 +285,9 @@ def test_a_429_storm_with_retry_after_is_waited_out(fake_services: FakeServices,
 
 
 @pytest.mark.parametrize("spec", ["truncate", "cut"])
-def test_a_truncated_body_is_retried_and_never_cached(fake_services: FakeServices, fetcher_for: Callable[..., Fetcher], spec: str) -> None:
+def test_a_truncated_body_is_retried_and_never_cached(
+    fake_services: FakeServices, fetcher_for: Callable[..., Fetcher], spec: str
+) -> None:
     fake_services.inject("crossref", spec, times=1)
     stored = (REPLAY / "crossref" / "works" / "10.1609_aaai.v39i4.32457.json").read_bytes()
     first = fetcher_for().get(SATCLIP, validate=json_body)
@@ -267,7 +299,9 @@ def test_a_truncated_body_is_retried_and_never_cached(fake_services: FakeService
 
 
 @pytest.mark.parametrize("spec", ["reset", "drop", "slow=1"])
-def test_dropped_connections_and_slow_answers_are_retried(fake_services: FakeServices, fetcher_for: Callable[..., Fetcher], spec: str) -> None:
+def test_dropped_connections_and_slow_answers_are_retried(
+    fake_services: FakeServices, fetcher_for: Callable[..., Fetcher], spec: str
+) -> None:
     fake_services.inject("arxiv", spec, times=1)
     fetcher = fetcher_for(read_timeout=0.3, arxiv_interval=0.05)
     answer = fetcher.get(Query("arxiv", "/api/query", (("id_list", "2309.16020"),)), validate=atom_body)
@@ -275,7 +309,9 @@ def test_dropped_connections_and_slow_answers_are_retried(fake_services: FakeSer
     assert fetcher.stats["arxiv"].retries == 1
 
 
-def test_an_html_page_with_200_is_never_cached_and_ends_in_bad_response(fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]) -> None:
+def test_an_html_page_with_200_is_never_cached_and_ends_in_bad_response(
+    fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]
+) -> None:
     fake_services.inject("openreview", "html", times=None)
     fetcher = fetcher_for(max_retries=1)
     note = Query("openreview", "/notes", (("id", "I18BXotQ7j"),))
@@ -286,7 +322,9 @@ def test_an_html_page_with_200_is_never_cached_and_ends_in_bad_response(fake_ser
     assert fake_services.count("openreview") == 3
 
 
-def test_the_breaker_stops_asking_a_failing_service(fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]) -> None:
+def test_the_breaker_stops_asking_a_failing_service(
+    fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]
+) -> None:
     fake_services.inject("crossref", "503", times=None)
     fetcher = fetcher_for(max_retries=0, breaker_threshold=2)
     for number in range(4):
@@ -297,16 +335,30 @@ def test_the_breaker_stops_asking_a_failing_service(fake_services: FakeServices,
     assert fetcher.get(Query("openreview", "/notes", (("id", "I18BXotQ7j"),))).status == 200
 
 
-def test_concurrent_get_many_within_enforced_limits_provokes_no_429(fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]) -> None:
+def test_concurrent_get_many_within_enforced_limits_provokes_no_429(
+    fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]
+) -> None:
     fake_services.enforce_limits = True
     fake_services.latency = 0.02
     fake_services.limits = Limits(arxiv_interval=0.4)
     fetcher = fetcher_for(arxiv_interval=0.4)
-    stored = [path.name.removesuffix(".json").removesuffix(".404.txt") for path in (REPLAY / "crossref" / "works").iterdir()]
+    stored = [
+        path.name.removesuffix(".json").removesuffix(".404.txt") for path in (REPLAY / "crossref" / "works").iterdir()
+    ]
     works = [Query("crossref", "/works/" + name.replace("_", "/", 1)) for name in sorted(stored)]
-    searches = [Query("crossref", "/works", tuple(item["request"]["query"].items())) for item in MANIFEST["files"] if "crossref/search/" in item["path"]]
-    arxiv = [Query("arxiv", "/api/query", (("id_list", arxiv_id), ("max_results", "10"))) for arxiv_id in ("2309.16020", "2310.06743", "2412.05600")]
-    notes = [Query("openreview", "/notes", (("id", note_id), ("count", "true"))) for note_id in ("I18BXotQ7j", "PudduufFLa", "gQPD83DrGp", "pbbRmnFkjG")]
+    searches = [
+        Query("crossref", "/works", tuple(item["request"]["query"].items()))
+        for item in MANIFEST["files"]
+        if "crossref/search/" in item["path"]
+    ]
+    arxiv = [
+        Query("arxiv", "/api/query", (("id_list", arxiv_id), ("max_results", "10")))
+        for arxiv_id in ("2309.16020", "2310.06743", "2412.05600")
+    ]
+    notes = [
+        Query("openreview", "/notes", (("id", note_id), ("count", "true")))
+        for note_id in ("I18BXotQ7j", "PudduufFLa", "gQPD83DrGp", "pbbRmnFkjG")
+    ]
     notes_v1 = [Query("openreview_v1", "/notes", (("id", note_id),)) for note_id in ("WBhqzpF6KYH", "S7Evzt9uit3")]
     queries = arxiv + works + searches + notes + notes_v1
     results = fetcher.get_many(queries)
@@ -321,7 +373,9 @@ def test_concurrent_get_many_within_enforced_limits_provokes_no_429(fake_service
     assert fake_services.count() == len(queries)
 
 
-def test_arxiv_is_asked_three_seconds_apart_by_default(fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]) -> None:
+def test_arxiv_is_asked_three_seconds_apart_by_default(
+    fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]
+) -> None:
     fake_services.enforce_limits = True
     queries = [Query("arxiv", "/api/query", (("id_list", arxiv_id),)) for arxiv_id in ("2309.16020", "2310.06743")]
     results = fetcher_for().get_many(queries, validate=atom_body)
@@ -331,7 +385,9 @@ def test_arxiv_is_asked_three_seconds_apart_by_default(fake_services: FakeServic
     assert not fake_services.limited()
 
 
-def test_the_public_pool_is_paced_by_its_lower_limits(fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]) -> None:
+def test_the_public_pool_is_paced_by_its_lower_limits(
+    fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]
+) -> None:
     fake_services.enforce_limits = True
     fetcher = fetcher_for(mailto=None)
     queries = [Query("crossref", "/works", (("query.bibliographic", title),)) for title in ("a", "b")]
@@ -342,7 +398,9 @@ def test_the_public_pool_is_paced_by_its_lower_limits(fake_services: FakeService
     assert all("mailto" not in item.user_agent for item in fake_services.log)
 
 
-def test_the_fetcher_identifies_itself_to_the_fake(fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]) -> None:
+def test_the_fetcher_identifies_itself_to_the_fake(
+    fake_services: FakeServices, fetcher_for: Callable[..., Fetcher]
+) -> None:
     fetcher_for().get(SATCLIP)
     assert fake_services.log[0].user_agent.endswith("mailto:curator@example.org)")
 
@@ -351,7 +409,17 @@ def test_the_fetcher_identifies_itself_to_the_fake(fake_services: FakeServices, 
 def test_the_fake_runs_standalone_for_the_benchmark(tmp_path: Path) -> None:
     log = tmp_path / "requests.jsonl"
     script = Path(__file__).parent / "fakeservices.py"
-    command = [sys.executable, str(script), "--port", "0", "--enforce-limits", "--fault", "crossref:503:1", "--log", str(log)]
+    command = [
+        sys.executable,
+        str(script),
+        "--port",
+        "0",
+        "--enforce-limits",
+        "--fault",
+        "crossref:503:1",
+        "--log",
+        str(log),
+    ]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         assert process.stdout is not None
         exports: dict[str, str] = {}
@@ -366,4 +434,7 @@ def test_the_fake_runs_standalone_for_the_benchmark(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert [(item["service"], item["status"], item["fault"]) for item in logged] == [("crossref", 503, "503"), ("crossref", 200, None)]
+    assert [(item["service"], item["status"], item["fault"]) for item in logged] == [
+        ("crossref", 503, "503"),
+        ("crossref", 200, None),
+    ]

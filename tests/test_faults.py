@@ -26,15 +26,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO_ROOT
 from fakeservices import FakeServices, LoggedRequest
 from reliability import COMMAND, MAX_RETRIES, Workspace, environment
 
 ARXIV_BATCH = r"id_list=2503\.01505,"
 ARXIV_LISTED = [
-    "lossy-neural-compression", "geoclip", "location-encoder", "satclip", "major-tom-embeddings", "presto", "copernicus-fm",
-    "tessera", "alphaearth", "neuco-bench", "geoinrid", "cropland-mapping-embeddings", "seco", "satmae", "gair",
-    "modality-gap", "dinovision", "copernicus-disaster-response", "landslide-geofm", "crop-type-fm-generalizability",
+    "lossy-neural-compression",
+    "geoclip",
+    "location-encoder",
+    "satclip",
+    "major-tom-embeddings",
+    "presto",
+    "copernicus-fm",
+    "tessera",
+    "alphaearth",
+    "neuco-bench",
+    "geoinrid",
+    "cropland-mapping-embeddings",
+    "seco",
+    "satmae",
+    "gair",
+    "modality-gap",
+    "dinovision",
+    "copernicus-disaster-response",
+    "landslide-geofm",
+    "crop-type-fm-generalizability",
 ]
 
 
@@ -92,33 +110,188 @@ class Fault:
 
 RETRIED = 1 + MAX_RETRIES
 FAULTS = [
-    Fault("crossref-429-storm", "crossref", "429", None, "crossref", (), None, "crossref: stopped asking after 3 failures in a row (last: HTTP 429)"),
-    Fault("crossref-429-retry-after", "crossref", "429/retry-after=1", r"/works/10\.1109/", "crossref", ("lossy-neural-compression",), RETRIED, "HTTP 429"),
-    Fault("crossref-500", "crossref", "500", r"/works/10\.1145/", "crossref", ("earth-embeddings",), RETRIED, "HTTP 500"),
-    Fault("openreview-502", "openreview", "502", r"/notes\?id=gQPD83DrGp", "openreview", ("geoinrid",), RETRIED, "HTTP 502"),
-    Fault("arxiv-503", "arxiv", "503", ARXIV_BATCH, "arxiv", tuple(ARXIV_LISTED), RETRIED, "HTTP 503"),
-    Fault("crossref-504", "crossref", "504", r"query\.bibliographic=Seasonal Contrast", "crossref", ("seco",), RETRIED, "HTTP 504"),
-    Fault("openreview-v1-reset", "openreview_v1", "reset", r"/notes\?id=WBhqzpF6KYH", "openreview", ("satmae",), RETRIED, "for GET /notes?id=WBhqzpF6KYH"),
-    Fault("arxiv-drop", "arxiv", "drop", r"id_list=2503\.16683v1", "arxiv", ("gair",), RETRIED, "Server disconnected without sending a response"),
     Fault(
-        "crossref-slower-than-timeout", "crossref", "slow=0.8", r"/works/10\.1109/", "crossref", ("lossy-neural-compression",), RETRIED, "ReadTimeout",
+        "crossref-429-storm",
+        "crossref",
+        "429",
+        None,
+        "crossref",
+        (),
+        None,
+        "crossref: stopped asking after 3 failures in a row (last: HTTP 429)",
+    ),
+    Fault(
+        "crossref-429-retry-after",
+        "crossref",
+        "429/retry-after=1",
+        r"/works/10\.1109/",
+        "crossref",
+        ("lossy-neural-compression",),
+        RETRIED,
+        "HTTP 429",
+    ),
+    Fault(
+        "crossref-500", "crossref", "500", r"/works/10\.1145/", "crossref", ("earth-embeddings",), RETRIED, "HTTP 500"
+    ),
+    Fault(
+        "openreview-502",
+        "openreview",
+        "502",
+        r"/notes\?id=gQPD83DrGp",
+        "openreview",
+        ("geoinrid",),
+        RETRIED,
+        "HTTP 502",
+    ),
+    Fault("arxiv-503", "arxiv", "503", ARXIV_BATCH, "arxiv", tuple(ARXIV_LISTED), RETRIED, "HTTP 503"),
+    Fault(
+        "crossref-504",
+        "crossref",
+        "504",
+        r"query\.bibliographic=Seasonal Contrast",
+        "crossref",
+        ("seco",),
+        RETRIED,
+        "HTTP 504",
+    ),
+    Fault(
+        "openreview-v1-reset",
+        "openreview_v1",
+        "reset",
+        r"/notes\?id=WBhqzpF6KYH",
+        "openreview",
+        ("satmae",),
+        RETRIED,
+        "for GET /notes?id=WBhqzpF6KYH",
+    ),
+    Fault(
+        "arxiv-drop",
+        "arxiv",
+        "drop",
+        r"id_list=2503\.16683v1",
+        "arxiv",
+        ("gair",),
+        RETRIED,
+        "Server disconnected without sending a response",
+    ),
+    Fault(
+        "crossref-slower-than-timeout",
+        "crossref",
+        "slow=0.8",
+        r"/works/10\.1109/",
+        "crossref",
+        ("lossy-neural-compression",),
+        RETRIED,
+        "ReadTimeout",
         env=(("GEOEMB_BIB_TIMEOUT", "0.3"),),
     ),
-    Fault("arxiv-truncated", "arxiv", "truncate", ARXIV_BATCH, "arxiv", tuple(ARXIV_LISTED), RETRIED, "peer closed connection without sending complete message body"),
-    Fault("crossref-cut-body", "crossref", "cut", r"/works/10\.1109/", "crossref", ("lossy-neural-compression",), RETRIED, "not JSON"),
-    Fault("arxiv-invalid-xml", "arxiv", "invalid", ARXIV_BATCH, "arxiv", tuple(ARXIV_LISTED), RETRIED, "not well-formed XML"),
-    Fault("crossref-invalid-json", "crossref", "invalid", r"/works/10\.1145/", "crossref", ("earth-embeddings",), RETRIED, "not JSON"),
-    Fault("openreview-invalid-json", "openreview", "invalid", r"/notes/search\?term=GeoCLIP", "openreview", ("geoclip",), RETRIED, "not JSON"),
-    Fault("crossref-html-200", "crossref", "html", r"/works/10\.1145/", "crossref", ("earth-embeddings",), RETRIED, "not JSON"),
-    Fault("openreview-html-200", "openreview", "html", r"/notes\?id=pbbRmnFkjG", "openreview", ("dinovision",), RETRIED, "an HTML page where JSON was expected"),
-    Fault("arxiv-error-entry-200", "arxiv", "arxiv-error", ARXIV_BATCH, "arxiv", tuple(ARXIV_LISTED), RETRIED, "with an error entry"),
-    Fault("openreview-error-json-500", "openreview", "openreview-error", r"/notes\?id=gQPD83DrGp", "openreview", ("geoinrid",), RETRIED, "HTTP 500"),
-    Fault("openreview-error-json-403", "openreview", "openreview-error=403", r"/notes\?id=pbbRmnFkjG", "openreview", ("dinovision",), 1, "ForbiddenError"),
+    Fault(
+        "arxiv-truncated",
+        "arxiv",
+        "truncate",
+        ARXIV_BATCH,
+        "arxiv",
+        tuple(ARXIV_LISTED),
+        RETRIED,
+        "peer closed connection without sending complete message body",
+    ),
+    Fault(
+        "crossref-cut-body",
+        "crossref",
+        "cut",
+        r"/works/10\.1109/",
+        "crossref",
+        ("lossy-neural-compression",),
+        RETRIED,
+        "not JSON",
+    ),
+    Fault(
+        "arxiv-invalid-xml",
+        "arxiv",
+        "invalid",
+        ARXIV_BATCH,
+        "arxiv",
+        tuple(ARXIV_LISTED),
+        RETRIED,
+        "not well-formed XML",
+    ),
+    Fault(
+        "crossref-invalid-json",
+        "crossref",
+        "invalid",
+        r"/works/10\.1145/",
+        "crossref",
+        ("earth-embeddings",),
+        RETRIED,
+        "not JSON",
+    ),
+    Fault(
+        "openreview-invalid-json",
+        "openreview",
+        "invalid",
+        r"/notes/search\?term=GeoCLIP",
+        "openreview",
+        ("geoclip",),
+        RETRIED,
+        "not JSON",
+    ),
+    Fault(
+        "crossref-html-200",
+        "crossref",
+        "html",
+        r"/works/10\.1145/",
+        "crossref",
+        ("earth-embeddings",),
+        RETRIED,
+        "not JSON",
+    ),
+    Fault(
+        "openreview-html-200",
+        "openreview",
+        "html",
+        r"/notes\?id=pbbRmnFkjG",
+        "openreview",
+        ("dinovision",),
+        RETRIED,
+        "an HTML page where JSON was expected",
+    ),
+    Fault(
+        "arxiv-error-entry-200",
+        "arxiv",
+        "arxiv-error",
+        ARXIV_BATCH,
+        "arxiv",
+        tuple(ARXIV_LISTED),
+        RETRIED,
+        "with an error entry",
+    ),
+    Fault(
+        "openreview-error-json-500",
+        "openreview",
+        "openreview-error",
+        r"/notes\?id=gQPD83DrGp",
+        "openreview",
+        ("geoinrid",),
+        RETRIED,
+        "HTTP 500",
+    ),
+    Fault(
+        "openreview-error-json-403",
+        "openreview",
+        "openreview-error=403",
+        r"/notes\?id=pbbRmnFkjG",
+        "openreview",
+        ("dinovision",),
+        1,
+        "ForbiddenError",
+    ),
 ]
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=str)
-def test_a_service_fault_keeps_previous_data_names_the_entries_caches_nothing_and_heals(fault: Fault, baseline: Baseline, workspace: Workspace) -> None:
+def test_a_service_fault_keeps_previous_data_names_the_entries_caches_nothing_and_heals(
+    fault: Fault, baseline: Baseline, workspace: Workspace
+) -> None:
     workspace.fake.inject(fault.service, fault.spec, times=None, path=fault.path)
     faulty = workspace.build(env=dict(fault.env))
 
@@ -180,7 +353,9 @@ def test_a_transient_fault_is_absorbed_by_the_retries(workspace: Workspace, base
     assert workspace.files() == baseline.files
 
 
-def test_the_breaker_stops_asking_a_failing_service_and_the_run_goes_on(workspace: Workspace, baseline: Baseline) -> None:
+def test_the_breaker_stops_asking_a_failing_service_and_the_run_goes_on(
+    workspace: Workspace, baseline: Baseline
+) -> None:
     """Crossref answers 503 to everything with the default retry budget: after 3 queries in a row have used up their
     retries, the run stops asking it, reports it once, resolves the rest and writes every output, quickly."""
     workspace.fake.inject("crossref", "503", times=None)
@@ -233,8 +408,12 @@ def _database_cut_in_half(cache: Path, filled: Path) -> None:
     database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
 
 
-@pytest.mark.parametrize("damage", [_garbage_database, _file_instead_of_folder, _database_cut_in_half], ids=lambda f: f.__name__.strip("_"))
-def test_a_damaged_cache_is_reported_once_and_bypassed(damage: Callable[[Path, Path], None], workspace: Workspace, baseline: Baseline) -> None:
+@pytest.mark.parametrize(
+    "damage", [_garbage_database, _file_instead_of_folder, _database_cut_in_half], ids=lambda f: f.__name__.strip("_")
+)
+def test_a_damaged_cache_is_reported_once_and_bypassed(
+    damage: Callable[[Path, Path], None], workspace: Workspace, baseline: Baseline
+) -> None:
     damage(workspace.folder / "cache", baseline.folder / "cache")
     run = workspace.build()
 
@@ -248,7 +427,13 @@ def test_a_damaged_cache_is_reported_once_and_bypassed(damage: Callable[[Path, P
 def test_cache_clear_repairs_a_damaged_cache(workspace: Workspace, baseline: Baseline) -> None:
     _garbage_database(workspace.folder / "cache", baseline.folder / "cache")
     cleared = subprocess.run(
-        [*COMMAND, "cache", "clear"], cwd=workspace.folder, env=environment(None, workspace.cache), capture_output=True, text=True, timeout=60, check=False,
+        [*COMMAND, "cache", "clear"],
+        cwd=workspace.folder,
+        env=environment(None, workspace.cache),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert cleared.returncode == 0, cleared.stderr
     run = workspace.build()
@@ -264,12 +449,18 @@ def test_an_unwritable_cache_folder_is_bypassed(workspace: Workspace, baseline: 
 
     assert run.code == 0, run.stderr
     assert [line for line in run.stderr.splitlines() if line.startswith("warning: ")] == [
-        next(line for line in run.stderr.splitlines() if line.startswith("warning: cache at /sys/geoemb-bib-cache is unusable"))
+        next(
+            line
+            for line in run.stderr.splitlines()
+            if line.startswith("warning: cache at /sys/geoemb-bib-cache is unusable")
+        )
     ]
     assert workspace.files() == baseline.files
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file; /sys covers the unwritable case")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0, reason="root reads any file; /sys covers the unwritable case"
+)
 def test_an_unreadable_cache_folder_is_bypassed(workspace: Workspace, baseline: Baseline) -> None:
     shutil.copytree(baseline.folder / "cache", workspace.folder / "cache")
     (workspace.folder / "cache").chmod(0)

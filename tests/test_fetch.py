@@ -15,12 +15,20 @@ import diskcache
 import httpx
 import pytest
 
-from geoemb_bib.errors import BadResponse, CacheError, ConfigError, NotFound, OfflineMiss, ServiceError, ServiceUnavailable
+from geoemb_bib.errors import (
+    BadResponse,
+    CacheError,
+    ConfigError,
+    NotFound,
+    OfflineMiss,
+    ServiceError,
+    ServiceUnavailable,
+)
 from geoemb_bib.fetch import (
     BASE_URL_VARIABLES,
     DEFAULT_BASE_URLS,
-    FetchSettings,
     Fetcher,
+    FetchSettings,
     RateLimit,
     Response,
     backoff_delay,
@@ -100,7 +108,11 @@ def ok(body: bytes = b'{"status":"ok"}', headers: Mapping[str, str] | None = Non
 
 
 def status(code: int, body: bytes = b"", **headers: str) -> httpx.Response:
-    return httpx.Response(code, headers={"content-type": "text/plain", **{k.replace("_", "-"): v for k, v in headers.items()}}, content=body)
+    return httpx.Response(
+        code,
+        headers={"content-type": "text/plain", **{k.replace("_", "-"): v for k, v in headers.items()}},
+        content=body,
+    )
 
 
 @pytest.fixture
@@ -120,7 +132,13 @@ def make_fetcher(service: Service, fake_time: FakeTime, tmp_path: Path) -> Itera
     def make(random: Callable[[], float] = lambda: 1.0, **overrides: object) -> Fetcher:
         values: dict[str, Any] = {"cache_dir": tmp_path / "cache", "mailto": "curator@example.org", **overrides}
         settings = FetchSettings(**values)
-        fetcher = Fetcher(settings, transport=httpx.MockTransport(service), sleep=fake_time.sleep, clock=fake_time.clock, random=random)
+        fetcher = Fetcher(
+            settings,
+            transport=httpx.MockTransport(service),
+            sleep=fake_time.sleep,
+            clock=fake_time.clock,
+            random=random,
+        )
         made.append(fetcher)
         return fetcher
 
@@ -142,16 +160,23 @@ def reject_unless_ok(response: Response) -> None:
 # -- settings, User-Agent, URLs ---------------------------------------------------------------------------------------
 
 
-def test_user_agent_carries_the_mailto_and_the_requests_send_it(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_user_agent_carries_the_mailto_and_the_requests_send_it(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     fetcher = make_fetcher()
-    assert fetcher.settings.user_agent == "geoemb-bib/0.1.0 (https://github.com/geoemb-bib/geoemb-bib; mailto:curator@example.org)"
+    assert (
+        fetcher.settings.user_agent
+        == "geoemb-bib/0.1.0 (https://github.com/geoemb-bib/geoemb-bib; mailto:curator@example.org)"
+    )
     assert not fetcher.settings.public_pool
     fetcher.get(WORK)
     assert service.seen[0].headers["user-agent"] == fetcher.settings.user_agent
     assert "mailto" not in service.seen[0].url  # the address goes in the User-Agent only, never into URLs or keys
 
 
-def test_without_a_mailto_the_user_agent_omits_it_and_the_public_pool_is_announced(caplog: pytest.LogCaptureFixture) -> None:
+def test_without_a_mailto_the_user_agent_omits_it_and_the_public_pool_is_announced(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     settings = FetchSettings()
     assert settings.user_agent == "geoemb-bib/0.1.0 (https://github.com/geoemb-bib/geoemb-bib)"
     assert settings.public_pool
@@ -205,7 +230,10 @@ def test_urls_append_the_raw_path_to_the_base_url_with_its_prefix() -> None:
     base = "http://127.0.0.1:8765/crossref"
     assert build_url(base, WORK) == "http://127.0.0.1:8765/crossref/works/10.1609/aaai.v39i4.32457"
     odd = Query("crossref", "/works/10.1002/(SICI)1097-4636(199706)35:4<455::AID-JBM5>3.0.CO;2-E#x")
-    assert build_url(base, odd) == "http://127.0.0.1:8765/crossref/works/10.1002/(SICI)1097-4636(199706)35:4%3C455::AID-JBM5%3E3.0.CO;2-E%23x"
+    assert (
+        build_url(base, odd)
+        == "http://127.0.0.1:8765/crossref/works/10.1002/(SICI)1097-4636(199706)35:4%3C455::AID-JBM5%3E3.0.CO;2-E%23x"
+    )
     encoded = Query("crossref", "/works/10.1002/%28SICI%291097-4636%3C455")
     assert build_url(base, encoded) == "http://127.0.0.1:8765/crossref/works/10.1002/%28SICI%291097-4636%3C455"
     arxiv = Query("arxiv", "/api/query", (("id_list", "2309.16020,math/0211159"), ("search_query", 'ti:"a b"')))
@@ -214,10 +242,16 @@ def test_urls_append_the_raw_path_to_the_base_url_with_its_prefix() -> None:
     )
 
 
-def test_the_base_url_variables_and_path_prefixes_are_used(service: Service, fake_time: FakeTime, tmp_path: Path) -> None:
-    environ = {variable: f"http://127.0.0.1:8765/{name.replace('_', '-')}" for name, variable in BASE_URL_VARIABLES.items()}
+def test_the_base_url_variables_and_path_prefixes_are_used(
+    service: Service, fake_time: FakeTime, tmp_path: Path
+) -> None:
+    environ = {
+        variable: f"http://127.0.0.1:8765/{name.replace('_', '-')}" for name, variable in BASE_URL_VARIABLES.items()
+    }
     settings = FetchSettings.from_environment(environ, cache_dir=None)
-    with Fetcher(settings, transport=httpx.MockTransport(service), sleep=fake_time.sleep, clock=fake_time.clock) as fetcher:
+    with Fetcher(
+        settings, transport=httpx.MockTransport(service), sleep=fake_time.sleep, clock=fake_time.clock
+    ) as fetcher:
         for query in (WORK, ARXIV, NOTE, NOTE_V1):
             fetcher.get(query)
     assert service.urls() == [
@@ -237,14 +271,25 @@ def test_a_cache_hit_makes_no_second_request(make_fetcher: Callable[..., Fetcher
     second = fetcher.get(WORK, validate=reject_unless_ok)
     assert len(service.seen) == 1
     assert not first.from_cache and second.from_cache
-    assert (second.status, second.body, second.url, second.fetched_at) == (first.status, first.body, first.url, first.fetched_at)
+    assert (second.status, second.body, second.url, second.fetched_at) == (
+        first.status,
+        first.body,
+        first.url,
+        first.fetched_at,
+    )
     assert second.headers["content-type"] == "application/json"
     assert fetcher.stats["crossref"].cache_hits == 1 and fetcher.stats["crossref"].requests == 1
 
 
-def test_the_cache_key_leaves_out_the_host_and_the_mailto(service: Service, fake_time: FakeTime, tmp_path: Path) -> None:
-    mirror = FetchSettings(cache_dir=tmp_path, base_urls={"crossref": "http://127.0.0.1:9/crossref"}, mailto="a@example.org")
-    with Fetcher(mirror, transport=httpx.MockTransport(service), sleep=fake_time.sleep, clock=fake_time.clock) as fetcher:
+def test_the_cache_key_leaves_out_the_host_and_the_mailto(
+    service: Service, fake_time: FakeTime, tmp_path: Path
+) -> None:
+    mirror = FetchSettings(
+        cache_dir=tmp_path, base_urls={"crossref": "http://127.0.0.1:9/crossref"}, mailto="a@example.org"
+    )
+    with Fetcher(
+        mirror, transport=httpx.MockTransport(service), sleep=fake_time.sleep, clock=fake_time.clock
+    ) as fetcher:
         fetcher.get(WORK)
     real = FetchSettings(cache_dir=tmp_path)
     with Fetcher(real, transport=httpx.MockTransport(service), sleep=fake_time.sleep, clock=fake_time.clock) as fetcher:
@@ -263,7 +308,9 @@ def test_refresh_bypasses_cache_reads_but_still_writes(make_fetcher: Callable[..
     assert len(service.seen) == 2
 
 
-def test_offline_serves_the_cache_and_a_miss_is_a_clean_offline_miss(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_offline_serves_the_cache_and_a_miss_is_a_clean_offline_miss(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     make_fetcher().get(WORK)
     offline = make_fetcher(offline=True)
     assert offline.get(WORK).from_cache
@@ -275,7 +322,9 @@ def test_offline_serves_the_cache_and_a_miss_is_a_clean_offline_miss(make_fetche
     assert len(service.seen) == 1
 
 
-def test_a_404_is_returned_and_cached_briefly(make_fetcher: Callable[..., Fetcher], service: Service, tmp_path: Path) -> None:
+def test_a_404_is_returned_and_cached_briefly(
+    make_fetcher: Callable[..., Fetcher], service: Service, tmp_path: Path
+) -> None:
     service.default = status(404, b"Resource not found.")
     fetcher = make_fetcher(negative_ttl=600)
     assert fetcher.get(WORK, validate=reject_unless_ok).status == 404
@@ -291,7 +340,9 @@ def test_a_404_is_returned_and_cached_briefly(make_fetcher: Callable[..., Fetche
 
 
 @pytest.mark.parametrize("code", [400, 401, 403, 410])
-def test_other_4xx_are_returned_uncached_and_never_retried(make_fetcher: Callable[..., Fetcher], service: Service, code: int) -> None:
+def test_other_4xx_are_returned_uncached_and_never_retried(
+    make_fetcher: Callable[..., Fetcher], service: Service, code: int
+) -> None:
     service.default = status(code, b"<feed>error</feed>")
     fetcher = make_fetcher()
     assert fetcher.get(ARXIV).status == code
@@ -301,7 +352,9 @@ def test_other_4xx_are_returned_uncached_and_never_retried(make_fetcher: Callabl
 
 
 @pytest.mark.parametrize("code", [429, 500, 502, 503, 504])
-def test_429_and_5xx_are_retried_and_never_cached(make_fetcher: Callable[..., Fetcher], service: Service, code: int) -> None:
+def test_429_and_5xx_are_retried_and_never_cached(
+    make_fetcher: Callable[..., Fetcher], service: Service, code: int
+) -> None:
     service.default = status(code)
     fetcher = make_fetcher(max_retries=2)
     with pytest.raises(ServiceUnavailable) as caught:
@@ -314,7 +367,9 @@ def test_429_and_5xx_are_retried_and_never_cached(make_fetcher: Callable[..., Fe
     assert (stats.requests, stats.retries, stats.failures, stats.throttled) == (4, 2, 1, 3 if code == 429 else 0)
 
 
-def test_an_unparseable_body_is_retried_and_never_cached(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_an_unparseable_body_is_retried_and_never_cached(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     service.script = [ok(b'{"status":"ok","mess'), ok(b"<html>Just a moment...</html>"), ok()]
     fetcher = make_fetcher()
     good = fetcher.get(WORK, validate=reject_unless_ok)
@@ -322,7 +377,9 @@ def test_an_unparseable_body_is_retried_and_never_cached(make_fetcher: Callable[
     assert fetcher.get(WORK, validate=reject_unless_ok).body == good.body
 
 
-def test_a_body_that_never_parses_ends_in_bad_response_and_nothing_is_cached(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_a_body_that_never_parses_ends_in_bad_response_and_nothing_is_cached(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     service.default = ok(b"<html>Just a moment...</html>")
     fetcher = make_fetcher(max_retries=1)
     with pytest.raises(BadResponse):
@@ -333,7 +390,9 @@ def test_a_body_that_never_parses_ends_in_bad_response_and_nothing_is_cached(mak
     assert len(service.seen) == 4
 
 
-def test_a_body_the_parser_reads_as_not_found_is_cached_and_the_verdict_repeats(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_a_body_the_parser_reads_as_not_found_is_cached_and_the_verdict_repeats(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     def parser(response: Response) -> None:
         if b"totalResults>0" in response.body:
             raise NotFound("arxiv", "arxiv: no such id")
@@ -346,7 +405,9 @@ def test_a_body_the_parser_reads_as_not_found_is_cached_and_the_verdict_repeats(
     assert len(service.seen) == 1 and fetcher.stats["arxiv"].cache_hits == 1
 
 
-def test_a_cached_body_the_parser_now_rejects_is_fetched_again(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_a_cached_body_the_parser_now_rejects_is_fetched_again(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     service.script = [ok(b'{"status":"old"}'), ok()]
     fetcher = make_fetcher()
     fetcher.get(WORK)
@@ -354,7 +415,9 @@ def test_a_cached_body_the_parser_now_rejects_is_fetched_again(make_fetcher: Cal
     assert len(service.seen) == 2
 
 
-def test_an_unreadable_cache_entry_is_a_miss(make_fetcher: Callable[..., Fetcher], service: Service, tmp_path: Path) -> None:
+def test_an_unreadable_cache_entry_is_a_miss(
+    make_fetcher: Callable[..., Fetcher], service: Service, tmp_path: Path
+) -> None:
     with diskcache.Cache(str(tmp_path / "cache")) as cache:
         cache.set(cache_key(WORK), b"not a cache frame")
     assert not make_fetcher().get(WORK).from_cache
@@ -364,7 +427,9 @@ def test_an_unreadable_cache_entry_is_a_miss(make_fetcher: Callable[..., Fetcher
 # -- retries and Retry-After ------------------------------------------------------------------------------------------
 
 
-def test_retry_after_in_seconds_is_honoured(make_fetcher: Callable[..., Fetcher], service: Service, fake_time: FakeTime) -> None:
+def test_retry_after_in_seconds_is_honoured(
+    make_fetcher: Callable[..., Fetcher], service: Service, fake_time: FakeTime
+) -> None:
     service.script = [status(429, retry_after="7"), ok()]
     fetcher = make_fetcher()
     assert fetcher.get(WORK).status == 200
@@ -373,8 +438,13 @@ def test_retry_after_in_seconds_is_honoured(make_fetcher: Callable[..., Fetcher]
     assert fetcher.stats["crossref"].throttled == 1
 
 
-def test_retry_after_as_an_http_date_is_measured_from_the_answer_date(make_fetcher: Callable[..., Fetcher], service: Service, fake_time: FakeTime) -> None:
-    service.script = [status(503, retry_after="Wed, 21 Oct 2026 07:28:30 GMT", date="Wed, 21 Oct 2026 07:28:00 GMT"), ok()]
+def test_retry_after_as_an_http_date_is_measured_from_the_answer_date(
+    make_fetcher: Callable[..., Fetcher], service: Service, fake_time: FakeTime
+) -> None:
+    service.script = [
+        status(503, retry_after="Wed, 21 Oct 2026 07:28:30 GMT", date="Wed, 21 Oct 2026 07:28:00 GMT"),
+        ok(),
+    ]
     assert make_fetcher().get(WORK).status == 200
     assert fake_time.sleeps == [30.0]
 
@@ -388,7 +458,9 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds(past) == 0.0
 
 
-def test_a_retry_after_beyond_the_cap_gives_the_service_up_for_the_run(make_fetcher: Callable[..., Fetcher], service: Service, fake_time: FakeTime) -> None:
+def test_a_retry_after_beyond_the_cap_gives_the_service_up_for_the_run(
+    make_fetcher: Callable[..., Fetcher], service: Service, fake_time: FakeTime
+) -> None:
     service.default = status(429, retry_after="3600")
     fetcher = make_fetcher(max_retry_after=600)
     with pytest.raises(ServiceUnavailable, match="asked to wait 3600 s"):
@@ -400,7 +472,9 @@ def test_a_retry_after_beyond_the_cap_gives_the_service_up_for_the_run(make_fetc
     assert len(service.seen) == 1
 
 
-def test_backoff_is_exponential_capped_and_fully_jittered(make_fetcher: Callable[..., Fetcher], service: Service, fake_time: FakeTime) -> None:
+def test_backoff_is_exponential_capped_and_fully_jittered(
+    make_fetcher: Callable[..., Fetcher], service: Service, fake_time: FakeTime
+) -> None:
     service.default = status(503)
     with pytest.raises(ServiceUnavailable):
         make_fetcher(max_retries=4, max_backoff=5.0, random=lambda: 1.0).get(NOTE)
@@ -421,7 +495,9 @@ def test_backoff_delay_bounds() -> None:
     assert backoff_delay(10, base=6.0, cap=60.0, floor=6.0, random=lambda: 1.0) == 60.0
 
 
-def test_arxiv_backs_off_well_beyond_its_three_seconds(make_fetcher: Callable[..., Fetcher], service: Service, fake_time: FakeTime) -> None:
+def test_arxiv_backs_off_well_beyond_its_three_seconds(
+    make_fetcher: Callable[..., Fetcher], service: Service, fake_time: FakeTime
+) -> None:
     service.script = [status(429), status(503), ok()]
     make_fetcher(random=lambda: 0.0).get(ARXIV)
     assert fake_time.sleeps == [6.0, 6.0]
@@ -478,7 +554,12 @@ def test_every_recorded_spelling_of_the_rate_limit_headers_is_understood(recordi
 
 
 def test_rate_limit_intervals_and_unusable_headers() -> None:
-    assert parse_interval("1s") == 1.0 and parse_interval("500ms") == 0.5 and parse_interval("2m") == 120.0 and parse_interval("3") == 3.0
+    assert (
+        parse_interval("1s") == 1.0
+        and parse_interval("500ms") == 0.5
+        and parse_interval("2m") == 120.0
+        and parse_interval("3") == 3.0
+    )
     assert parse_interval("soon") is None and parse_interval("0s") is None
     assert parse_rate_limit({"content-type": "application/json"}) is None
     assert parse_rate_limit({"x-rate-limit-limit": "zero"}) is None
@@ -507,7 +588,9 @@ def _gaps(service: Service) -> list[float]:
     return [round(b.at - a.at, 4) for a, b in zip(service.seen, service.seen[1:])]
 
 
-def test_crossref_lists_are_paced_by_the_documented_pool_limit(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_crossref_lists_are_paced_by_the_documented_pool_limit(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     searches = [Query("crossref", "/works", (("query.bibliographic", f"title {n}"),)) for n in range(3)]
     polite = make_fetcher()
     for query in searches:
@@ -520,7 +603,9 @@ def test_crossref_lists_are_paced_by_the_documented_pool_limit(make_fetcher: Cal
     assert _gaps(service) == [1.1, 1.1]  # 1/s without a contact address
 
 
-def test_crossref_single_records_follow_the_announced_limit(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_crossref_single_records_follow_the_announced_limit(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     works = [Query("crossref", f"/works/10.1/{n}") for n in range(4)]
     service.default = ok(headers={"x-rate-limit-limit": "5", "x-rate-limit-interval": "1s", "x-concurrency-limit": "1"})
     fetcher = make_fetcher()
@@ -549,7 +634,9 @@ def test_both_openreview_hosts_share_one_budget(make_fetcher: Callable[..., Fetc
     assert _gaps(service) == [0.5, 0.5, 0.5]
 
 
-def test_a_429_holds_back_the_whole_service_not_just_the_request(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_a_429_holds_back_the_whole_service_not_just_the_request(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     service.script = [status(429, retry_after="4"), ok()]
     fetcher = make_fetcher()
     fetcher.get(WORK)
@@ -560,7 +647,9 @@ def test_a_429_holds_back_the_whole_service_not_just_the_request(make_fetcher: C
 # -- the circuit breaker ----------------------------------------------------------------------------------------------
 
 
-def test_the_breaker_trips_after_n_failures_in_a_row_and_stops_asking(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_the_breaker_trips_after_n_failures_in_a_row_and_stops_asking(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     service.default = None
     service.script = [lambda request: status(503) if "/works/" in str(request.url) else ok()]
     fetcher = make_fetcher(max_retries=0, breaker_threshold=3)
@@ -594,7 +683,9 @@ def test_a_success_resets_the_failure_streak(make_fetcher: Callable[..., Fetcher
 # -- get_many -----------------------------------------------------------------------------------------------------------
 
 
-def test_get_many_keeps_input_order_and_returns_failures_as_values(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_get_many_keeps_input_order_and_returns_failures_as_values(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         if "missing" in str(request.url):
             return status(404, b"Resource not found.")
@@ -605,7 +696,15 @@ def test_get_many_keeps_input_order_and_returns_failures_as_values(make_fetcher:
     service.default = None
     service.script = [answer]
     fetcher = make_fetcher(max_retries=1)
-    queries = [WORK, Query("crossref", "/works/10.1/missing"), NOTE, Query("crossref", "/works/10.1/broken"), ARXIV, NOTE_V1, WORK]
+    queries = [
+        WORK,
+        Query("crossref", "/works/10.1/missing"),
+        NOTE,
+        Query("crossref", "/works/10.1/broken"),
+        ARXIV,
+        NOTE_V1,
+        WORK,
+    ]
     events: list[tuple[int, str]] = []
     results = fetcher.get_many(queries, on_result=lambda index, query, result: events.append((index, query.service)))
     assert isinstance(results[1], Response) and results[1].status == 404
@@ -628,7 +727,9 @@ def test_get_many_runs_services_concurrently(service: Service, tmp_path: Path) -
 
     settings = FetchSettings(cache_dir=None, arxiv_interval=0.3, mailto="a@example.org")
     with Fetcher(settings, transport=httpx.MockTransport(answer)) as fetcher:
-        queries = [Query("arxiv", "/api/query", (("id_list", str(n)),)) for n in range(3)] + [Query("openreview", "/notes", (("id", "x"),))]
+        queries = [Query("arxiv", "/api/query", (("id_list", str(n)),)) for n in range(3)] + [
+            Query("openreview", "/notes", (("id", "x"),))
+        ]
         order: list[str] = []
         fetcher.get_many(queries, on_result=lambda index, query, result: order.append(query.service))
     assert order.index("openreview") < 2
@@ -665,7 +766,9 @@ def test_a_cache_dir_that_is_a_file_is_bypassed(make_fetcher: Callable[..., Fetc
     assert fetcher.cache_problem is not None
 
 
-def test_a_cache_damaged_during_the_run_is_bypassed(make_fetcher: Callable[..., Fetcher], service: Service, tmp_path: Path) -> None:
+def test_a_cache_damaged_during_the_run_is_bypassed(
+    make_fetcher: Callable[..., Fetcher], service: Service, tmp_path: Path
+) -> None:
     fetcher = make_fetcher()
     fetcher.get(WORK)
     # sqlite runs in WAL mode: damage the journal files too, or it keeps serving from them.
@@ -723,7 +826,10 @@ def test_clearing_leaves_an_unreadable_but_undamaged_cache_alone(tmp_path: Path)
 
 
 def test_a_corrupt_gzip_stream_is_retried(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
-    service.script = [lambda request: httpx.Response(200, headers={"content-encoding": "gzip"}, content=b"not gzip at all"), ok()]
+    service.script = [
+        lambda request: httpx.Response(200, headers={"content-encoding": "gzip"}, content=b"not gzip at all"),
+        ok(),
+    ]
     fetcher = make_fetcher()
     assert fetcher.get(WORK).body == b'{"status":"ok"}'
     assert fetcher.stats["crossref"].retries == 1
@@ -734,7 +840,9 @@ def test_validators_may_be_given_per_service(make_fetcher: Callable[..., Fetcher
         raise NotFound("arxiv", "arxiv: no such id")
 
     service.default = ok(b"not json")
-    results = make_fetcher(max_retries=0).get_many([ARXIV, WORK, NOTE], validate={"arxiv": arxiv_parser, "crossref": reject_unless_ok})
+    results = make_fetcher(max_retries=0).get_many(
+        [ARXIV, WORK, NOTE], validate={"arxiv": arxiv_parser, "crossref": reject_unless_ok}
+    )
     assert isinstance(results[0], NotFound)
     assert isinstance(results[1], BadResponse)  # the Crossref parser refused it
     assert isinstance(results[2], Response)  # no parser for OpenReview: taken as it is
@@ -765,7 +873,9 @@ def test_an_abandoned_batch_does_not_wait_out_a_long_retry_after() -> None:
         assert fetcher.get(NOTE_V1).status == 200  # the fetcher is still usable afterwards
 
 
-def test_openreview_searches_stay_within_the_guest_limit_of_twenty_a_minute(make_fetcher: Callable[..., Fetcher], service: Service) -> None:
+def test_openreview_searches_stay_within_the_guest_limit_of_twenty_a_minute(
+    make_fetcher: Callable[..., Fetcher], service: Service
+) -> None:
     """openreview/openreview#254: guests may search 20 times a minute; a longer list waits for the window."""
     fetcher = make_fetcher()
     searches = [Query("openreview", "/notes/search", (("term", f"title {n}"),)) for n in range(25)]
@@ -785,10 +895,19 @@ def test_an_openreview_429_without_retry_after_waits_for_the_reset_time_in_its_b
     make_fetcher: Callable[..., Fetcher], service: Service
 ) -> None:
     body = json.dumps(
-        {"name": "RateLimitError", "message": "Too many requests", "status": 429,
-         "details": {"limit": 20, "remaining": 0, "resetTime": "2026-11-27T10:00:42.000Z"}}
+        {
+            "name": "RateLimitError",
+            "message": "Too many requests",
+            "status": 429,
+            "details": {"limit": 20, "remaining": 0, "resetTime": "2026-11-27T10:00:42.000Z"},
+        }
     ).encode()
-    service.script = [httpx.Response(429, headers={"content-type": "application/json", "date": "Fri, 27 Nov 2026 10:00:30 GMT"}, content=body), ok()]
+    service.script = [
+        httpx.Response(
+            429, headers={"content-type": "application/json", "date": "Fri, 27 Nov 2026 10:00:30 GMT"}, content=body
+        ),
+        ok(),
+    ]
     fetcher = make_fetcher()
     fetcher.get(Query("openreview", "/notes/search", (("term", "x"),)))
     assert [seen.at for seen in service.seen] == [1000.0, 1012.0]

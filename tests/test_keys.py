@@ -6,17 +6,20 @@ import dataclasses
 
 import pytest
 
+import replay_records as replay
 from geoemb_bib.keys import SAFE_KEY, KeyChange, ascii_word, assign_keys, base_key, title_word
 from geoemb_bib.merge import merge_entry
 from geoemb_bib.model import Entry, PartialDate, Person, Record, Resolved
 
-import replay_records as replay
-
 
 def record(title: str, family: str | None, year: int | None, **fields: object) -> Record:
     return Record(
-        source="merged", standard_id="x", title=title, author=(Person(family=family, given="A."),) if family else (),
-        issued=PartialDate(year) if year else None, **fields,  # type: ignore[arg-type]
+        source="merged",
+        standard_id="x",
+        title=title,
+        author=(Person(family=family, given="A."),) if family else (),
+        issued=PartialDate(year) if year else None,
+        **fields,  # type: ignore[arg-type]
     )
 
 
@@ -30,8 +33,17 @@ def item(entry_id: str, title: str, family: str | None, year: int | None, *, key
 
 @pytest.mark.parametrize(
     ("text", "ascii"),
-    [("Rußwurm", "russwurm"), ("Mañas", "manas"), ("Giró-i-Nieto", "giroinieto"), ("Søren", "soren"), ("Batič", "batic"),
-     ("Łukasz", "lukasz"), ("Æsir", "aesir"), ("Ru{\\ss}wurm", "russwurm"), ("O'Donoghue", "odonoghue")],
+    [
+        ("Rußwurm", "russwurm"),
+        ("Mañas", "manas"),
+        ("Giró-i-Nieto", "giroinieto"),
+        ("Søren", "soren"),
+        ("Batič", "batic"),
+        ("Łukasz", "lukasz"),
+        ("Æsir", "aesir"),
+        ("Ru{\\ss}wurm", "russwurm"),
+        ("O'Donoghue", "odonoghue"),
+    ],
 )
 def test_transliteration_to_ascii(text: str, ascii: str) -> None:
     assert ascii_word(text) == ascii
@@ -39,32 +51,55 @@ def test_transliteration_to_ascii(text: str, ascii: str) -> None:
 
 @pytest.mark.parametrize(
     ("title", "word"),
-    [("Towards a Unified Copernicus Foundation Model", "unified"), ("On the Generalizability of Foundation Models", "generalizability"),
-     ("The Potential of Copernicus Satellites", "potential"), ("GeoCLIP: Clip-Inspired Alignment", "geoclip"),
-     ("Into the Rabbit Hull", "rabbit"), ("Multi-modal Learning", "multimodal"), ("Sentinel-2 at Scale", "sentinel2")],
+    [
+        ("Towards a Unified Copernicus Foundation Model", "unified"),
+        ("On the Generalizability of Foundation Models", "generalizability"),
+        ("The Potential of Copernicus Satellites", "potential"),
+        ("GeoCLIP: Clip-Inspired Alignment", "geoclip"),
+        ("Into the Rabbit Hull", "rabbit"),
+        ("Multi-modal Learning", "multimodal"),
+        ("Sentinel-2 at Scale", "sentinel2"),
+    ],
 )
 def test_first_significant_title_word(title: str, word: str) -> None:
     assert title_word(title) == word
 
 
 def test_base_key_is_family_year_title_word() -> None:
-    assert base_key(record("SatCLIP: Global, General-Purpose Location Embeddings", "Klemmer", 2025)) == "klemmer2025satclip"
-    assert base_key(record("Geographic Location Encoding with Spherical Harmonics", "Rußwurm", 2024)) == "russwurm2024geographic"
+    assert (
+        base_key(record("SatCLIP: Global, General-Purpose Location Embeddings", "Klemmer", 2025))
+        == "klemmer2025satclip"
+    )
+    assert (
+        base_key(record("Geographic Location Encoding with Spherical Harmonics", "Rußwurm", 2024))
+        == "russwurm2024geographic"
+    )
     assert base_key(record("Seasonal Contrast", "Mañas", 2021)) == "manas2021seasonal"
 
 
 def test_base_key_without_year_or_author() -> None:
     assert base_key(record("Some Title", "Smith", None)) == "smith" + "nd" + "some"
-    organisation = Record(source="merged", standard_id="x", title="Clay Model v0 Embeddings", author=(Person(literal="Clay Foundation"),),
-                          issued=PartialDate(2024))
+    organisation = Record(
+        source="merged",
+        standard_id="x",
+        title="Clay Model v0 Embeddings",
+        author=(Person(literal="Clay Foundation"),),
+        issued=PartialDate(2024),
+    )
     assert base_key(organisation) == "clayfoundation2024clay"
     # No author at all: the first title word stands in for the name and the next one is the title word.
     assert base_key(record("CVPR EARTHVISION: Embed2Scale Challenge", None, 2025)) == "cvpr2025earthvision"
 
 
 def test_base_key_of_an_entry_reads_its_year_or_listed_venue() -> None:
-    assert base_key(Entry(id="e", section="s", title="The Thing", year=2019, authors=(Person(family="Doe"),))) == "doe2019thing"
-    assert base_key(Entry(id="e", section="s", title="The Thing", venue="ICCV 2025 Oral", authors=(Person(family="Doe"),))) == "doe2025thing"
+    assert (
+        base_key(Entry(id="e", section="s", title="The Thing", year=2019, authors=(Person(family="Doe"),)))
+        == "doe2019thing"
+    )
+    assert (
+        base_key(Entry(id="e", section="s", title="The Thing", venue="ICCV 2025 Oral", authors=(Person(family="Doe"),)))
+        == "doe2025thing"
+    )
 
 
 def test_keys_are_bibtex_safe_even_for_non_latin_names() -> None:
@@ -88,7 +123,10 @@ def test_first_run_gives_base_keys_and_reports_them_as_new() -> None:
     items = [item("a", "Deep Things", "Smith", 2020), item("b", "Other Things", "Jones", 2021)]
     assignment = assign_keys(items, {})
     assert assignment.keys == {"a": "smith2020deep", "b": "jones2021other"}
-    assert assignment.changes == [KeyChange("a", None, "smith2020deep", "new entry"), KeyChange("b", None, "jones2021other", "new entry")]
+    assert assignment.changes == [
+        KeyChange("a", None, "smith2020deep", "new entry"),
+        KeyChange("b", None, "jones2021other", "new entry"),
+    ]
 
 
 def test_keys_are_stable_across_a_refresh() -> None:
@@ -114,7 +152,11 @@ def test_rekey_recomputes_and_reports_every_change() -> None:
 
 
 def test_clashing_new_keys_get_letters_in_list_order() -> None:
-    items = [item("a", "Deep Things", "Smith", 2020), item("b", "Deep Learning", "Smith", 2020), item("c", "Deep Sea", "Smith", 2020)]
+    items = [
+        item("a", "Deep Things", "Smith", 2020),
+        item("b", "Deep Learning", "Smith", 2020),
+        item("c", "Deep Sea", "Smith", 2020),
+    ]
     assert assign_keys(items, {}).keys == {"a": "smith2020deepa", "b": "smith2020deepb", "c": "smith2020deepc"}
 
 
@@ -124,7 +166,9 @@ def test_clash_letters_are_stable_when_an_entry_is_inserted_before() -> None:
     inserted = [item("new", "Deep Water", "Smith", 2020), *items]
     assignment = assign_keys(inserted, keys)
     assert assignment.keys == {"new": "smith2020deepc", "a": "smith2020deepa", "b": "smith2020deepb"}
-    assert assignment.changes == [KeyChange("new", None, "smith2020deepc", "new entry; 'smith2020deep' is shared, so a clash letter was added")]
+    assert assignment.changes == [
+        KeyChange("new", None, "smith2020deepc", "new entry; 'smith2020deep' is shared, so a clash letter was added")
+    ]
 
 
 def test_an_existing_key_is_never_taken_over_by_a_new_entry() -> None:
@@ -188,8 +232,12 @@ def test_replay_whole_list_gets_unique_keys_stable_across_a_simulated_upgrade() 
     first = assign_keys(items, {})
     assert len(set(first.keys.values())) == len(items)
     assert first.keys["satclip"] == "klemmer2023satclip"
-    upgraded = [dataclasses.replace(i, record=dataclasses.replace(i.record, issued=PartialDate(2025))) if i.entry.id == "satclip" else i
-                for i in items]
+    upgraded = [
+        dataclasses.replace(i, record=dataclasses.replace(i.record, issued=PartialDate(2025)))
+        if i.entry.id == "satclip"
+        else i
+        for i in items
+    ]
     second = assign_keys(upgraded, first.keys)
     assert second.keys == first.keys and second.changes == []
     rekeyed = assign_keys(upgraded, first.keys, rekey=True)
@@ -206,13 +254,31 @@ def _arxiv_link(entry: Entry) -> str | None:
 
 def test_a_longer_base_is_not_mistaken_for_a_lettered_key() -> None:
     items = [item("deeper", "Deeper Things", "Smith", 2020), item("deep", "Deep Things", "Smith", 2020)]
-    assert assign_keys(items, {"deeper": "smith2020deeper"}).keys == {"deeper": "smith2020deeper", "deep": "smith2020deep"}
+    assert assign_keys(items, {"deeper": "smith2020deeper"}).keys == {
+        "deeper": "smith2020deeper",
+        "deep": "smith2020deep",
+    }
 
 
 def test_the_author_year_scheme_drops_the_title_word_and_letters_clashes() -> None:
-    first = Record(source="merged", standard_id="a", title="Deep Maps", author=(Person(family="Klemmer", given="K."),), issued=PartialDate(2025))
-    second = Record(source="merged", standard_id="b", title="Other Maps", author=(Person(family="Klemmer", given="K."),), issued=PartialDate(2025))
+    first = Record(
+        source="merged",
+        standard_id="a",
+        title="Deep Maps",
+        author=(Person(family="Klemmer", given="K."),),
+        issued=PartialDate(2025),
+    )
+    second = Record(
+        source="merged",
+        standard_id="b",
+        title="Other Maps",
+        author=(Person(family="Klemmer", given="K."),),
+        issued=PartialDate(2025),
+    )
     assert base_key(first, "author-year") == "klemmer2025"
     entries = [Entry(id="one", section="s", title="Deep Maps"), Entry(id="two", section="s", title="Other Maps")]
-    items = [Resolved(entry=entry, key="", status="published", evidence="verified", record=record) for entry, record in zip(entries, (first, second))]
+    items = [
+        Resolved(entry=entry, key="", status="published", evidence="verified", record=record)
+        for entry, record in zip(entries, (first, second))
+    ]
     assert assign_keys(items, {}, scheme="author-year").keys == {"one": "klemmer2025a", "two": "klemmer2025b"}

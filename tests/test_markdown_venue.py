@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 
 from catalog_samples import copernicus_fm, geoclip, lossy_compression, major_tom
-
 from geoemb_bib.exporters.markdown import _resolved_venue
 from geoemb_bib.model import PartialDate, Record
 
@@ -21,12 +20,20 @@ def test_a_preprint_that_found_its_version_of_record_shows_it() -> None:
         major_tom(),
         status="published",
         entry=dataclasses.replace(major_tom().entry, venue="Arxiv 2025"),
-        record=Record(source="merged", standard_id="doi:10.1109/cvpr.2026.1", type="paper-conference", title="TESSERA",
-                      issued=PartialDate(2026), container_title="Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition",
-                      container_title_short="CVPR"),
+        record=Record(
+            source="merged",
+            standard_id="doi:10.1109/cvpr.2026.1",
+            type="paper-conference",
+            title="TESSERA",
+            issued=PartialDate(2026),
+            container_title="Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition",
+            container_title_short="CVPR",
+        ),
     )
     assert _resolved_venue(tessera) == "CVPR 2026"
-    openreview = dataclasses.replace(tessera, record=dataclasses.replace(geoclip().record, venue="ICLR 2026 Poster", issued=PartialDate(2026)))
+    openreview = dataclasses.replace(
+        tessera, record=dataclasses.replace(geoclip().record, venue="ICLR 2026 Poster", issued=PartialDate(2026))
+    )
     assert _resolved_venue(openreview) == "ICLR 2026"
 
 

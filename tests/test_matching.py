@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rapidfuzz import fuzz
 
+import replay_records as replay
 from geoemb_bib import matching
 from geoemb_bib.matching import (
     TITLE_ACCEPT,
@@ -25,8 +26,6 @@ from geoemb_bib.matching import (
 from geoemb_bib.model import Decision, PartialDate, Person, Record
 from geoemb_bib.names import person_from_text
 
-import replay_records as replay
-
 
 def people(*names: str) -> tuple[Person, ...]:
     return tuple(person_from_text(name) for name in names)
@@ -36,15 +35,27 @@ def crossref(doi: str, title: str, authors: tuple[Person, ...], year: int | None
     fields.setdefault("type", "article-journal")
     fields.setdefault("source_type", "journal-article")
     return Record(
-        source="crossref", standard_id=f"doi:{doi}", doi=doi, title=title, author=authors,
-        issued=PartialDate(year) if year else None, **fields,  # type: ignore[arg-type]
+        source="crossref",
+        standard_id=f"doi:{doi}",
+        doi=doi,
+        title=title,
+        author=authors,
+        issued=PartialDate(year) if year else None,
+        **fields,  # type: ignore[arg-type]
     )
 
 
 def note(note_id: str, title: str, authors: tuple[Person, ...], year: int, decision: Decision, venueid: str) -> Record:
     return Record(
-        source="openreview", standard_id=f"openreview:{note_id}", openreview_id=note_id, title=title, author=authors,
-        issued=PartialDate(year), decision=decision, venueid=venueid, type="paper-conference",
+        source="openreview",
+        standard_id=f"openreview:{note_id}",
+        openreview_id=note_id,
+        title=title,
+        author=authors,
+        issued=PartialDate(year),
+        decision=decision,
+        venueid=venueid,
+        type="paper-conference",
     )
 
 
@@ -63,13 +74,18 @@ DEEP = Reference(
 @pytest.mark.parametrize(
     ("left", "right"),
     [
-        ("Lossy Neural Compression for Geospatial Analytics: A review", "Lossy Neural Compression for Geospatial Analytics: A Review"),
-        ("Seasonal Contrast: Unsupervised Pre-Training From Uncurated Remote Sensing Data",
-         "Seasonal Contrast: Unsupervised Pre-Training from Uncurated Remote Sensing Data"),
+        (
+            "Lossy Neural Compression for Geospatial Analytics: A review",
+            "Lossy Neural Compression for Geospatial Analytics: A Review",
+        ),
+        (
+            "Seasonal Contrast: Unsupervised Pre-Training From Uncurated Remote Sensing Data",
+            "Seasonal Contrast: Unsupervised Pre-Training from Uncurated Remote Sensing Data",
+        ),
         ("Geo{CLIP}: Clip-Inspired Alignment", "GeoCLIP: Clip-Inspired Alignment"),
         ("Ru{\\ss}wurm and {\\'E}cole", "Rußwurm and École"),
         ("detecting\n   <i>KRAS</i>\n mutations &amp; more", "Detecting KRAS mutations & more"),
-        ("Multi‐modal “Contrastive” Earth’s — maps", "Multi-modal \"Contrastive\" Earth's - maps"),
+        ("Multi‐modal “Contrastive” Earth’s — maps", 'Multi-modal "Contrastive" Earth\'s - maps'),
         ("Multi-modal learning", "Multimodal learning"),
         ("Matej Batič", "Matej Batic"),
     ],
@@ -79,7 +95,10 @@ def test_normalize_title_ignores_case_markup_accents_dashes_and_quotes(left: str
 
 
 def test_normalize_title_keeps_the_words() -> None:
-    assert normalize_title("  GeoCLIP: Clip-Inspired Alignment,  between   Locations! ") == "geoclip clipinspired alignment between locations"
+    assert (
+        normalize_title("  GeoCLIP: Clip-Inspired Alignment,  between   Locations! ")
+        == "geoclip clipinspired alignment between locations"
+    )
 
 
 def test_token_sort_similarity_does_not_treat_a_subset_title_as_identical() -> None:
@@ -90,22 +109,38 @@ def test_token_sort_similarity_does_not_treat_a_subset_title_as_identical() -> N
 
 
 def test_reordered_words_still_score_high() -> None:
-    assert title_similarity("Embeddings of Earth, Global and Dense", "Global and Dense Embeddings of Earth") >= TITLE_ACCEPT
+    assert (
+        title_similarity("Embeddings of Earth, Global and Dense", "Global and Dense Embeddings of Earth")
+        >= TITLE_ACCEPT
+    )
 
 
 def test_compare_titles_takes_the_best_reference_title_and_names_the_kind() -> None:
-    match = compare_titles(("An Old Preprint Title", "Lossy Neural Compression for Geospatial Analytics: A Review"),
-                           "Lossy Neural Compression for Geospatial Analytics: A review")
+    match = compare_titles(
+        ("An Old Preprint Title", "Lossy Neural Compression for Geospatial Analytics: A Review"),
+        "Lossy Neural Compression for Geospatial Analytics: A review",
+    )
     assert match.kind == "identical" and match.score == 100
     assert match.reference.endswith("A Review")
 
 
 def test_subtitle_only_difference_is_its_own_kind_and_needs_a_long_main_title() -> None:
-    assert compare_titles(("Seasonal Contrast for Remote Sensing: A Study",), "Seasonal Contrast for Remote Sensing").kind == "subtitle-only"
-    assert compare_titles(("Mind the Gap: Understanding the Modality Gap in Contrastive Learning",),
-                          "Understanding the Modality Gap in Contrastive Learning").kind == "subtitle-only"
+    assert (
+        compare_titles(("Seasonal Contrast for Remote Sensing: A Study",), "Seasonal Contrast for Remote Sensing").kind
+        == "subtitle-only"
+    )
+    assert (
+        compare_titles(
+            ("Mind the Gap: Understanding the Modality Gap in Contrastive Learning",),
+            "Understanding the Modality Gap in Contrastive Learning",
+        ).kind
+        == "subtitle-only"
+    )
     # Two words ("Major TOM") name a project, not a paper.
-    assert compare_titles(("Major TOM: Floating in the Latent Space",), "Major TOM: Expandable Datasets").kind == "different"
+    assert (
+        compare_titles(("Major TOM: Floating in the Latent Space",), "Major TOM: Expandable Datasets").kind
+        == "different"
+    )
 
 
 # --- authors and years ----------------------------------------------------------------------------------------
@@ -134,8 +169,10 @@ def test_different_family_names_do_not_agree() -> None:
 
 
 def test_author_agreement_reports_first_author_and_shared_names() -> None:
-    agreement = compare_authors(people("Oscar Mañas", "Alexandre Lacoste", "Xavier Giró-i-Nieto"),
-                                people("Oscar Manas", "Xavier Giro-i-Nieto", "Someone Else"))
+    agreement = compare_authors(
+        people("Oscar Mañas", "Alexandre Lacoste", "Xavier Giró-i-Nieto"),
+        people("Oscar Manas", "Xavier Giro-i-Nieto", "Someone Else"),
+    )
     assert agreement.comparable and agreement.first_author and agreement.agrees
     assert agreement.shared == ("Mañas", "Giró-i-Nieto")
     assert "first author Mañas agrees" in agreement.describe()
@@ -185,7 +222,9 @@ def test_parse_venue_text(text: str, acronym: str, year: int | None, note: str |
 
 def test_venue_table_links_acronyms_full_names_and_openreview_groups() -> None:
     assert matching.find_venue("IEEE Geoscience and Remote Sensing Magazine").acronym == "GRSM"  # type: ignore[union-attr]
-    assert matching.find_venue("Thirty-seventh Conference on Neural Information Processing Systems").acronym == "NeurIPS"  # type: ignore[union-attr]
+    assert (
+        matching.find_venue("Thirty-seventh Conference on Neural Information Processing Systems").acronym == "NeurIPS"
+    )  # type: ignore[union-attr]
     assert matching.find_venue("ICLR.cc/2024/Conference").acronym == "ICLR"  # type: ignore[union-attr]
     assert matching.find_venue("Proceedings of the AAAI Conference on Artificial Intelligence").acronym == "AAAI"  # type: ignore[union-attr]
     assert matching.find_venue("Journal of Synthetic Test Records") is None
@@ -193,15 +232,25 @@ def test_venue_table_links_acronyms_full_names_and_openreview_groups() -> None:
 
 @pytest.mark.parametrize(
     ("text", "ml"),
-    [("NeurIPS 2023", True), ("ICLR 2024", True), ("TMLR 2024", True), ("Accepted at ICLR 2026", True),
-     ("ICCV 2025 Oral", False), ("Arxiv 2025", False), ("GRSM 2025", False), (None, False)],
+    [
+        ("NeurIPS 2023", True),
+        ("ICLR 2024", True),
+        ("TMLR 2024", True),
+        ("Accepted at ICLR 2026", True),
+        ("ICCV 2025 Oral", False),
+        ("Arxiv 2025", False),
+        ("GRSM 2025", False),
+        (None, False),
+    ],
 )
 def test_is_ml_venue_says_where_openreview_is_worth_asking(text: str | None, ml: bool) -> None:
     assert is_ml_venue(text) is ml
 
 
 def test_venue_corroboration() -> None:
-    aaai = crossref("10.1609/x", "T", (), 2025, container_title="Proceedings of the AAAI Conference on Artificial Intelligence")
+    aaai = crossref(
+        "10.1609/x", "T", (), 2025, container_title="Proceedings of the AAAI Conference on Artificial Intelligence"
+    )
     assert corroborate_venue(("AAAI 2025",), aaai).corroborates is True
     assert corroborate_venue(("AAAI 2024",), aaai).corroborates is False
     assert corroborate_venue(("ICLR 2025",), aaai).corroborates is False
@@ -224,11 +273,17 @@ def test_near_identical_title_shared_author_and_plausible_year_is_accepted() -> 
 
 
 def test_wrong_top_hit_is_rejected_with_a_readable_reason() -> None:
-    wrong = crossref("10.1000/wrong", "Shallow Location Embeddings for Nothing", people("Ada Lovelace"), 2024, score=99.0)
+    wrong = crossref(
+        "10.1000/wrong", "Shallow Location Embeddings for Nothing", people("Ada Lovelace"), 2024, score=99.0
+    )
     decision = choose(DEEP, [wrong], context="crossref search")
     assert decision.outcome == "rejected" and decision.record is None
-    assert any(step.startswith("crossref search: 10.1000/wrong rejected for 'Deep Location Embeddings for Everything': title similarity")
-               for step in decision.steps)
+    assert any(
+        step.startswith(
+            "crossref search: 10.1000/wrong rejected for 'Deep Location Embeddings for Everything': title similarity"
+        )
+        for step in decision.steps
+    )
 
 
 def test_title_alone_is_not_enough_authors_must_share_a_family_name() -> None:
@@ -248,7 +303,9 @@ def test_implausible_year_is_rejected() -> None:
 
 def test_two_close_acceptable_candidates_abstain() -> None:
     one = crossref("10.1000/conference", "Deep Location Embeddings for Everything", people("Ada Lovelace"), 2023)
-    two = crossref("10.1000/journal", "Deep Location Embeddings for Everything", people("Ada Lovelace", "Charles Babbage"), 2025)
+    two = crossref(
+        "10.1000/journal", "Deep Location Embeddings for Everything", people("Ada Lovelace", "Charles Babbage"), 2025
+    )
     decision = choose(DEEP, [one, two], context="crossref search")
     assert decision.outcome == "abstained" and decision.record is None
     assert "abstained: 10.1000/" in decision.steps[-1] and "keeping the preprint" in decision.steps[-1]
@@ -270,7 +327,10 @@ def test_a_clearly_better_title_wins_over_a_passing_runner_up() -> None:
 
 def test_title_changed_at_publication_matches_through_the_arxiv_link_and_keeps_the_alias() -> None:
     renamed = crossref(
-        "10.1000/renamed", "Location Encoders at Planetary Scale", people("Ada Lovelace", "Charles Babbage"), 2024,
+        "10.1000/renamed",
+        "Location Encoders at Planetary Scale",
+        people("Ada Lovelace", "Charles Babbage"),
+        2024,
         relations=(("has-preprint", "arxiv:2301.00001"),),
     )
     decision = choose(DEEP, [renamed], context="crossref search")
@@ -279,29 +339,52 @@ def test_title_changed_at_publication_matches_through_the_arxiv_link_and_keeps_t
 
 
 def test_an_arxiv_doi_relation_also_links_the_preprint() -> None:
-    renamed = crossref("10.1000/renamed", "Something Else Entirely", people("Ada Lovelace"), 2024,
-                       relations=(("has-preprint", "doi:10.48550/arxiv.2301.00001"),))
+    renamed = crossref(
+        "10.1000/renamed",
+        "Something Else Entirely",
+        people("Ada Lovelace"),
+        2024,
+        relations=(("has-preprint", "doi:10.48550/arxiv.2301.00001"),),
+    )
     assert choose(DEEP, [renamed]).outcome == "accepted"
 
 
 def test_a_link_to_the_preprint_does_not_excuse_disagreeing_authors() -> None:
-    odd = crossref("10.1000/odd", "Something Else Entirely", people("Alan Turing"), 2024,
-                   relations=(("has-preprint", "arxiv:2301.00001"),))
+    odd = crossref(
+        "10.1000/odd",
+        "Something Else Entirely",
+        people("Alan Turing"),
+        2024,
+        relations=(("has-preprint", "arxiv:2301.00001"),),
+    )
     assert choose(DEEP, [odd]).outcome == "rejected"
 
 
 def test_a_link_to_another_preprint_is_no_evidence() -> None:
-    other = crossref("10.1000/other", "Something Else Entirely", people("Ada Lovelace"), 2024,
-                     relations=(("has-preprint", "arxiv:2301.99999"),))
+    other = crossref(
+        "10.1000/other",
+        "Something Else Entirely",
+        people("Ada Lovelace"),
+        2024,
+        relations=(("has-preprint", "arxiv:2301.99999"),),
+    )
     assert choose(DEEP, [other]).outcome == "rejected"
 
 
-@pytest.mark.parametrize("decision_value", [Decision.REJECTED, Decision.WITHDRAWN, Decision.UNDER_REVIEW, Decision.DESK_REJECTED,
-                                            Decision.UNKNOWN, None])
+@pytest.mark.parametrize(
+    "decision_value",
+    [Decision.REJECTED, Decision.WITHDRAWN, Decision.UNDER_REVIEW, Decision.DESK_REJECTED, Decision.UNKNOWN, None],
+)
 def test_an_unaccepted_openreview_note_is_never_the_venue(decision_value: Decision | None) -> None:
     submission = Record(
-        source="openreview", standard_id="openreview:sub1", openreview_id="sub1", title=DEEP.title,
-        author=DEEP.authors, issued=PartialDate(2024), decision=decision_value, venueid="ICLR.cc/2024/Conference/Submission",
+        source="openreview",
+        standard_id="openreview:sub1",
+        openreview_id="sub1",
+        title=DEEP.title,
+        author=DEEP.authors,
+        issued=PartialDate(2024),
+        decision=decision_value,
+        venueid="ICLR.cc/2024/Conference/Submission",
     )
     decision = choose(DEEP, [submission], context="openreview search")
     assert decision.outcome == "rejected"
@@ -314,32 +397,71 @@ def test_posted_content_is_never_a_version_of_record() -> None:
     preprint = crossref("10.31223/x5abc", DEEP.title, DEEP.authors, 2023, type="article", source_type="posted-content")
     decision = choose(DEEP, [preprint])
     assert decision.outcome == "rejected"
-    assert "posted-content" in decision.assessments[0].reasons[0] or "preprint server" in decision.assessments[0].reasons[0]
+    assert (
+        "posted-content" in decision.assessments[0].reasons[0]
+        or "preprint server" in decision.assessments[0].reasons[0]
+    )
     posted = crossref("10.1000/posted", DEEP.title, DEEP.authors, 2023, type="article", source_type="posted-content")
     assert "Crossref posted-content (a preprint)" in choose(DEEP, [posted]).assessments[0].reasons[0]
 
 
 def test_an_arxiv_record_is_never_a_version_of_record() -> None:
-    arxiv_record = Record(source="arxiv", standard_id="arxiv:2301.00001v1", title=DEEP.title, author=DEEP.authors,
-                          issued=PartialDate(2023), arxiv_id="2301.00001")
+    arxiv_record = Record(
+        source="arxiv",
+        standard_id="arxiv:2301.00001v1",
+        title=DEEP.title,
+        author=DEEP.authors,
+        issued=PartialDate(2023),
+        arxiv_id="2301.00001",
+    )
     assert choose(DEEP, [arxiv_record]).outcome == "rejected"
 
 
 def test_venue_corroborates_but_never_proves() -> None:
-    wrong_title_right_venue = note("n1", "A Completely Different Study of Embeddings", DEEP.authors, 2023, Decision.ACCEPTED,
-                                   "NeurIPS.cc/2023/Conference")
+    wrong_title_right_venue = note(
+        "n1",
+        "A Completely Different Study of Embeddings",
+        DEEP.authors,
+        2023,
+        Decision.ACCEPTED,
+        "NeurIPS.cc/2023/Conference",
+    )
     decision = choose(DEEP, [wrong_title_right_venue])
     assert decision.outcome == "rejected"
     assert decision.assessments[0].venue.corroborates is True
 
 
 def test_subtitle_only_difference_needs_first_author_and_venue() -> None:
-    reference = Reference(titles=("Deep Location Embeddings for Everything: A Study",), authors=people("Ada Lovelace", "Charles Babbage"),
-                          first_year=2023, venue_hints=("NeurIPS 2023",))
-    in_venue = note("n1", "Deep Location Embeddings for Everything", people("Ada Lovelace"), 2023, Decision.ACCEPTED, "NeurIPS.cc/2023/Conference")
-    elsewhere = note("n2", "Deep Location Embeddings for Everything", people("Ada Lovelace"), 2023, Decision.ACCEPTED, "ICML.cc/2023/Conference")
-    second_author = note("n3", "Deep Location Embeddings for Everything", people("Charles Babbage"), 2023, Decision.ACCEPTED,
-                         "NeurIPS.cc/2023/Conference")
+    reference = Reference(
+        titles=("Deep Location Embeddings for Everything: A Study",),
+        authors=people("Ada Lovelace", "Charles Babbage"),
+        first_year=2023,
+        venue_hints=("NeurIPS 2023",),
+    )
+    in_venue = note(
+        "n1",
+        "Deep Location Embeddings for Everything",
+        people("Ada Lovelace"),
+        2023,
+        Decision.ACCEPTED,
+        "NeurIPS.cc/2023/Conference",
+    )
+    elsewhere = note(
+        "n2",
+        "Deep Location Embeddings for Everything",
+        people("Ada Lovelace"),
+        2023,
+        Decision.ACCEPTED,
+        "ICML.cc/2023/Conference",
+    )
+    second_author = note(
+        "n3",
+        "Deep Location Embeddings for Everything",
+        people("Charles Babbage"),
+        2023,
+        Decision.ACCEPTED,
+        "NeurIPS.cc/2023/Conference",
+    )
     assert choose(reference, [in_venue]).outcome == "accepted"
     assert choose(reference, [elsewhere]).outcome == "rejected"
     assert choose(reference, [second_author]).outcome == "rejected"
@@ -354,7 +476,9 @@ def test_candidates_of_different_sources_do_not_tie_crossref_wins() -> None:
 
 def test_no_candidates() -> None:
     decision = choose(DEEP, [], context="crossref search")
-    assert decision.outcome == "no-candidates" and decision.steps == ("crossref search: no candidates for 'Deep Location Embeddings for Everything'",)
+    assert decision.outcome == "no-candidates" and decision.steps == (
+        "crossref search: no candidates for 'Deep Location Embeddings for Everything'",
+    )
 
 
 # --- check_identified --------------------------------------------------------------------------------------------------
@@ -374,14 +498,24 @@ def test_identifier_record_of_a_different_paper_is_a_conflict_even_with_shared_a
 
 
 def test_identifier_record_with_a_changed_title_and_no_author_disagreement_is_not_a_conflict() -> None:
-    changed = crossref("10.1000/changed", "Deep Location Embeddings for Nearly Everything on Earth", people("Charles Babbage"), 2024)
+    changed = crossref(
+        "10.1000/changed", "Deep Location Embeddings for Nearly Everything on Earth", people("Charles Babbage"), 2024
+    )
     assert not check_identified(DEEP, changed, asserted_by="curated").conflict
-    strangers = crossref("10.1000/strangers", "Deep Location Embeddings for Nearly Everything on Earth", people("Alan Turing"), 2024)
+    strangers = crossref(
+        "10.1000/strangers", "Deep Location Embeddings for Nearly Everything on Earth", people("Alan Turing"), 2024
+    )
     assert check_identified(DEEP, strangers, asserted_by="curated").conflict
 
 
 def test_identifier_record_linking_the_preprint_survives_a_title_change() -> None:
-    renamed = crossref("10.1000/renamed", "Quantum Widgets", people("Ada Lovelace"), 2024, relations=(("has-preprint", "arxiv:2301.00001"),))
+    renamed = crossref(
+        "10.1000/renamed",
+        "Quantum Widgets",
+        people("Ada Lovelace"),
+        2024,
+        relations=(("has-preprint", "arxiv:2301.00001"),),
+    )
     assert check_identified(DEEP, renamed, asserted_by="curated").is_version_of_record
 
 
@@ -392,7 +526,9 @@ def test_identifier_record_without_authors_is_judged_by_its_title() -> None:
 
 
 def test_identifier_rejected_note_names_the_work_but_is_no_version_of_record() -> None:
-    rejected = note("n1", DEEP.title, DEEP.authors, 2024, Decision.REJECTED, "ICLR.cc/2024/Conference/Rejected_Submission")
+    rejected = note(
+        "n1", DEEP.title, DEEP.authors, 2024, Decision.REJECTED, "ICLR.cc/2024/Conference/Rejected_Submission"
+    )
     check = check_identified(DEEP, rejected, asserted_by="curated")
     assert not check.conflict and not check.is_version_of_record
     assert check.not_vor is not None and "rejected" in check.not_vor
@@ -405,7 +541,14 @@ def test_real_api_sample_wrong_top_hit_for_an_arxiv_only_paper_is_rejected() -> 
     """REAL Crossref recording: query.title for PaperQA returned a different paper with score 28."""
     reference = Reference(
         titles=("PaperQA: Retrieval-Augmented Generative Agent for Scientific Research",),
-        authors=people("Jakub Lála", "Odhran O'Donoghue", "Aleksandar Shtedritski", "Sam Cox", "Samuel G. Rodriques", "Andrew D. White"),
+        authors=people(
+            "Jakub Lála",
+            "Odhran O'Donoghue",
+            "Aleksandar Shtedritski",
+            "Sam Cox",
+            "Samuel G. Rodriques",
+            "Andrew D. White",
+        ),
         first_year=2023,
         arxiv_id="2312.07559",
     )
@@ -418,7 +561,9 @@ def test_real_api_sample_wrong_top_hit_for_an_arxiv_only_paper_is_rejected() -> 
 def test_real_api_sample_correct_top_hit_is_accepted() -> None:
     """REAL Crossref recording: query.title with the right paper on top."""
     reference = Reference(
-        titles=("Effect of native oxide layers on copper thin-film tensile properties: A reactive molecular dynamics study",),
+        titles=(
+            "Effect of native oxide layers on copper thin-film tensile properties: A reactive molecular dynamics study",
+        ),
         authors=people("Michael D. Skarlinski", "David J. Quesnel"),
     )
     decision = choose(reference, replay.api_sample_search("works-list_query.title_rows1_correct-top-hit.json"))
@@ -429,7 +574,9 @@ def test_real_api_sample_correct_top_hit_is_accepted() -> None:
 def _sample_work(name: str) -> Record:
     from geoemb_bib.sources import crossref as crossref_source
 
-    return crossref_source.parse_work((replay.API_SAMPLES / "crossref" / name).read_bytes(), fetched_at=replay.FETCHED_AT)
+    return crossref_source.parse_work(
+        (replay.API_SAMPLES / "crossref" / name).read_bytes(), fetched_at=replay.FETCHED_AT
+    )
 
 
 def test_real_api_sample_posted_content_is_rejected_and_its_journal_version_accepted() -> None:
@@ -507,8 +654,11 @@ def test_replay_major_tom_embeddings_rejects_the_igarss_major_tom_paper() -> Non
 
 def test_replay_major_tom_igarss_doi_given_as_identifier_is_a_conflict() -> None:
     """The IGARSS 2024 BibTeX in the entry's code repository is a different paper by the same authors."""
-    check = check_identified(_replay_reference("major-tom-embeddings"), replay.crossref_work("10.1109/IGARSS53475.2024.10640760"),
-                             asserted_by="curated")
+    check = check_identified(
+        _replay_reference("major-tom-embeddings"),
+        replay.crossref_work("10.1109/IGARSS53475.2024.10640760"),
+        asserted_by="curated",
+    )
     assert check.conflict and check.authors.agrees
 
 

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+import replay_records as replay
 from geoemb_bib import merge
 from geoemb_bib.entries import OVERRIDE_FIELDS
 from geoemb_bib.matching import check_identified, choose, reference_for
@@ -24,15 +25,16 @@ from geoemb_bib.model import (
 )
 from geoemb_bib.names import person_from_text
 
-import replay_records as replay
-
 AUTHORS = (person_from_text("Ada Lovelace"), person_from_text("Charles Babbage"))
 TITLE = "Deep Location Embeddings for Everything"
 
 
 def paper(**fields: object) -> Entry:
     values: dict[str, object] = {
-        "id": "deep", "section": "location", "title": TITLE, "venue": "NeurIPS 2023",
+        "id": "deep",
+        "section": "location",
+        "title": TITLE,
+        "venue": "NeurIPS 2023",
         "links": (Link("paper", "https://arxiv.org/abs/2301.00001"),),
     }
     values.update(fields)
@@ -41,10 +43,21 @@ def paper(**fields: object) -> Entry:
 
 def preprint(**fields: object) -> Record:
     values: dict[str, object] = {
-        "source": "arxiv", "standard_id": "arxiv:2301.00001v3", "type": "article", "title": TITLE, "author": AUTHORS,
-        "issued": PartialDate(2023, 1, 2), "publisher": "arXiv", "url": "https://arxiv.org/abs/2301.00001",
-        "abstract": "The arXiv abstract.", "arxiv_id": "2301.00001", "arxiv_version": 3, "arxiv_primary_class": "cs.LG",
-        "arxiv_categories": ("cs.LG", "cs.CV"), "arxiv_comment": "Camera-ready", "fetched_at": "2026-01-01T00:00:00Z",
+        "source": "arxiv",
+        "standard_id": "arxiv:2301.00001v3",
+        "type": "article",
+        "title": TITLE,
+        "author": AUTHORS,
+        "issued": PartialDate(2023, 1, 2),
+        "publisher": "arXiv",
+        "url": "https://arxiv.org/abs/2301.00001",
+        "abstract": "The arXiv abstract.",
+        "arxiv_id": "2301.00001",
+        "arxiv_version": 3,
+        "arxiv_primary_class": "cs.LG",
+        "arxiv_categories": ("cs.LG", "cs.CV"),
+        "arxiv_comment": "Camera-ready",
+        "fetched_at": "2026-01-01T00:00:00Z",
     }
     values.update(fields)
     return Record(**values)  # type: ignore[arg-type]
@@ -52,18 +65,32 @@ def preprint(**fields: object) -> Record:
 
 def published(**fields: object) -> Record:
     values: dict[str, object] = {
-        "source": "crossref", "standard_id": "doi:10.1000/deep", "type": "paper-conference", "source_type": "proceedings-article",
-        "title": TITLE, "author": AUTHORS, "issued": PartialDate(2023), "container_title": "Advances in Neural Information Processing Systems",
-        "publisher": "Curran", "volume": "36", "page": "1-10", "doi": "10.1000/deep", "url": "https://doi.org/10.1000/deep",
+        "source": "crossref",
+        "standard_id": "doi:10.1000/deep",
+        "type": "paper-conference",
+        "source_type": "proceedings-article",
+        "title": TITLE,
+        "author": AUTHORS,
+        "issued": PartialDate(2023),
+        "container_title": "Advances in Neural Information Processing Systems",
+        "publisher": "Curran",
+        "volume": "36",
+        "page": "1-10",
+        "doi": "10.1000/deep",
+        "url": "https://doi.org/10.1000/deep",
         "fetched_at": "2026-01-02T00:00:00Z",
     }
     values.update(fields)
     return Record(**values)  # type: ignore[arg-type]
 
 
-def merged_with_doi(entry: Entry, record: Record, arxiv_record: Record | None = None, asserted_by: str = "curated") -> Resolved:
+def merged_with_doi(
+    entry: Entry, record: Record, arxiv_record: Record | None = None, asserted_by: str = "curated"
+) -> Resolved:
     reference = reference_for(entry, arxiv_record)
-    return merge_entry(entry, preprint=arxiv_record, identified=[check_identified(reference, record, asserted_by=asserted_by)])
+    return merge_entry(
+        entry, preprint=arxiv_record, identified=[check_identified(reference, record, asserted_by=asserted_by)]
+    )
 
 
 # --- the precedence table ---------------------------------------------------------------------------------------------
@@ -83,16 +110,28 @@ def test_every_overridable_field_puts_override_first() -> None:
 
 
 def test_override_beats_every_source() -> None:
-    entry = paper(override={"title": "Curated Title", "issued": "2020-05", "doi": "10.9999/pinned", "venue": "NeurIPS 2023 Spotlight",
-                            "author": (Person(family="Curie", given="Marie"),), "type": "article-journal"})
+    entry = paper(
+        override={
+            "title": "Curated Title",
+            "issued": "2020-05",
+            "doi": "10.9999/pinned",
+            "venue": "NeurIPS 2023 Spotlight",
+            "author": (Person(family="Curie", given="Marie"),),
+            "type": "article-journal",
+        }
+    )
     result = merged_with_doi(entry, published(), preprint())
     record = result.record
     assert record.title == "Curated Title" and record.issued == PartialDate(2020, 5) and record.doi == "10.9999/pinned"
     assert record.author == (Person(family="Curie", given="Marie"),) and record.type == "article-journal"
     assert record.venue == "NeurIPS 2023 Spotlight"
-    assert {result.provenance[name].source for name in ("title", "issued", "doi", "author", "type", "venue")} == {"override"}
+    assert {result.provenance[name].source for name in ("title", "issued", "doi", "author", "type", "venue")} == {
+        "override"
+    }
     # Everything not overridden still comes from the version of record.
-    assert record.volume == "36" and result.provenance["volume"] == Provenance("crossref", "doi:10.1000/deep", "2026-01-02T00:00:00Z", None)
+    assert record.volume == "36" and result.provenance["volume"] == Provenance(
+        "crossref", "doi:10.1000/deep", "2026-01-02T00:00:00Z", None
+    )
 
 
 def test_version_of_record_beats_arxiv_and_arxiv_facts_are_kept_after_the_upgrade() -> None:
@@ -102,7 +141,11 @@ def test_version_of_record_beats_arxiv_and_arxiv_facts_are_kept_after_the_upgrad
     assert record.source == "merged" and record.standard_id == "doi:10.1000/deep"
     assert record.type == "paper-conference" and record.doi == "10.1000/deep" and record.publisher == "Curran"
     assert (record.arxiv_id, record.arxiv_version, record.arxiv_primary_class, record.arxiv_categories) == (
-        "2301.00001", 3, "cs.LG", ("cs.LG", "cs.CV"))
+        "2301.00001",
+        3,
+        "cs.LG",
+        ("cs.LG", "cs.CV"),
+    )
     assert result.provenance["arxiv_id"].source == "arxiv"
     assert IdAssertion("doi", "10.48550/arxiv.2301.00001", "arxiv") in result.identity
     assert IdAssertion("arxiv", "2301.00001v3", "arxiv") in result.identity
@@ -113,7 +156,9 @@ def test_version_of_record_beats_arxiv_and_arxiv_facts_are_kept_after_the_upgrad
 def test_abstract_comes_from_arxiv_unless_the_version_of_record_has_one() -> None:
     assert merged_with_doi(paper(), published(), preprint()).record.abstract == "The arXiv abstract."
     with_own = merged_with_doi(paper(), published(abstract="The published abstract."), preprint())
-    assert with_own.record.abstract == "The published abstract." and with_own.provenance["abstract"].source == "crossref"
+    assert (
+        with_own.record.abstract == "The published abstract." and with_own.provenance["abstract"].source == "crossref"
+    )
 
 
 def test_authors_of_the_version_of_record_unless_it_has_none() -> None:
@@ -126,7 +171,9 @@ def test_authors_of_the_version_of_record_unless_it_has_none() -> None:
 
 
 def test_title_of_the_version_of_record_even_when_only_case_differs_and_no_alias_for_case() -> None:
-    result = merged_with_doi(paper(title=TITLE.upper().title()), published(title="Deep location embeddings for everything"), preprint())
+    result = merged_with_doi(
+        paper(title=TITLE.upper().title()), published(title="Deep location embeddings for everything"), preprint()
+    )
     assert result.record.title == "Deep location embeddings for everything"
     assert result.aliases == ()
 
@@ -138,12 +185,22 @@ def test_all_capitals_title_of_the_version_of_record_yields_to_the_arxiv_casing(
 
 def test_a_version_of_record_without_doi_gets_neither_arxivs_doi_nor_its_publisher() -> None:
     accepted = Record(
-        source="openreview", standard_id="openreview:abc123", type="paper-conference", title=TITLE, author=AUTHORS,
-        issued=PartialDate(2023), openreview_id="abc123", venue="NeurIPS 2023 poster", venueid="NeurIPS.cc/2023/Conference",
-        decision=Decision.ACCEPTED, url="https://openreview.net/forum?id=abc123",
+        source="openreview",
+        standard_id="openreview:abc123",
+        type="paper-conference",
+        title=TITLE,
+        author=AUTHORS,
+        issued=PartialDate(2023),
+        openreview_id="abc123",
+        venue="NeurIPS 2023 poster",
+        venueid="NeurIPS.cc/2023/Conference",
+        decision=Decision.ACCEPTED,
+        url="https://openreview.net/forum?id=abc123",
     )
     reference = reference_for(paper(), preprint())
-    result = merge_entry(paper(), preprint=preprint(), searches=[choose(reference, [accepted], context="openreview search")])
+    result = merge_entry(
+        paper(), preprint=preprint(), searches=[choose(reference, [accepted], context="openreview search")]
+    )
     record = result.record
     assert result.status == "published" and result.evidence == "verified"
     assert record.doi is None and record.publisher is None
@@ -163,8 +220,11 @@ def test_a_preprint_gets_the_arxiv_datacite_doi_and_arxiv_as_publisher() -> None
 
 
 def test_aaai_journal_article_becomes_a_conference_paper() -> None:
-    aaai = published(type="article-journal", source_type="journal-article",
-                     container_title="Proceedings of the AAAI Conference on Artificial Intelligence")
+    aaai = published(
+        type="article-journal",
+        source_type="journal-article",
+        container_title="Proceedings of the AAAI Conference on Artificial Intelligence",
+    )
     result = merged_with_doi(paper(venue="AAAI 2023"), aaai, preprint())
     assert result.record.type == "paper-conference"
     assert result.record.venue == "AAAI 2023"
@@ -195,7 +255,9 @@ def test_listed_venue_with_only_an_arxiv_record_stays_a_preprint_with_a_note() -
 
 
 def test_arxiv_journal_ref_claim_without_a_version_of_record_is_noted() -> None:
-    result = merge_entry(paper(venue="Arxiv 2023"), preprint=preprint(journal_ref="Published as a conference paper at ICLR 2024"))
+    result = merge_entry(
+        paper(venue="Arxiv 2023"), preprint=preprint(journal_ref="Published as a conference paper at ICLR 2024")
+    )
     assert result.status == "preprint"
     assert "arXiv says 'Published as a conference paper at ICLR 2024'; no version of record found" in result.problems
 
@@ -203,7 +265,9 @@ def test_arxiv_journal_ref_claim_without_a_version_of_record_is_noted() -> None:
 def test_verified_match_is_published_with_matching_assertion_and_score() -> None:
     entry = paper()
     reference = reference_for(entry, preprint())
-    result = merge_entry(entry, preprint=preprint(), searches=[choose(reference, [published(score=77.0)], context="crossref search")])
+    result = merge_entry(
+        entry, preprint=preprint(), searches=[choose(reference, [published(score=77.0)], context="crossref search")]
+    )
     assert result.status == "published" and result.evidence == "verified"
     assert IdAssertion("doi", "10.1000/deep", "matching") in result.identity
     assert result.provenance["doi"].score == 100
@@ -253,12 +317,17 @@ def test_curated_doi_differing_from_the_doi_arxiv_reports_is_a_conflict() -> Non
     entry = paper(ids=CuratedIds(doi="10.1000/deep"))
     result = merged_with_doi(entry, published(), preprint(doi="10.1000/something-else"))
     assert result.status == "conflict"
-    assert result.problems[0] == "curated DOI 10.1000/deep differs from the DOI arXiv 2301.00001 reports (10.1000/something-else)"
+    assert (
+        result.problems[0]
+        == "curated DOI 10.1000/deep differs from the DOI arXiv 2301.00001 reports (10.1000/something-else)"
+    )
     assert IdAssertion("doi", "10.1000/something-else", "arxiv") in result.identity
 
 
 def test_identifier_record_of_another_paper_is_a_conflict_and_not_merged() -> None:
-    other = published(title="Quantum Widgets for Underwater Basket Weaving", doi="10.1000/widgets", standard_id="doi:10.1000/widgets")
+    other = published(
+        title="Quantum Widgets for Underwater Basket Weaving", doi="10.1000/widgets", standard_id="doi:10.1000/widgets"
+    )
     entry = paper(ids=CuratedIds(doi="10.1000/widgets"))
     result = merged_with_doi(entry, other, preprint())
     assert result.status == "conflict" and result.evidence == "identifier"
@@ -276,8 +345,17 @@ def test_curated_arxiv_id_naming_another_paper_is_a_conflict() -> None:
 
 
 def _submission(decision: Decision, venueid: str) -> Record:
-    return Record(source="openreview", standard_id="openreview:sub1", openreview_id="sub1", title=TITLE, author=AUTHORS,
-                  issued=PartialDate(2024), decision=decision, venueid=venueid, type="article")
+    return Record(
+        source="openreview",
+        standard_id="openreview:sub1",
+        openreview_id="sub1",
+        title=TITLE,
+        author=AUTHORS,
+        issued=PartialDate(2024),
+        decision=decision,
+        venueid=venueid,
+        type="article",
+    )
 
 
 def test_listed_venue_contradicted_by_a_rejected_openreview_submission_is_a_conflict() -> None:
@@ -292,10 +370,15 @@ def test_listed_venue_contradicted_by_a_rejected_openreview_submission_is_a_conf
 def test_listed_venue_with_a_submission_under_review_is_a_note_not_a_conflict() -> None:
     entry = paper(venue="ICLR 2026", ids=CuratedIds(openreview="sub1"))
     reference = reference_for(entry, preprint())
-    check = check_identified(reference, _submission(Decision.UNDER_REVIEW, "ICLR.cc/2026/Conference/Submission"), asserted_by="curated")
+    check = check_identified(
+        reference, _submission(Decision.UNDER_REVIEW, "ICLR.cc/2026/Conference/Submission"), asserted_by="curated"
+    )
     result = merge_entry(entry, preprint=preprint(), identified=[check])
     assert result.status == "preprint"
-    assert "listed as ICLR 2026; OpenReview sub1 says under-review (venueid ICLR.cc/2026/Conference/Submission)" in result.problems
+    assert (
+        "listed as ICLR 2026; OpenReview sub1 says under-review (venueid ICLR.cc/2026/Conference/Submission)"
+        in result.problems
+    )
     assert result.record.openreview_id == "sub1" and result.record.decision is Decision.UNDER_REVIEW
     assert result.record.type == "article" and result.record.container_title is None
 
@@ -304,8 +387,12 @@ def test_search_matching_another_doi_than_the_identifier_is_reported() -> None:
     entry = paper(ids=CuratedIds(doi="10.1000/deep"))
     reference = reference_for(entry, preprint())
     other = published(doi="10.1000/journal-version", standard_id="doi:10.1000/journal-version")
-    result = merge_entry(entry, preprint=preprint(), identified=[check_identified(reference, published(), asserted_by="curated")],
-                         searches=[choose(reference, [other])])
+    result = merge_entry(
+        entry,
+        preprint=preprint(),
+        identified=[check_identified(reference, published(), asserted_by="curated")],
+        searches=[choose(reference, [other])],
+    )
     assert result.record.doi == "10.1000/deep"
     assert "crossref search also matched 10.1000/journal-version; kept 10.1000/deep" in result.problems
 
@@ -323,7 +410,9 @@ def test_service_failure_keeps_the_previous_result_never_degrades() -> None:
     assert result.status == "published" and result.record == previous.record and result.key == "lovelace2023deep"
     # The run reports the failure; the kept result is written back unchanged (no diff in enriched.yaml).
     assert result == dataclasses.replace(previous, entry=paper())
-    stale = dataclasses.replace(previous, problems=(FAILURE_PREFIX + "arxiv: HTTP 503", "listed as ICLR 2024; no version of record found"))
+    stale = dataclasses.replace(
+        previous, problems=(FAILURE_PREFIX + "arxiv: HTTP 503", "listed as ICLR 2024; no version of record found")
+    )
     again = merge_entry(paper(), failures=["crossref: HTTP 503"], previous=stale)
     assert again.problems == ("listed as ICLR 2024; no version of record found",)
 
@@ -343,8 +432,12 @@ def test_a_previous_unresolved_result_is_replaced_by_whatever_this_run_found() -
 
 def test_without_failures_the_new_result_replaces_the_previous_one_and_keeps_its_key() -> None:
     previous = dataclasses.replace(merge_entry(paper(), preprint=preprint()), key="lovelace2023deep")
-    result = merge_entry(paper(), preprint=preprint(), identified=[check_identified(reference_for(paper(), preprint()), published(),
-                         asserted_by="curated")], previous=previous)
+    result = merge_entry(
+        paper(),
+        preprint=preprint(),
+        identified=[check_identified(reference_for(paper(), preprint()), published(), asserted_by="curated")],
+        previous=previous,
+    )
     assert result.status == "published" and result.key == "lovelace2023deep"
 
 
@@ -367,7 +460,9 @@ def test_replay_blog_post_and_challenge_items() -> None:
     assert blog.type == "post-weblog" and blog.container_title == "Medium"
     assert blog.url == "https://medium.com/earthrisemedia/embeddings-for-all-0e0a29415b26"
     challenge = merge_entry(replay.entry("embed2scale-challenge")).record
-    assert challenge.type == "webpage" and challenge.url == "https://eval.ai/web/challenges/challenge-page/2465/overview"
+    assert (
+        challenge.type == "webpage" and challenge.url == "https://eval.ai/web/challenges/challenge-page/2465/overview"
+    )
     assert challenge.issued == PartialDate(2025) and challenge.author == ()
 
 
@@ -414,11 +509,15 @@ def test_replay_earth_embeddings_thin_crossref_record_is_published_without_autho
 def test_replay_modality_gap_openreview_link_is_the_neurips_paper() -> None:
     entry = replay.entry("modality-gap")
     arxiv_record = replay.arxiv_record("2203.02053")
-    check = check_identified(reference_for(entry, arxiv_record), replay.openreview_note("S7Evzt9uit3"), asserted_by="curated")
+    check = check_identified(
+        reference_for(entry, arxiv_record), replay.openreview_note("S7Evzt9uit3"), asserted_by="curated"
+    )
     result = merge_entry(entry, preprint=arxiv_record, identified=[check])
     assert (result.status, result.evidence) == ("published", "identifier")
     assert result.record.container_title == "Advances in Neural Information Processing Systems"
-    assert result.record.venue == "NeurIPS 2022" and result.record.doi is None and result.record.arxiv_id == "2203.02053"
+    assert (
+        result.record.venue == "NeurIPS 2022" and result.record.doi is None and result.record.arxiv_id == "2203.02053"
+    )
 
 
 def test_replay_presto_stays_a_preprint_despite_the_rejected_submission() -> None:
@@ -439,21 +538,33 @@ def test_replay_presto_listed_at_iclr_would_be_a_conflict() -> None:
     assert "says rejected (venueid ICLR.cc/2024/Conference/Rejected_Submission)" in result.problems[0]
 
 
-@pytest.mark.parametrize(("entry_id", "arxiv_id", "alias_start"), [
-    ("tessera", "2506.20380", "TESSERA: Precomputed FAIR"),
-    ("gair", "2503.16683", "GAIR: Improving Multimodal"),
-])
+@pytest.mark.parametrize(
+    ("entry_id", "arxiv_id", "alias_start"),
+    [
+        ("tessera", "2506.20380", "TESSERA: Precomputed FAIR"),
+        ("gair", "2503.16683", "GAIR: Improving Multimodal"),
+    ],
+)
 def test_replay_listed_titles_of_other_versions_become_aliases(entry_id: str, arxiv_id: str, alias_start: str) -> None:
-    result = merge_entry(replay.entry(entry_id), preprint=replay.arxiv_record(arxiv_id), earlier_preprints=[replay.arxiv_record(arxiv_id, 1)])
+    result = merge_entry(
+        replay.entry(entry_id),
+        preprint=replay.arxiv_record(arxiv_id),
+        earlier_preprints=[replay.arxiv_record(arxiv_id, 1)],
+    )
     assert result.status == "preprint"
     assert any(alias.startswith(alias_start) for alias in result.aliases)
 
 
 def test_replay_major_tom_with_the_igarss_doi_curated_is_a_conflict_and_keeps_the_preprint_data() -> None:
-    entry = dataclasses.replace(replay.entry("major-tom-embeddings"), ids=CuratedIds(doi="10.1109/igarss53475.2024.10640760"))
+    entry = dataclasses.replace(
+        replay.entry("major-tom-embeddings"), ids=CuratedIds(doi="10.1109/igarss53475.2024.10640760")
+    )
     arxiv_record = replay.arxiv_record("2412.05600")
-    check = check_identified(reference_for(entry, arxiv_record), replay.crossref_work("10.1109/IGARSS53475.2024.10640760"),
-                             asserted_by="curated")
+    check = check_identified(
+        reference_for(entry, arxiv_record),
+        replay.crossref_work("10.1109/IGARSS53475.2024.10640760"),
+        asserted_by="curated",
+    )
     result = merge_entry(entry, preprint=arxiv_record, identified=[check])
     assert result.status == "conflict"
     assert result.record.title == arxiv_record.title and result.record.doi == "10.48550/arxiv.2412.05600"
@@ -467,9 +578,20 @@ def test_merge_module_documents_its_tables() -> None:
 def test_an_openreview_match_beside_a_doi_is_kept_as_a_link_not_a_problem() -> None:
     entry = paper()
     reference = reference_for(entry, preprint())
-    accepted = Record(source="openreview", standard_id="openreview:abc123", type="paper-conference", title=TITLE, author=AUTHORS,
-                      issued=PartialDate(2023), openreview_id="abc123", venueid="NeurIPS.cc/2023/Conference", decision=Decision.ACCEPTED)
-    result = merge_entry(entry, preprint=preprint(), searches=[choose(reference, [published()]), choose(reference, [accepted])])
+    accepted = Record(
+        source="openreview",
+        standard_id="openreview:abc123",
+        type="paper-conference",
+        title=TITLE,
+        author=AUTHORS,
+        issued=PartialDate(2023),
+        openreview_id="abc123",
+        venueid="NeurIPS.cc/2023/Conference",
+        decision=Decision.ACCEPTED,
+    )
+    result = merge_entry(
+        entry, preprint=preprint(), searches=[choose(reference, [published()]), choose(reference, [accepted])]
+    )
     assert result.status == "published" and result.record.doi == "10.1000/deep"
     assert result.record.openreview_id == "abc123" and result.provenance["openreview_id"].source == "openreview"
     assert not any("also matched" in problem for problem in result.problems)

@@ -19,15 +19,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES, REPO_ROOT
 from fakeservices import FakeServices
 from reliability import COMMAND, OUTPUTS, environment
 
 MINIMAL = (FIXTURES / "entries" / "valid-minimal.yaml").read_text(encoding="utf-8")
-BOMB = "\n".join(
-    ["a: &a [x, x, x, x, x, x, x, x, x]"]
-    + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]" for i in range(8)]
-) + "\n"
+BOMB = (
+    "\n".join(
+        ["a: &a [x, x, x, x, x, x, x, x, x]"]
+        + [
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+            for i in range(8)
+        ]
+    )
+    + "\n"
+)
 
 
 def minimal(old: str, new: str) -> bytes:
@@ -48,23 +55,58 @@ HOSTILE: list[tuple[str, bytes, str, str]] = [
     ("mojibake", minimal("AAAI 2025", "MaÃ±as 2025"), "10:", "garbled characters"),
     ("duplicate-field", with_lines("venue: AAAI 2024"), "13:5", "duplicate field 'venue'"),
     ("alias-bomb", BOMB.encode(), "1:4", "field 'a': YAML anchors and aliases (&name / *name) are not allowed"),
-    ("alias-bomb-in-the-list", minimal("  title: A tiny list", "  title: &t A tiny list\n  intro: *t"), "2:10", "field 'list': YAML anchors"),
-    ("alias-in-entry", minimal("venue: AAAI 2025", "venue: &v AAAI 2025\n    abbr: *v"), "10:12", "field 'venue': YAML anchors and aliases"),
+    (
+        "alias-bomb-in-the-list",
+        minimal("  title: A tiny list", "  title: &t A tiny list\n  intro: *t"),
+        "2:10",
+        "field 'list': YAML anchors",
+    ),
+    (
+        "alias-in-entry",
+        minimal("venue: AAAI 2025", "venue: &v AAAI 2025\n    abbr: *v"),
+        "10:12",
+        "field 'venue': YAML anchors and aliases",
+    ),
     ("unknown-field", with_lines("titel: SatCLIP"), "13:5", "unknown field 'titel' (did you mean 'title'?)"),
     ("wrong-type-list", with_lines("tags: {a: b}"), "13:11", "field 'tags': expected a list"),
     ("wrong-type-number", with_lines("year: soon"), "13:11", "field 'year': expected a whole number"),
     ("number-of-5000-digits", with_lines("year: " + "9" * 5000), "13:11", "field 'year': expected a whole number"),
     ("superscript-digits", with_lines('year: "²⁰²⁵"'), "13:11", "field 'year': expected a whole number"),
-    ("boolean-for-text", minimal("venue: AAAI 2025", "venue: yes"), "10:12", "field 'venue': expected text, found the boolean"),
+    (
+        "boolean-for-text",
+        minimal("venue: AAAI 2025", "venue: yes"),
+        "10:12",
+        "field 'venue': expected text, found the boolean",
+    ),
     ("empty-file", b"", "1:1", "file is empty"),
     ("only-whitespace", b"  \n\n   \n", "1:1", "file is empty"),
     ("not-a-mapping", b"- just\n- a list\n", "1:1", "expected a mapping of fields"),
     ("yaml-syntax", minimal('"SatCLIP:', '"SatCLIP:\\q'), "9:", "YAML syntax error"),
-    ("nested-20000-deep", b"list:\n  title: x\nsections: []\nentries: " + b"[" * 20000 + b"]" * 20000 + b"\n", "4:", "exceeded maximum nesting depth"),
+    (
+        "nested-20000-deep",
+        b"list:\n  title: x\nsections: []\nentries: " + b"[" * 20000 + b"]" * 20000 + b"\n",
+        "4:",
+        "exceeded maximum nesting depth",
+    ),
     ("nul-character", minimal("AAAI 2025", "AAAI\x002025"), "10:16", "control character U+0000"),
-    ("escaped-control-character", minimal("AAAI 2025", '"AAAI\\x072025"'), "10:12", "field 'venue': contains a control character"),
-    ("url-with-space", minimal("https://arxiv.org/abs/2311.17179", "https://arxiv.org/abs/2311 17179"), "12:14", "contains whitespace"),
-    ("javascript-url", minimal("https://arxiv.org/abs/2311.17179", "javascript:alert(1)"), "12:14", "scheme 'javascript'"),
+    (
+        "escaped-control-character",
+        minimal("AAAI 2025", '"AAAI\\x072025"'),
+        "10:12",
+        "field 'venue': contains a control character",
+    ),
+    (
+        "url-with-space",
+        minimal("https://arxiv.org/abs/2311.17179", "https://arxiv.org/abs/2311 17179"),
+        "12:14",
+        "contains whitespace",
+    ),
+    (
+        "javascript-url",
+        minimal("https://arxiv.org/abs/2311.17179", "javascript:alert(1)"),
+        "12:14",
+        "scheme 'javascript'",
+    ),
     ("file-url", minimal("https://arxiv.org/abs/2311.17179", "file:///etc/passwd"), "12:14", "scheme 'file'"),
     ("ftp-url", minimal("https://arxiv.org/abs/2311.17179", "ftp://example.org/paper.pdf"), "12:14", "scheme 'ftp'"),
     ("key-climbing-out", with_lines("key: ../../etc/passwd"), "13:", "key '../../etc/passwd' must start with a letter"),
@@ -73,7 +115,9 @@ HOSTILE: list[tuple[str, bytes, str, str]] = [
 
 
 @pytest.mark.parametrize(("name", "content", "where", "says"), HOSTILE, ids=[case[0] for case in HOSTILE])
-def test_hostile_curated_input_is_one_located_line(name: str, content: bytes, where: str, says: str, tmp_path: Path) -> None:
+def test_hostile_curated_input_is_one_located_line(
+    name: str, content: bytes, where: str, says: str, tmp_path: Path
+) -> None:
     path = tmp_path / "entries.yaml"
     path.write_bytes(content)
     result = subprocess.run([*COMMAND, "check", str(path)], capture_output=True, text=True, timeout=60, check=False)
@@ -102,7 +146,7 @@ def test_yaml_tags_never_construct_objects(tmp_path: Path) -> None:
 
 def test_a_10_mb_entries_file_is_refused_at_once_without_parsing(tmp_path: Path) -> None:
     block = "".join(
-        f"  - id: paper-{n}\n    section: papers\n    title: \"A perfectly valid paper title, number {n}, padded {'x' * 40}\"\n"
+        f'  - id: paper-{n}\n    section: papers\n    title: "A perfectly valid paper title, number {n}, padded {"x" * 40}"\n'
         for n in range(75_000)
     )
     path = tmp_path / "entries.yaml"
@@ -128,7 +172,13 @@ def resolved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     shutil.copy(REPO_ROOT / "entries.yaml", folder / "entries.yaml")
     with FakeServices() as fake:
         result = subprocess.run(
-            [*COMMAND, "build"], cwd=folder, env=environment(fake, folder / "cache"), capture_output=True, text=True, timeout=120, check=False
+            [*COMMAND, "build"],
+            cwd=folder,
+            env=environment(fake, folder / "cache"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
     assert result.returncode == 0, result.stderr
     shutil.rmtree(folder / "build")
@@ -143,12 +193,22 @@ def copy_of(resolved: Path, tmp_path: Path) -> Path:
 
 def offline(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*COMMAND, *args], cwd=folder, env=environment(None, folder / "cache"), capture_output=True, text=True, timeout=120, check=False
+        [*COMMAND, *args],
+        cwd=folder,
+        env=environment(None, folder / "cache"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file() and "cache" not in path.parts}
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "cache" not in path.parts
+    }
 
 
 def test_crafted_keys_in_a_hand_edited_lock_file_never_reach_the_file_system(resolved: Path, tmp_path: Path) -> None:
@@ -157,7 +217,9 @@ def test_crafted_keys_in_a_hand_edited_lock_file_never_reach_the_file_system(res
     folder = copy_of(resolved, tmp_path)
     lock_file = folder / "enriched.yaml"
     text = lock_file.read_text(encoding="utf-8")
-    text = text.replace("key: gomes2025lossy", "key: ../../outside/evil", 1).replace("key: cepeda2023geoclip", "key: /tmp/absolute", 1)
+    text = text.replace("key: gomes2025lossy", "key: ../../outside/evil", 1).replace(
+        "key: cepeda2023geoclip", "key: /tmp/absolute", 1
+    )
     lock_file.write_text(text, encoding="utf-8")
     outside = tmp_path / "outside"
     before = tree(tmp_path)
@@ -187,7 +249,9 @@ def test_a_damaged_lock_file_is_refused_and_left_alone(resolved: Path, tmp_path:
     text = lock_file.read_text(encoding="utf-8")
     cases = {
         "cut in half": text[: len(text) // 2],
-        "merge conflict": text.replace("  key: gomes2025lossy\n", "<<<<<<< HEAD\n  key: gomes2025lossy\n=======\n  key: other\n>>>>>>> theirs\n", 1),
+        "merge conflict": text.replace(
+            "  key: gomes2025lossy\n", "<<<<<<< HEAD\n  key: gomes2025lossy\n=======\n  key: other\n>>>>>>> theirs\n", 1
+        ),
         "5000-digit number": text.replace("arxiv_version: 2", "arxiv_version: " + "9" * 5000, 1),
         "nested 3000 deep": text.replace("    venue: GRSM 2025\n", "    venue: " + "[" * 3000 + "]" * 3000 + "\n", 1),
     }
@@ -203,23 +267,35 @@ def test_a_damaged_lock_file_is_refused_and_left_alone(resolved: Path, tmp_path:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs a folder nobody may write, whoever runs the tests (/sys)")
 @pytest.mark.parametrize("target", ["/sys", "/sys/geoemb-bib-build"])
-def test_an_unwritable_output_folder_is_one_error_before_any_request(target: str, resolved: Path, tmp_path: Path) -> None:
+def test_an_unwritable_output_folder_is_one_error_before_any_request(
+    target: str, resolved: Path, tmp_path: Path
+) -> None:
     # sysfs refuses new entries even to root, so this holds when the tests run as root (chmod would not).
     folder = copy_of(resolved, tmp_path)
     before = tree(folder)
     with FakeServices() as fake:
         result = subprocess.run(
-            [*COMMAND, "build", "--refresh", "-o", target], cwd=folder, env=environment(fake, folder / "cache"),
-            capture_output=True, text=True, timeout=60, check=False,
+            [*COMMAND, "build", "--refresh", "-o", target],
+            cwd=folder,
+            env=environment(fake, folder / "cache"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         assert fake.count() == 0  # refused before the network, not after a minute of resolving
 
     assert result.returncode == 1
-    assert re.fullmatch(rf"error: {re.escape(target)}: cannot write \((Permission denied|Operation not permitted)\)\nhint: .+\n", result.stderr), result.stderr
+    assert re.fullmatch(
+        rf"error: {re.escape(target)}: cannot write \((Permission denied|Operation not permitted)\)\nhint: .+\n",
+        result.stderr,
+    ), result.stderr
     assert tree(folder) == before
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes into read-only folders; the /sys case covers it")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0, reason="root writes into read-only folders; the /sys case covers it"
+)
 def test_a_read_only_output_folder_says_permission_denied(resolved: Path, tmp_path: Path) -> None:
     folder = copy_of(resolved, tmp_path)
     output = tmp_path / "read-only"
@@ -260,7 +336,9 @@ def test_outputs_keep_the_permissions_of_the_files_they_replace(resolved: Path, 
     assert (folder / "build" / "list.md").stat().st_mode & 0o777 == 0o640
 
 
-@pytest.mark.parametrize("name", ["../references.bib", "/etc/passwd", "sub/references.bib", "..", ".", "", "a\\b.bib", "a\0b.bib"])
+@pytest.mark.parametrize(
+    "name", ["../references.bib", "/etc/passwd", "sub/references.bib", "..", ".", "", "a\\b.bib", "a\0b.bib"]
+)
 def test_a_file_name_from_data_cannot_leave_the_output_folder(name: str, tmp_path: Path) -> None:
     """`build` writes each format under the name the exporters declare; a name that is not a plain file name (a
     future format, a plug-in) is refused instead of climbing out of, or below, the folder the user chose."""

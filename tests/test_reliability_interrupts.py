@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO_ROOT
 from fakeservices import FakeServices
-from reliability import COMMAND, OUTPUTS, environment
-
 from geoemb_bib.enriched import load_items
 from geoemb_bib.entries import load_entries
+from reliability import COMMAND, OUTPUTS, environment
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 
@@ -78,13 +78,24 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Versions]:
 
 def run_to_end(folder: Path, fake: FakeServices, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*COMMAND, *args], cwd=folder, env=environment(fake, cache), capture_output=True, text=True, timeout=120, check=False
+        [*COMMAND, *args],
+        cwd=folder,
+        env=environment(fake, cache),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def start(folder: Path, fake: FakeServices, *args: str, cache: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [*COMMAND, *args], cwd=folder, env=environment(fake, cache), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*COMMAND, *args],
+        cwd=folder,
+        env=environment(fake, cache),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -124,7 +135,9 @@ def stray_temporaries(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*.tmp") if "cache" not in path.parts)
 
 
-def assert_ended_cleanly(process: subprocess.Popen[str], sent: signal.Signals, folder: Path, versions: Versions) -> dict[str, str]:
+def assert_ended_cleanly(
+    process: subprocess.Popen[str], sent: signal.Signals, folder: Path, versions: Versions
+) -> dict[str, str]:
     """The run ended as the signal demands, every file is old or new (returned: which), no debris."""
     stdout, stderr = process.communicate(timeout=30)
     assert "Traceback" not in stderr + stdout
@@ -167,7 +180,9 @@ def wait_until_the_command_runs(process: subprocess.Popen[str]) -> None:
 
 
 @pytest.mark.parametrize("sent", SIGNALS, ids=lambda s: s.name)
-def test_a_signal_during_the_network_refresh_leaves_every_file_as_it_was(sent: signal.Signals, versions: Versions, tmp_path: Path) -> None:
+def test_a_signal_during_the_network_refresh_leaves_every_file_as_it_was(
+    sent: signal.Signals, versions: Versions, tmp_path: Path
+) -> None:
     """The fake answers slowly; the signal comes at a random moment after the first answer."""
     moments = random.Random(f"{SEED}-network-{sent.name}")
     fake = versions.fake
@@ -189,7 +204,9 @@ def test_a_signal_during_the_network_refresh_leaves_every_file_as_it_was(sent: s
 
 
 @pytest.mark.parametrize("sent", SIGNALS, ids=lambda s: s.name)
-def test_a_signal_while_the_outputs_are_written_leaves_each_file_old_or_new(sent: signal.Signals, versions: Versions, tmp_path: Path) -> None:
+def test_a_signal_while_the_outputs_are_written_leaves_each_file_old_or_new(
+    sent: signal.Signals, versions: Versions, tmp_path: Path
+) -> None:
     """Offline on a filled cache the refresh is quick; the signal comes just after enriched.yaml was replaced, that
     is while the four outputs are being written, at a random offset of a few milliseconds."""
     moments = random.Random(f"{SEED}-writes-{sent.name}")
@@ -275,7 +292,10 @@ def test_sigkill_in_the_middle_of_a_large_write_never_leaves_a_partial_file(tmp_
     target = tmp_path / "out" / "references.bib"
     for _ in range(8):
         process = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(target), *map(str, versions)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", WRITER, str(target), *map(str, versions)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         assert process.stdout is not None and process.stdout.readline() == "ready\n"
         time.sleep(moments.uniform(0.05, 0.6))
@@ -295,13 +315,22 @@ def test_entries_yaml_is_old_or_new_when_add_is_killed(tmp_path: Path) -> None:
     old = (REPO_ROOT / "entries.yaml").read_bytes()
     args = ["add", "2401.00001", "--section", "location", "--title", "A Paper Added While Being Killed", "--offline"]
     env = environment(None, tmp_path / "cache")
-    completed = subprocess.run([*COMMAND, *args], cwd=_copy_list(tmp_path / "reference", old), env=env, capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        [*COMMAND, *args],
+        cwd=_copy_list(tmp_path / "reference", old),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     new = (tmp_path / "reference" / "entries.yaml").read_bytes()
     assert new != old
     for trial in range(6):
         folder = _copy_list(tmp_path / f"trial{trial}", old)
-        process = subprocess.Popen([*COMMAND, *args], cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            [*COMMAND, *args], cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         time.sleep(moments.uniform(0.1, 1.2))
         process.kill()
         process.wait(timeout=10)
@@ -325,8 +354,12 @@ def test_ctrl_c_does_not_wait_for_a_request_on_the_wire(versions: Versions, tmp_
         folder.mkdir()
         cache = prepare(folder, versions, filled_cache=False)
         process = subprocess.Popen(
-            [*COMMAND, "build"], cwd=folder, env=environment(fake, cache, {"GEOEMB_BIB_TIMEOUT": "30"}),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [*COMMAND, "build"],
+            cwd=folder,
+            env=environment(fake, cache, {"GEOEMB_BIB_TIMEOUT": "30"}),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         deadline = time.monotonic() + 30
         while fake.count("arxiv") == 0 and time.monotonic() < deadline:  # crossref is being asked by now

@@ -22,11 +22,11 @@ from pathlib import Path
 import bibtexparser
 import jsonschema
 import pytest
+
 from conftest import FIXTURES, REPO_ROOT
 from fakeservices import REPLAY, FakeServices
-from reliability import COMMAND, environment
-
 from geoemb_bib.enriched import dump_items, load_items
+from reliability import COMMAND, environment
 
 
 def hostile(marker: Path) -> str:
@@ -38,7 +38,20 @@ def hostile(marker: Path) -> str:
 
 # What must never appear in an output: control characters (but line feed) and bidirectional overrides.
 INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-DANGEROUS_TEX = {"input", "include", "write", "immediate", "def", "edef", "catcode", "openout", "read", "csname", "begin", "end"}
+DANGEROUS_TEX = {
+    "input",
+    "include",
+    "write",
+    "immediate",
+    "def",
+    "edef",
+    "catcode",
+    "openout",
+    "read",
+    "csname",
+    "begin",
+    "end",
+}
 
 
 def poison(replay: Path, marker: Path) -> None:
@@ -51,7 +64,10 @@ def poison(replay: Path, marker: Path) -> None:
     # hostile text comes through the names, the venue and, below, an OpenReview title that still matches.
     work["container-title"] = ["Proceedings of {Unbalanced & Special} \\write18{x} }{ \u0007 | pipe"]
     work["author"] = [
-        {"given": f"Given{n} \\input{{x}}" if n % 7 == 0 else f"Given{n}", "family": f"Fam}}{{ily{n}" if n % 5 == 0 else f"Family{n}\x07"}
+        {
+            "given": f"Given{n} \\input{{x}}" if n % 7 == 0 else f"Given{n}",
+            "family": f"Fam}}{{ily{n}" if n % 5 == 0 else f"Family{n}\x07",
+        }
         for n in range(2000)
     ]
     path.write_text(json.dumps(document), encoding="utf-8")
@@ -93,10 +109,26 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     folder.mkdir()
     shutil.copy(REPO_ROOT / "entries.yaml", folder / "entries.yaml")
     with FakeServices() as clean:
-        first = subprocess.run([*COMMAND, "build"], cwd=folder, env=environment(clean, root / "clean-cache"), capture_output=True, text=True, timeout=120, check=False)
+        first = subprocess.run(
+            [*COMMAND, "build"],
+            cwd=folder,
+            env=environment(clean, root / "clean-cache"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert first.returncode == 0, first.stderr
     with FakeServices(replay_dir=replay) as poisoned:
-        result = subprocess.run([*COMMAND, "build"], cwd=folder, env=environment(poisoned, root / "cache"), capture_output=True, text=True, timeout=120, check=False)
+        result = subprocess.run(
+            [*COMMAND, "build"],
+            cwd=folder,
+            env=environment(poisoned, root / "cache"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     yield Built(folder, marker, result)
 
 
@@ -113,7 +145,9 @@ def test_the_build_takes_the_poisoned_records_without_a_traceback(built: Built) 
 def test_the_terminal_output_carries_no_escape_sequence(built: Built) -> None:
     assert "changes:" in built.result.stdout and "write18" in built.result.stdout  # the hostile title is reported...
     for stream in (built.result.stdout, built.result.stderr):
-        assert not INVISIBLE.search(stream.replace("\n", "")), repr(INVISIBLE.search(stream.replace("\n", "")))  # ...inert
+        assert not INVISIBLE.search(stream.replace("\n", "")), repr(
+            INVISIBLE.search(stream.replace("\n", ""))
+        )  # ...inert
 
 
 def _balanced(value: str) -> bool:
@@ -134,12 +168,19 @@ def test_bibtex_parses_balanced_ascii_and_without_live_commands(built: Built) ->
     for entry in library.entries:
         for field in entry.fields:
             assert _balanced(field.value), (entry.key, field.key, field.value[:200])
-            assert not set(re.findall(r"\\([A-Za-z]+)", field.value)) & DANGEROUS_TEX, (entry.key, field.key, field.value[:200])
+            assert not set(re.findall(r"\\([A-Za-z]+)", field.value)) & DANGEROUS_TEX, (
+                entry.key,
+                field.key,
+                field.value[:200],
+            )
     fields = {entry.key: {field.key: field.value for field in entry.fields} for entry in library.entries}
     assert fields["earth2025embeddings"]["author"].count(" and ") == 1999
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("bibtex") is None, reason="needs pdflatex and bibtex (texlive-latex-base)")
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None or shutil.which("bibtex") is None,
+    reason="needs pdflatex and bibtex (texlive-latex-base)",
+)
 def test_latex_with_write18_enabled_runs_nothing_from_the_data(built: Built, tmp_path: Path) -> None:
     (tmp_path / "references.bib").write_text(built.output("references.bib"), encoding="utf-8")
     (tmp_path / "document.tex").write_text(
@@ -149,10 +190,19 @@ def test_latex_with_write18_enabled_runs_nothing_from_the_data(built: Built, tmp
     )
 
     def latex() -> None:
-        subprocess.run(["pdflatex", "-interaction=nonstopmode", "-shell-escape", "document.tex"], cwd=tmp_path, capture_output=True, timeout=300, stdin=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-shell-escape", "document.tex"],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
 
     latex()
-    bibtex = subprocess.run(["bibtex", "document"], cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=300, check=False)
+    bibtex = subprocess.run(
+        ["bibtex", "document"], cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=300, check=False
+    )
     latex()
     latex()
     log = (tmp_path / "document.log").read_text(encoding="utf-8", errors="replace")

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from geoemb_bib.errors import BadResponse
 from geoemb_bib.model import PartialDate, Person, Query
 from geoemb_bib.sources import arxiv
@@ -18,17 +18,43 @@ REPLAY = FIXTURES / "replay" / "arxiv"
 # The 17 arXiv ids the seed list links, in seed order, and the 3 more known for entries linked elsewhere
 # (replay/MANIFEST.yaml, files feed-id_list-all-seed.xml and feed-id_list-all-known.xml).
 SEED_IDS = (
-    "2309.16020", "2310.06743", "2412.05600", "2304.14065", "2503.11849", "2506.20380", "2507.22291",
-    "2510.17914", "2511.02101", "2511.02923", "2103.16607", "2207.08051", "2503.16683", "2510.08638",
-    "2511.05461", "2511.04474", "2409.09451",
+    "2309.16020",
+    "2310.06743",
+    "2412.05600",
+    "2304.14065",
+    "2503.11849",
+    "2506.20380",
+    "2507.22291",
+    "2510.17914",
+    "2511.02101",
+    "2511.02923",
+    "2103.16607",
+    "2207.08051",
+    "2503.16683",
+    "2510.08638",
+    "2511.05461",
+    "2511.04474",
+    "2409.09451",
 )
 KNOWN_IDS = (*SEED_IDS, "2503.01505", "2311.17179", "2203.02053")
 # Latest versions the public record knows. The replay's "v1" for 2304.14065, 2511.02101, 2511.02923,
 # 2203.02053 and 2511.05461 is a stand-in (PROVENANCE.md) and is deliberately not asserted.
 KNOWN_VERSIONS = {
-    "2103.16607": 2, "2207.08051": 3, "2309.16020": 2, "2310.06743": 2, "2412.05600": 1, "2409.09451": 4,
-    "2503.11849": 3, "2507.22291": 2, "2510.17914": 1, "2511.04474": 1, "2506.20380": 7, "2503.16683": 2,
-    "2510.08638": 3, "2311.17179": 3, "2503.01505": 2,
+    "2103.16607": 2,
+    "2207.08051": 3,
+    "2309.16020": 2,
+    "2310.06743": 2,
+    "2412.05600": 1,
+    "2409.09451": 4,
+    "2503.11849": 3,
+    "2507.22291": 2,
+    "2510.17914": 1,
+    "2511.04474": 1,
+    "2506.20380": 7,
+    "2503.16683": 2,
+    "2510.08638": 3,
+    "2311.17179": 3,
+    "2503.01505": 2,
 }
 
 
@@ -144,21 +170,31 @@ def test_old_style_ids_keep_their_slash_and_authors_their_affiliations() -> None
     assert record.journal_ref == "ActaAstron.56:1-50,2006"
     assert record.arxiv_comment is not None and record.arxiv_comment.startswith("62 pages including 16 figures")
     assert [(p.family, p.affiliations) for p in record.author] == [
-        ("Gould", ("Ohio State",)), ("Dorsher", ("Ohio State",)), ("Gaudi", ("CfA",)),
+        ("Gould", ("Ohio State",)),
+        ("Dorsher", ("Ohio State",)),
+        ("Gaudi", ("CfA",)),
         ("Udalski", ("Warsaw University Observatory",)),
     ]
     assert record.abstract is not None and record.abstract.startswith("We derive the frequencies of hot Jupiters")
 
 
 def test_old_style_versioned_ids_and_cross_lists() -> None:
-    record = arxiv.parse_feed(sample("2026_id_list-quant-ph_0201082v1_old-style-versioned.xml")).records["quant-ph/0201082"]
-    assert (record.arxiv_version, record.arxiv_primary_class, record.arxiv_categories) == (1, "quant-ph", ("quant-ph", "cs.PL"))
+    record = arxiv.parse_feed(sample("2026_id_list-quant-ph_0201082v1_old-style-versioned.xml")).records[
+        "quant-ph/0201082"
+    ]
+    assert (record.arxiv_version, record.arxiv_primary_class, record.arxiv_categories) == (
+        1,
+        "quant-ph",
+        ("quant-ph", "cs.PL"),
+    )
     assert record.arxiv_comment == "32 pages"
 
 
 def test_an_affiliation_that_is_a_collaboration_is_kept_as_written() -> None:
     record = arxiv.parse_feed(sample("2026_id_list-hep-ex_0406020v1_affiliation.xml")).records["hep-ex/0406020"]
-    assert record.author == (Person(family="Tricomi", given="Alessia", affiliations=("for the ATLAS and CMS Collaborations",)),)
+    assert record.author == (
+        Person(family="Tricomi", given="Alessia", affiliations=("for the ATLAS and CMS Collaborations",)),
+    )
 
 
 def test_the_error_feed_at_http_400_parses_into_its_message() -> None:
@@ -184,7 +220,9 @@ def test_an_id_arxiv_drops_silently_is_found_by_diffing() -> None:
 
 
 def test_non_ascii_author_names_arrive_as_utf8() -> None:
-    record = arxiv.parse_feed(sample("2026_id_list-0808.05394,1707.08567_one-id-silently-dropped.xml")).records["1707.08567"]
+    record = arxiv.parse_feed(sample("2026_id_list-0808.05394,1707.08567_one-id-silently-dropped.xml")).records[
+        "1707.08567"
+    ]
     assert record.author[-2] == Person(family="Wübben", given="Dirk")
     assert len(record.author) == 34
 
@@ -195,7 +233,9 @@ def test_a_search_feed_reads_every_entry_with_its_publisher_doi() -> None:
     record = feed.records["2202.12139"]
     assert record.doi == "10.1109/icstw55395.2022.00035"
     assert record.relations == (("is-preprint-of", "doi:10.1109/icstw55395.2022.00035"),)
-    assert record.journal_ref is not None and record.journal_ref.startswith("Artificial Intelligence in Software Testing")
+    assert record.journal_ref is not None and record.journal_ref.startswith(
+        "Artificial Intelligence in Software Testing"
+    )
     assert sum(r.doi is not None for r in feed.records.values()) == 6
 
 
@@ -226,7 +266,10 @@ def test_a_classic_feed_with_wrapped_title_and_summary_parses_the_same_way() -> 
     assert record.doi == "10.1103/physrevb.85.115117"
     assert record.journal_ref == "Phys. Rev. B 85, 115117 (2012)"
     assert record.arxiv_comment == "8 pages, 3 figures. Published version"
-    assert (record.arxiv_primary_class, record.arxiv_categories) == ("cond-mat.str-el", ("cond-mat.str-el", "cond-mat.stat-mech"))
+    assert (record.arxiv_primary_class, record.arxiv_categories) == (
+        "cond-mat.str-el",
+        ("cond-mat.str-el", "cond-mat.stat-mech"),
+    )
     assert record.abstract is not None
     assert "\n" not in record.abstract and "  " not in record.abstract
     assert record.abstract.startswith("Theoretical description of anisotropic systems, such as layered superconductors")
@@ -278,7 +321,9 @@ def test_anything_but_an_atom_feed_is_a_bad_response(body: bytes) -> None:
 
 
 def test_an_entry_whose_id_is_no_arxiv_id_is_a_bad_response() -> None:
-    body = sample("2026_id_list-1605.08386.xml").replace(b"<id>http://arxiv.org/abs/1605.08386v1</id>", b"<id>oops</id>")
+    body = sample("2026_id_list-1605.08386.xml").replace(
+        b"<id>http://arxiv.org/abs/1605.08386v1</id>", b"<id>oops</id>"
+    )
     with pytest.raises(BadResponse, match="oops"):
         arxiv.parse_feed(body)
 
@@ -300,7 +345,9 @@ def test_an_error_status_with_a_feed_that_reports_no_error_is_a_bad_response() -
 # --- replay corpus -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "requested"), [("feed-id_list-all-seed.xml", SEED_IDS), ("feed-id_list-all-known.xml", KNOWN_IDS)])
+@pytest.mark.parametrize(
+    ("name", "requested"), [("feed-id_list-all-seed.xml", SEED_IDS), ("feed-id_list-all-known.xml", KNOWN_IDS)]
+)
 def test_replay_every_requested_id_comes_back_keyed_by_base_id(name: str, requested: tuple[str, ...]) -> None:
     """replay: the feed's order differs from the request order; matching is by base id, never by position."""
     body = (REPLAY / name).read_bytes()

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from geoemb_bib.errors import BadResponse, NotFound
 from geoemb_bib.model import PartialDate, Person, Query
 from geoemb_bib.sources import crossref
@@ -47,13 +47,18 @@ def work_body(**changes: Any) -> bytes:
 
 
 def test_a_work_query_puts_the_lower_cased_doi_in_the_path() -> None:
-    assert crossref.work_query("10.1109/ICCV48922.2021.00928") == Query("crossref", "/works/10.1109/iccv48922.2021.00928")
+    assert crossref.work_query("10.1109/ICCV48922.2021.00928") == Query(
+        "crossref", "/works/10.1109/iccv48922.2021.00928"
+    )
     assert crossref.work_query("https://doi.org/10.1609/aaai.v39i4.32457").path == "/works/10.1609/aaai.v39i4.32457"
 
 
 def test_a_doi_with_url_syntax_in_it_is_escaped_in_the_path() -> None:
     assert crossref.work_query("10.1016/S0140-6736(20)30183-5").path == "/works/10.1016/s0140-6736%2820%2930183-5"
-    assert crossref.work_query("10.1002/1521-3773(20010316)40:6;1").path == "/works/10.1002/1521-3773%2820010316%2940%3A6%3B1"
+    assert (
+        crossref.work_query("10.1002/1521-3773(20010316)40:6;1").path
+        == "/works/10.1002/1521-3773%2820010316%2940%3A6%3B1"
+    )
 
 
 @pytest.mark.parametrize("doi", ["10.48550/arXiv.2510.17914", "https://doi.org/10.48550/arxiv.2312.07559"])
@@ -82,7 +87,11 @@ def test_a_title_search_sends_the_title_alone_as_the_bibliographic_query() -> No
 
 def test_the_first_author_goes_into_its_own_field_query() -> None:
     query = crossref.search_query("  GeoCLIP:\n Clip-Inspired  Alignment ", "Cepeda", rows=2)
-    assert query.params[:3] == (("query.bibliographic", "GeoCLIP: Clip-Inspired Alignment"), ("query.author", "Cepeda"), ("rows", "2"))
+    assert query.params[:3] == (
+        ("query.bibliographic", "GeoCLIP: Clip-Inspired Alignment"),
+        ("query.author", "Cepeda"),
+        ("rows", "2"),
+    )
 
 
 def test_a_search_keeps_the_score_when_it_trims_the_answer() -> None:
@@ -94,12 +103,26 @@ def test_a_search_keeps_the_score_when_it_trims_the_answer() -> None:
 
 
 def test_a_journal_article_maps_every_bibliographic_field() -> None:
-    record = crossref.parse_work(sample("works_journal-article_10.1371-journal.pone.0033693.json"), fetched_at="2026-06-16T13:34:19Z")
-    assert (record.source, record.standard_id, record.doi) == ("crossref", "doi:10.1371/journal.pone.0033693", "10.1371/journal.pone.0033693")
+    record = crossref.parse_work(
+        sample("works_journal-article_10.1371-journal.pone.0033693.json"), fetched_at="2026-06-16T13:34:19Z"
+    )
+    assert (record.source, record.standard_id, record.doi) == (
+        "crossref",
+        "doi:10.1371/journal.pone.0033693",
+        "10.1371/journal.pone.0033693",
+    )
     assert (record.type, record.source_type) == ("article-journal", "journal-article")
-    assert record.title == "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia in the Basal Ganglia of Mice"
+    assert (
+        record.title
+        == "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia in the Basal Ganglia of Mice"
+    )
     assert [p.display() for p in record.author] == [
-        "Shankar Sadasivan", "Brooks B. Pond", "Amar K. Pani", "Chunxu Qu", "Yun Jiao", "Richard J. Smeyne",
+        "Shankar Sadasivan",
+        "Brooks B. Pond",
+        "Amar K. Pani",
+        "Chunxu Qu",
+        "Yun Jiao",
+        "Richard J. Smeyne",
     ]
     assert record.issued == PartialDate(2012, 3, 21)
     assert (record.container_title, record.container_title_short) == ("PLoS ONE", "PLoS ONE")
@@ -118,8 +141,13 @@ def test_an_author_without_given_name_keeps_the_family_name() -> None:
 
 
 def test_markup_in_a_title_is_stripped_and_a_jats_abstract_becomes_paragraphs() -> None:
-    record = crossref.parse_work(sample("works_journal-article_jats-markup-in-title_10.1136-jclinpath-2020-206745.json"))
-    assert record.title == "Construction of a reference material panel for detecting KRAS/NRAS/EGFR/BRAF/MET mutations in plasma ctDNA"
+    record = crossref.parse_work(
+        sample("works_journal-article_jats-markup-in-title_10.1136-jclinpath-2020-206745.json")
+    )
+    assert (
+        record.title
+        == "Construction of a reference material panel for detecting KRAS/NRAS/EGFR/BRAF/MET mutations in plasma ctDNA"
+    )
     assert record.abstract is not None
     paragraphs = record.abstract.split("\n\n")
     assert paragraphs[:2] == [
@@ -129,7 +157,11 @@ def test_markup_in_a_title_is_stripped_and_a_jats_abstract_becomes_paragraphs() 
     ]
     assert "(KRAS)/neuroblastoma ras oncogene (NRAS)" in record.abstract
     assert "<" not in record.abstract
-    assert record.author[0] == Person(family="Xu", given="Jun", affiliations=("Department of Neurosurgery, China-Japan Friendship Hospital, Beijing, China",))
+    assert record.author[0] == Person(
+        family="Xu",
+        given="Jun",
+        affiliations=("Department of Neurosurgery, China-Japan Friendship Hospital, Beijing, China",),
+    )
     assert record.issued == PartialDate(2020, 8, 17)
     assert record.page == "314-320"
 
@@ -147,7 +179,10 @@ def test_a_proceedings_paper_without_any_date_takes_the_year_its_proceedings_tit
     record = crossref.parse_work(sample("works_proceedings-article_10.1109-icdcsw.2003.1203662.json"))
     assert (record.type, record.source_type) == ("paper-conference", "proceedings-article")
     assert record.issued == PartialDate(2003)
-    assert record.container_title == "23rd International Conference on Distributed Computing Systems Workshops, 2003. Proceedings."
+    assert (
+        record.container_title
+        == "23rd International Conference on Distributed Computing Systems Workshops, 2003. Proceedings."
+    )
     assert record.event_title == "23rd International Conference on Distributed Computing Systems Workshops, 2003."
     assert record.page == "877-882"
     assert record.doi == "10.1109/icdcsw.2003.1203662"
@@ -166,7 +201,9 @@ def test_a_biorxiv_preprint_keeps_its_raw_type_and_its_link_to_the_published_ver
 
 
 def test_a_version_of_record_without_the_back_link_has_no_relations_and_a_month_only_date() -> None:
-    record = crossref.parse_work(sample("works_journal-article_version-of-record-of-preprint_10.1016-j.xgen.2025.100814.json"))
+    record = crossref.parse_work(
+        sample("works_journal-article_version-of-record-of-preprint_10.1016-j.xgen.2025.100814.json")
+    )
     assert record.relations == ()
     assert record.issued == PartialDate(2025, 4)
     assert (record.volume, record.issue, record.page) == ("5", "4", "100814")
@@ -181,35 +218,59 @@ def test_an_article_number_stands_in_for_missing_pages() -> None:
     ("dates", "expected"),
     [
         ({"issued": {"date-parts": [[None]]}, "published_print": {"date-parts": [[2021, 5]]}}, PartialDate(2021, 5)),
-        ({"issued": {"date-parts": [[None]]}, "published": None, "published_online": {"date-parts": [[2020, 1, 2]]}}, PartialDate(2020, 1, 2)),
+        (
+            {"issued": {"date-parts": [[None]]}, "published": None, "published_online": {"date-parts": [[2020, 1, 2]]}},
+            PartialDate(2020, 1, 2),
+        ),
         ({"issued": {"date-parts": [[2019, 22]]}}, PartialDate(2019)),
         ({"issued": {"date-parts": [["2018", "7", "9"]]}}, PartialDate(2018, 7, 9)),
         ({"issued": {"date-parts": [[None]]}, "published": None, "published_online": None}, None),
     ],
     ids=["print-fallback", "online-fallback", "season-month", "string-parts", "no-date-at-all"],
 )
-def test_issued_falls_back_through_publication_dates_but_never_to_housekeeping(dates: dict[str, Any], expected: PartialDate | None) -> None:
+def test_issued_falls_back_through_publication_dates_but_never_to_housekeeping(
+    dates: dict[str, Any], expected: PartialDate | None
+) -> None:
     record = crossref.parse_work(work_body(**dates))
     assert record.issued == expected
 
 
 def test_an_organisation_author_is_kept_whole() -> None:
-    record = crossref.parse_work(work_body(author=[
-        {"name": "The CMS Collaboration", "sequence": "first", "affiliation": []},
-        {"given": "Ana", "family": "Silva", "suffix": "Jr.", "sequence": "additional", "affiliation": [{"name": "X &amp; Y"}]},
-    ]))
-    assert record.author == (Person(literal="The CMS Collaboration"), Person(family="Silva", given="Ana", suffix="Jr.", affiliations=("X & Y",)))
+    record = crossref.parse_work(
+        work_body(
+            author=[
+                {"name": "The CMS Collaboration", "sequence": "first", "affiliation": []},
+                {
+                    "given": "Ana",
+                    "family": "Silva",
+                    "suffix": "Jr.",
+                    "sequence": "additional",
+                    "affiliation": [{"name": "X &amp; Y"}],
+                },
+            ]
+        )
+    )
+    assert record.author == (
+        Person(literal="The CMS Collaboration"),
+        Person(family="Silva", given="Ana", suffix="Jr.", affiliations=("X & Y",)),
+    )
 
 
 def test_relations_name_arxiv_preprints_by_arxiv_id() -> None:
-    record = crossref.parse_work(work_body(relation={
-        "has-preprint": [
-            {"id-type": "doi", "id": "10.48550/arXiv.2311.17179", "asserted-by": "subject"},
-            {"id-type": "arxiv", "id": "2311.17179v3", "asserted-by": "subject"},
-        ],
-        "is-version-of": [{"id-type": "uri", "id": "https://arxiv.org/abs/2311.17179", "asserted-by": "object"}],
-        "has-review": [{"id-type": "doi", "id": "10.1/review", "asserted-by": "object"}],
-    }))
+    record = crossref.parse_work(
+        work_body(
+            relation={
+                "has-preprint": [
+                    {"id-type": "doi", "id": "10.48550/arXiv.2311.17179", "asserted-by": "subject"},
+                    {"id-type": "arxiv", "id": "2311.17179v3", "asserted-by": "subject"},
+                ],
+                "is-version-of": [
+                    {"id-type": "uri", "id": "https://arxiv.org/abs/2311.17179", "asserted-by": "object"}
+                ],
+                "has-review": [{"id-type": "doi", "id": "10.1/review", "asserted-by": "object"}],
+            }
+        )
+    )
     assert record.relations == (
         ("has-preprint", "arxiv:2311.17179"),
         ("is-version-of", "arxiv:2311.17179"),
@@ -219,7 +280,9 @@ def test_relations_name_arxiv_preprints_by_arxiv_id() -> None:
 # --- errors and bodies that must never be cached -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["works_404_10.1371-notarealdoi.txt", "works_404_arxiv-doi-is-datacite_10.48550-arxiv.2312.07559.txt"])
+@pytest.mark.parametrize(
+    "name", ["works_404_10.1371-notarealdoi.txt", "works_404_arxiv-doi-is-datacite_10.48550-arxiv.2312.07559.txt"]
+)
 def test_the_404_text_body_is_not_found(name: str) -> None:
     with pytest.raises(NotFound):
         crossref.parse_work(sample(name), status=404)
@@ -315,28 +378,46 @@ def test_a_single_work_is_not_a_search_answer() -> None:
 
 REPLAY_WORKS = {
     "10.1109_MGRS.2025.3546527.json": (
-        "article-journal", "Lossy Neural Compression for Geospatial Analytics: A review",
-        "IEEE Geoscience and Remote Sensing Magazine", ("13", "3", "97-135"), 2025,
+        "article-journal",
+        "Lossy Neural Compression for Geospatial Analytics: A review",
+        "IEEE Geoscience and Remote Sensing Magazine",
+        ("13", "3", "97-135"),
+        2025,
     ),
     "10.1145_3736539.3754446.json": (
-        "paper-conference", "Earth Embeddings: Harnessing the Information in Earth Observation Data with Machine Learning",
-        None, (None, None, None), 2025,
+        "paper-conference",
+        "Earth Embeddings: Harnessing the Information in Earth Observation Data with Machine Learning",
+        None,
+        (None, None, None),
+        2025,
     ),
     "10.1609_aaai.v39i4.32457.json": (
-        "article-journal", "SatCLIP: Global, General-Purpose Location Embeddings with Satellite Imagery",
-        "Proceedings of the AAAI Conference on Artificial Intelligence", ("39", "4", "4347-4355"), 2025,
+        "article-journal",
+        "SatCLIP: Global, General-Purpose Location Embeddings with Satellite Imagery",
+        "Proceedings of the AAAI Conference on Artificial Intelligence",
+        ("39", "4", "4347-4355"),
+        2025,
     ),
     "10.1109_ICCV48922.2021.00928.json": (
-        "paper-conference", "Seasonal Contrast: Unsupervised Pre-Training From Uncurated Remote Sensing Data",
-        "Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)", (None, None, "9394-9403"), 2021,
+        "paper-conference",
+        "Seasonal Contrast: Unsupervised Pre-Training From Uncurated Remote Sensing Data",
+        "Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)",
+        (None, None, "9394-9403"),
+        2021,
     ),
     "10.1109_IGARSS55030.2025.11242260.json": (
-        "paper-conference", "On the Generalizability of Foundation Models for Crop Type Mapping",
-        "IGARSS 2025 - 2025 IEEE International Geoscience and Remote Sensing Symposium", (None, None, "948-953"), 2025,
+        "paper-conference",
+        "On the Generalizability of Foundation Models for Crop Type Mapping",
+        "IGARSS 2025 - 2025 IEEE International Geoscience and Remote Sensing Symposium",
+        (None, None, "948-953"),
+        2025,
     ),
     "10.1109_IGARSS53475.2024.10640760.json": (
-        "paper-conference", "Major TOM: Expandable Datasets for Earth Observation",
-        "IGARSS 2024 - 2024 IEEE International Geoscience and Remote Sensing Symposium", (None, None, "2935-2940"), 2024,
+        "paper-conference",
+        "Major TOM: Expandable Datasets for Earth Observation",
+        "IGARSS 2024 - 2024 IEEE International Geoscience and Remote Sensing Symposium",
+        (None, None, "2935-2940"),
+        2024,
     ),
 }
 

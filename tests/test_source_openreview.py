@@ -7,13 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from geoemb_bib.errors import BadResponse, NotFound, ServiceError
 from geoemb_bib.model import Decision, PartialDate, Person, Query
 from geoemb_bib.sources import openreview
 
-SAMPLE_V1 = FIXTURES / "api-samples" / "openreview" / "notes-v1_ICLR2020-Blind_Submission_ryxyCeHtPB.RECONSTRUCTED-from-client-printout.json"
+SAMPLE_V1 = (
+    FIXTURES
+    / "api-samples"
+    / "openreview"
+    / "notes-v1_ICLR2020-Blind_Submission_ryxyCeHtPB.RECONSTRUCTED-from-client-printout.json"
+)
 REPLAY = FIXTURES / "replay" / "openreview"
 
 
@@ -36,7 +41,9 @@ def body_of(*notes: dict[str, Any]) -> bytes:
 
 
 def test_a_v2_note_query_asks_api2_for_the_id_with_count() -> None:
-    assert openreview.note_query("I18BXotQ7j") == Query("openreview", "/notes", (("id", "I18BXotQ7j"), ("count", "true")))
+    assert openreview.note_query("I18BXotQ7j") == Query(
+        "openreview", "/notes", (("id", "I18BXotQ7j"), ("count", "true"))
+    )
 
 
 def test_a_v1_note_query_asks_the_v1_host_for_the_id_alone() -> None:
@@ -44,7 +51,9 @@ def test_a_v1_note_query_asks_the_v1_host_for_the_id_alone() -> None:
 
 
 def test_a_forum_query_asks_for_the_whole_forum() -> None:
-    assert openreview.forum_query("PudduufFLa") == Query("openreview", "/notes", (("forum", "PudduufFLa"), ("count", "true")))
+    assert openreview.forum_query("PudduufFLa") == Query(
+        "openreview", "/notes", (("forum", "PudduufFLa"), ("count", "true"))
+    )
     assert openreview.forum_query("S7Evzt9uit3", "v1") == Query("openreview_v1", "/notes", (("forum", "S7Evzt9uit3"),))
 
 
@@ -94,7 +103,12 @@ def test_the_api_to_ask_first_follows_the_venue_and_year(hint: str | None, api: 
         ("NeurIPS.cc/2022/Conference", None, "NeurIPS 2022 Accept", Decision.ACCEPTED),
         ("ICLR.cc/2025/Conference/Submission", None, "Submitted to ICLR 2025", Decision.UNDER_REVIEW),
         ("ICLR.cc/2024/Conference/Rejected_Submission", None, "Submitted to ICLR 2024", Decision.REJECTED),
-        ("ICLR.cc/2024/Conference/Withdrawn_Submission", None, "ICLR 2024 Conference Withdrawn Submission", Decision.WITHDRAWN),
+        (
+            "ICLR.cc/2024/Conference/Withdrawn_Submission",
+            None,
+            "ICLR 2024 Conference Withdrawn Submission",
+            Decision.WITHDRAWN,
+        ),
         ("ICLR.cc/2024/Conference/Desk_Rejected_Submission", None, None, Decision.DESK_REJECTED),
         ("TMLR", 1700000000000, "Transactions on Machine Learning Research", Decision.ACCEPTED),
         ("TMLR/Under_Review", None, None, Decision.UNDER_REVIEW),
@@ -105,7 +119,9 @@ def test_the_api_to_ask_first_follows_the_venue_and_year(hint: str | None, api: 
         ("ICLR.cc/2024/Conference/Rejected_Submission", None, "ICLR 2024 poster", Decision.REJECTED),
     ],
 )
-def test_the_decision_is_read_from_venueid(venueid: str, pdate: int | None, venue: str | None, decision: Decision) -> None:
+def test_the_decision_is_read_from_venueid(
+    venueid: str, pdate: int | None, venue: str | None, decision: Decision
+) -> None:
     assert openreview.classify(venueid, pdate, venue) is decision
 
 
@@ -119,7 +135,9 @@ def test_the_decision_is_read_from_venueid(venueid: str, pdate: int | None, venu
         (1652918400000, "Submitted to ICLR 2024", Decision.UNKNOWN),
     ],
 )
-def test_without_venueid_display_text_alone_decides_nothing(pdate: int | None, venue: str | None, decision: Decision) -> None:
+def test_without_venueid_display_text_alone_decides_nothing(
+    pdate: int | None, venue: str | None, decision: Decision
+) -> None:
     assert openreview.classify(None, pdate, venue) is decision
 
 
@@ -128,10 +146,19 @@ def test_without_venueid_display_text_alone_decides_nothing(pdate: int | None, v
 
 def test_a_bare_v1_note_parses_with_its_bibtex_venue_and_year() -> None:
     [record] = openreview.parse_notes(SAMPLE_V1.read_bytes(), fetched_at="2022-12-01T00:00:00Z", api="v1")
-    assert (record.source, record.standard_id, record.openreview_id) == ("openreview", "openreview:ryxyCeHtPB", "ryxyCeHtPB")
+    assert (record.source, record.standard_id, record.openreview_id) == (
+        "openreview",
+        "openreview:ryxyCeHtPB",
+        "ryxyCeHtPB",
+    )
     assert record.title == "Pay Attention to Features, Transfer Learn Faster CNNs"
     assert [p.display() for p in record.author] == [
-        "Kafeng Wang", "Xitong Gao", "Yiren Zhao", "Xingjian Li", "Dejing Dou", "Cheng-Zhong Xu",
+        "Kafeng Wang",
+        "Xitong Gao",
+        "Yiren Zhao",
+        "Xingjian Li",
+        "Dejing Dou",
+        "Cheng-Zhong Xu",
     ]
     # Submitted in September 2019 (cdate), it is an ICLR 2020 paper: the BibTeX year wins over cdate.
     assert record.issued == PartialDate(2020)
@@ -141,7 +168,9 @@ def test_a_bare_v1_note_parses_with_its_bibtex_venue_and_year() -> None:
     assert (record.venue, record.venueid, record.decision) == (None, None, Decision.UNKNOWN)
     assert record.url == "https://openreview.net/forum?id=ryxyCeHtPB"
     assert record.pdf_url == "https://openreview.net/pdf/6e6abb55b83a1b41eaa6f0c9d191b89c2bfeb7c4.pdf"
-    assert record.abstract is not None and record.abstract.startswith("Deep convolutional neural networks are now widely deployed")
+    assert record.abstract is not None and record.abstract.startswith(
+        "Deep convolutional neural networks are now widely deployed"
+    )
     assert record.fetched_at == "2022-12-01T00:00:00Z"
 
 
@@ -177,10 +206,12 @@ def test_a_paper_under_review_is_no_conference_paper_and_has_no_container() -> N
     note = replay_note("PudduufFLa.json")
     note["content"]["venue"] = {"value": "Submitted to ICLR 2025"}
     note["content"]["venueid"] = {"value": "ICLR.cc/2025/Conference/Submission"}
-    note["content"]["_bibtex"] = {"value": note["content"]["_bibtex"]["value"].replace(
-        "booktitle={The Twelfth International Conference on Learning Representations}",
-        "booktitle={Submitted to The Thirteenth International Conference on Learning Representations},\nnote={under review}",
-    )}
+    note["content"]["_bibtex"] = {
+        "value": note["content"]["_bibtex"]["value"].replace(
+            "booktitle={The Twelfth International Conference on Learning Representations}",
+            "booktitle={Submitted to The Thirteenth International Conference on Learning Representations},\nnote={under review}",
+        )
+    }
     del note["pdate"]
     [record] = openreview.parse_notes(body_of(note))
     assert record.decision is Decision.UNDER_REVIEW
@@ -191,7 +222,9 @@ def test_title_and_authors_fall_back_to_the_latex_of_the_bibtex() -> None:
     note = replay_note("PudduufFLa.json")
     del note["content"]["title"], note["content"]["authors"]
     [record] = openreview.parse_notes(body_of(note))
-    assert record.title == "Geographic Location Encoding with Spherical Harmonics and Sinusoidal Representation Networks"
+    assert (
+        record.title == "Geographic Location Encoding with Spherical Harmonics and Sinusoidal Representation Networks"
+    )
     assert record.author[0] == Person(family="Rußwurm", given="Marc")
     note = replay_note("I18BXotQ7j.json")
     del note["content"]["title"]
@@ -259,27 +292,45 @@ def test_a_truncated_replay_body_is_a_bad_response(cut: float) -> None:
 REPLAY_NOTES = {
     "I18BXotQ7j.json": (
         "GeoCLIP: Clip-Inspired Alignment between Locations and Images for Effective Worldwide Geo-localization",
-        "NeurIPS 2023 poster", "NeurIPS.cc/2023/Conference", "Thirty-seventh Conference on Neural Information Processing Systems", 3,
+        "NeurIPS 2023 poster",
+        "NeurIPS.cc/2023/Conference",
+        "Thirty-seventh Conference on Neural Information Processing Systems",
+        3,
     ),
     "PudduufFLa.json": (
         "Geographic Location Encoding with Spherical Harmonics and Sinusoidal Representation Networks",
-        "ICLR 2024 spotlight", "ICLR.cc/2024/Conference", "The Twelfth International Conference on Learning Representations", 5,
+        "ICLR 2024 spotlight",
+        "ICLR.cc/2024/Conference",
+        "The Twelfth International Conference on Learning Representations",
+        5,
     ),
     "gQPD83DrGp.json": (
         "Measuring the Intrinsic Dimension of Earth Representations",
-        "ICLR 2026 Poster", "ICLR.cc/2026/Conference", "The Fourteenth International Conference on Learning Representations", 4,
+        "ICLR 2026 Poster",
+        "ICLR.cc/2026/Conference",
+        "The Fourteenth International Conference on Learning Representations",
+        4,
     ),
     "pbbRmnFkjG.json": (
         "Into the Rabbit Hull: From Task-Relevant Concepts in DINO to Minkowski Geometry",
-        "ICLR 2026 Poster", "ICLR.cc/2026/Conference", "The Fourteenth International Conference on Learning Representations", 11,
+        "ICLR 2026 Poster",
+        "ICLR.cc/2026/Conference",
+        "The Fourteenth International Conference on Learning Representations",
+        11,
     ),
     "WBhqzpF6KYH.json": (
         "SatMAE: Pre-training Transformers for Temporal and Multi-Spectral Satellite Imagery",
-        "NeurIPS 2022 Accept", "NeurIPS.cc/2022/Conference", "Advances in Neural Information Processing Systems", 9,
+        "NeurIPS 2022 Accept",
+        "NeurIPS.cc/2022/Conference",
+        "Advances in Neural Information Processing Systems",
+        9,
     ),
     "S7Evzt9uit3.json": (
         "Mind the Gap: Understanding the Modality Gap in Multi-modal Contrastive Representation Learning",
-        "NeurIPS 2022 Accept", "NeurIPS.cc/2022/Conference", "Advances in Neural Information Processing Systems", 5,
+        "NeurIPS 2022 Accept",
+        "NeurIPS.cc/2022/Conference",
+        "Advances in Neural Information Processing Systems",
+        5,
     ),
 }
 

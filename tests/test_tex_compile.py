@@ -11,12 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from catalog_samples import hostile_catalog, realistic_catalog
-from resolved_replay import resolved_bundled_catalog
-from test_export_bibtex import bundled_catalog
 
+from catalog_samples import hostile_catalog, realistic_catalog
 from geoemb_bib.exporters import ExportOptions, export
 from geoemb_bib.model import Catalog
+from resolved_replay import resolved_bundled_catalog
+from test_export_bibtex import bundled_catalog
 
 pytestmark = pytest.mark.tex
 
@@ -57,7 +57,9 @@ BIBLATEX_DOCUMENT = r"""\documentclass{article}
 \end{document}
 """
 # Box badness is typography (long URLs in a narrow column), not something the .bib can fix; everything else counts.
-_LOG_WARNING = re.compile(r"^(?:LaTeX|Package|Class) .*Warning|^pdfTeX warning|Missing character|^LaTeX Font Warning", re.MULTILINE)
+_LOG_WARNING = re.compile(
+    r"^(?:LaTeX|Package|Class) .*Warning|^pdfTeX warning|Missing character|^LaTeX Font Warning", re.MULTILINE
+)
 _LOG_ERROR = re.compile(r"^! .*$", re.MULTILINE)
 
 
@@ -71,7 +73,9 @@ class Outcome:
 
 
 def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, errors="replace", timeout=300, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, errors="replace", timeout=300, stdin=subprocess.DEVNULL
+    )
 
 
 def _latex(cwd: Path) -> None:
@@ -91,7 +95,9 @@ def compile_natbib(bib: str, workdir: Path) -> Outcome:
     _latex(workdir)
     blg = _read(workdir / "document.blg")
     log = _read(workdir / "document.log")
-    errors = _LOG_ERROR.findall(log) + re.findall(r"^.*(?:error message|I was expecting|I'm skipping|Illegal|Aborted).*$", blg, re.MULTILINE)
+    errors = _LOG_ERROR.findall(log) + re.findall(
+        r"^.*(?:error message|I was expecting|I'm skipping|Illegal|Aborted).*$", blg, re.MULTILINE
+    )
     if bibtex.returncode >= 2:
         errors.append(f"bibtex exited {bibtex.returncode}")
     warnings = _LOG_WARNING.findall(log) + re.findall(r"^Warning--.*$", blg, re.MULTILINE)
@@ -178,7 +184,6 @@ def test_unicode_output_is_clean_for_biber(tmp_path: Path) -> None:
 def test_extreme_sizes_compile_without_errors(tmp_path: Path) -> None:
     # Issue #7: a 10,000-character title and 2,000 authors from a service must not break the document.
     from catalog_samples import catalog, geoclip
-
     from geoemb_bib.model import Person
 
     record = dataclasses.replace(

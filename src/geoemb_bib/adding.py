@@ -40,9 +40,13 @@ def look_up(fetcher: Fetcher, identifier: ids.Identifier) -> tuple[Record | None
             return (record, None) if record is not None else (None, f"arXiv does not know {identifier.value}")
         if identifier.scheme == "doi":
             response = fetcher.get(crossref_source.work_query(identifier.value), validate=crossref_source.validate)
-            return crossref_source.parse_work(response.body, fetched_at=response.fetched_at, status=response.status), None
+            return crossref_source.parse_work(
+                response.body, fetched_at=response.fetched_at, status=response.status
+            ), None
         for api in ("v2", "v1"):
-            response = fetcher.get(openreview_source.note_query(identifier.value, api), validate=openreview_source.validate)  # type: ignore[arg-type]
+            response = fetcher.get(
+                openreview_source.note_query(identifier.value, api), validate=openreview_source.validate
+            )  # type: ignore[arg-type]
             try:
                 notes = openreview_source.parse_notes(response.body, fetched_at=response.fetched_at, api=api)
             except NotFound:

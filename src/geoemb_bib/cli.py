@@ -202,7 +202,9 @@ def read_curated(path: Path) -> CuratedList:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file", hint="give the path of your entries.yaml, or run in its folder") from None
+        raise InputError(
+            f"{path}: no such file", hint="give the path of your entries.yaml, or run in its folder"
+        ) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     return load_entries(str(path), data)
@@ -217,14 +219,18 @@ def read_enriched(path: Path) -> dict[str, Resolved]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})", hint="delete it to rebuild it with `geoemb-bib refresh`") from None
+        raise InputError(
+            f"{path}: cannot read ({exc})", hint="delete it to rebuild it with `geoemb-bib refresh`"
+        ) from None
     try:
         return load_items(text, str(path))
     except (ValueError, RecursionError) as exc:
         # The loader locates every problem it knows; a hand-damaged lock file can still hit the YAML library's own
         # limits (a 5,000-digit number, lists nested thousands deep), which must end in a message, not a traceback.
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: cannot be read ({reason[:120]})", hint="delete it to rebuild it with `geoemb-bib refresh`") from None
+        raise InputError(
+            f"{path}: cannot be read ({reason[:120]})", hint="delete it to rebuild it with `geoemb-bib refresh`"
+        ) from None
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -246,7 +252,9 @@ def write_atomically(path: Path, text: str) -> None:
             os.replace(temporary, path)
         except OSError as exc:
             temporary.unlink(missing_ok=True)
-            raise OutputError(f"{path}: cannot write ({exc.strerror})", hint="check the folder is writable and the disk not full") from None
+            raise OutputError(
+                f"{path}: cannot write ({exc.strerror})", hint="check the folder is writable and the disk not full"
+            ) from None
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
@@ -275,17 +283,24 @@ def _open_temporary(folder: Path, name: str, *, shown: Path) -> tuple[int, Path]
     except (FileExistsError, NotADirectoryError):
         raise OutputError(f"{folder}: not a directory", hint="choose another folder for the output") from None
     except OSError as exc:
-        raise OutputError(f"{folder}: cannot write ({exc.strerror})", hint="check the folder exists and is writable, or choose another") from None
+        raise OutputError(
+            f"{folder}: cannot write ({exc.strerror})",
+            hint="check the folder exists and is writable, or choose another",
+        ) from None
     for _ in range(100):
         # Hidden, named after the file it becomes, so a process killed outright (SIGKILL) leaves an obvious stray.
         temporary = folder / f".{name}.{secrets.token_hex(6)}.tmp"
         try:
             # 0o666 and no chmod: the kernel applies the umask, as it does for any file the user creates.
-            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), temporary
+            return os.open(
+                temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+            ), temporary
         except FileExistsError:
             continue
         except OSError as exc:
-            raise OutputError(f"{shown}: cannot write ({exc.strerror})", hint="check the folder is writable, or choose another") from None
+            raise OutputError(
+                f"{shown}: cannot write ({exc.strerror})", hint="check the folder is writable, or choose another"
+            ) from None
     raise OutputError(f"{folder}: cannot create a temporary file", hint="remove the stray .*.tmp files in it")
 
 
@@ -348,15 +363,33 @@ def _count(number: int, singular: str, plural: str | None = None) -> str:
 @main.command(name="export")
 @click.option("--format", "format_name", type=click.Choice(FORMATS), required=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
-@click.option("--entries", "entries_path", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES, show_default=True, help="The curated list.")
+@click.option(
+    "--entries",
+    "entries_path",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_ENTRIES,
+    show_default=True,
+    help="The curated list.",
+)
 @click.option("--unicode", is_flag=True, help="BibTeX: keep non-ASCII characters (for biber) instead of LaTeX escapes.")
-@click.option("--flavour", type=click.Choice(["bibtex", "biblatex"]), default="bibtex", show_default=True, help="BibTeX dialect.")
+@click.option(
+    "--flavour", type=click.Choice(["bibtex", "biblatex"]), default="bibtex", show_default=True, help="BibTeX dialect."
+)
 @click.option("--sort", type=click.Choice(["list", "key"]), default="list", show_default=True, help="Entry order.")
-@click.option("--as-listed", is_flag=True, help="Markdown: reproduce the list exactly as curated (listed titles and venues).")
+@click.option(
+    "--as-listed", is_flag=True, help="Markdown: reproduce the list exactly as curated (listed titles and venues)."
+)
 @click.option("--authors", is_flag=True, help="Markdown: add an authors column.")
 @reports_errors
 def export_command(
-    format_name: str, output: Path | None, entries_path: Path, unicode: bool, flavour: str, sort: str, as_listed: bool, authors: bool
+    format_name: str,
+    output: Path | None,
+    entries_path: Path,
+    unicode: bool,
+    flavour: str,
+    sort: str,
+    as_listed: bool,
+    authors: bool,
 ) -> None:
     """Export the list from entries.yaml and enriched.yaml, without touching the network.
 
@@ -384,7 +417,6 @@ def export_command(
         click.echo(f"wrote {output}", err=True)
 
 
-
 # -- configuration and the network ------------------------------------------------------------------
 
 
@@ -407,7 +439,9 @@ def load_config(entries_path: Path) -> Config:
     return apply_environment(config, os.environ)
 
 
-def fetch_settings(config: Config, *, offline: bool, refresh: bool, mailto: str | None, cache_dir: Path | None) -> FetchSettings:
+def fetch_settings(
+    config: Config, *, offline: bool, refresh: bool, mailto: str | None, cache_dir: Path | None
+) -> FetchSettings:
     from .fetch import DAY, FetchSettings
 
     overrides: dict[str, Any] = {"offline": offline, "refresh": refresh}
@@ -425,10 +459,22 @@ def fetch_settings(config: Config, *, offline: bool, refresh: bool, mailto: str 
 
 def network_options(command: F) -> F:
     """--offline, --refresh, --mailto and --cache-dir, shared by every command that may ask the services."""
-    command = click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache directory (default: the user cache dir; env GEOEMB_BIB_CACHE_DIR).")(command)
-    command = click.option("--mailto", metavar="ADDRESS", help="Contact address sent to the services (env GEOEMB_BIB_MAILTO); selects Crossref's polite pool.")(command)
-    command = click.option("--refresh", "bypass_cache", is_flag=True, help="Ask the services again even for answers in the cache.")(command)
-    command = click.option("--offline", is_flag=True, help="Use only the cache; an answer not in it is a per-entry failure.")(command)
+    command = click.option(
+        "--cache-dir",
+        type=click.Path(path_type=Path),
+        help="Cache directory (default: the user cache dir; env GEOEMB_BIB_CACHE_DIR).",
+    )(command)
+    command = click.option(
+        "--mailto",
+        metavar="ADDRESS",
+        help="Contact address sent to the services (env GEOEMB_BIB_MAILTO); selects Crossref's polite pool.",
+    )(command)
+    command = click.option(
+        "--refresh", "bypass_cache", is_flag=True, help="Ask the services again even for answers in the cache."
+    )(command)
+    command = click.option(
+        "--offline", is_flag=True, help="Use only the cache; an answer not in it is a per-entry failure."
+    )(command)
     return command
 
 
@@ -436,7 +482,9 @@ def open_fetcher(settings: FetchSettings) -> Fetcher:
     from .fetch import Fetcher
 
     if settings.public_pool:
-        click.echo("note: no contact address (--mailto or GEOEMB_BIB_MAILTO): Crossref's slower public pool applies", err=True)
+        click.echo(
+            "note: no contact address (--mailto or GEOEMB_BIB_MAILTO): Crossref's slower public pool applies", err=True
+        )
     return Fetcher(settings)
 
 
@@ -456,8 +504,13 @@ class ProgressDisplay:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(
-                TextColumn("resolving"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=True,
+                TextColumn("resolving"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
             self._progress.__enter__()
             self._task = self._progress.add_task("", total=None)
@@ -521,7 +574,13 @@ def run_refresh(
     fetcher = open_fetcher(settings)
     try:
         with ProgressDisplay() as display:
-            result = refresh(curated, previous, fetcher, RefreshOptions(only=only, section=section, rekey=rekey, key_scheme=config.key_scheme), on_progress=display.update)
+            result = refresh(
+                curated,
+                previous,
+                fetcher,
+                RefreshOptions(only=only, section=section, rekey=rekey, key_scheme=config.key_scheme),
+                on_progress=display.update,
+            )
     except KeyError as exc:
         fetcher.close()
         raise click.UsageError(f"no entry or section named {exc.args[0]} in {entries_path}") from None
@@ -568,7 +627,9 @@ def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
             click.echo(f"  {change.key}: {_printable(change.detail)}")
     else:
         click.echo("changes:  none")
-    still_open = [item for item in result.items if item.entry.id in result.refreshed and item.status in ("unresolved", "conflict")]
+    still_open = [
+        item for item in result.items if item.entry.id in result.refreshed and item.status in ("unresolved", "conflict")
+    ]
     for item in still_open:
         click.echo(f"  {item.status}: {item.key}: {_printable('; '.join(item.problems)) or 'nothing found'}")
 
@@ -602,12 +663,21 @@ def report_failures(result: RefreshResult, previous: Mapping[str, Resolved]) -> 
             click.echo(f"error: {reason if reason.startswith(service) else f'{service}: {reason}'}", err=True)
         if service in by_service:
             entry_ids = by_service[service]
-            click.echo(f"  {service}: no answer for {_count(len(entry_ids), 'entry', 'entries')}: {', '.join(entry_ids)}", err=True)
+            click.echo(
+                f"  {service}: no answer for {_count(len(entry_ids), 'entry', 'entries')}: {', '.join(entry_ids)}",
+                err=True,
+            )
     if result.failures:
-        kept = [entry_id for entry_id in result.failures if entry_id in previous and previous[entry_id].status != "unresolved"]
+        kept = [
+            entry_id
+            for entry_id in result.failures
+            if entry_id in previous and previous[entry_id].status != "unresolved"
+        ]
         parts = [f"{_count(len(kept), 'entry', 'entries')} kept their previous data"] if kept else []
         if len(kept) < len(result.failures):
-            parts.append(f"{_count(len(result.failures) - len(kept), 'entry', 'entries')} without previous data stay unresolved")
+            parts.append(
+                f"{_count(len(result.failures) - len(kept), 'entry', 'entries')} without previous data stay unresolved"
+            )
         click.echo(f"hint: {', '.join(parts)}; run again when the services answer", err=True)
 
 
@@ -619,13 +689,26 @@ def report_failures(result: RefreshResult, previous: Mapping[str, Resolved]) -> 
 @click.option("--only", multiple=True, metavar="KEY", help="Only this entry (entry id or citation key); repeatable.")
 @click.option("--section", metavar="ID", help="Only the entries of this section (and its subsections).")
 @click.option("--dry-run", is_flag=True, help="Show what would change without writing enriched.yaml.")
-@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the change report as Markdown to this file.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Also write the change report as Markdown to this file.",
+)
 @click.option("--rekey", is_flag=True, help="Recompute citation keys (keys are otherwise never changed once written).")
 @network_options
 @reports_errors
 def refresh_command(
-    entries: Path, only: tuple[str, ...], section: str | None, dry_run: bool, report_path: Path | None, rekey: bool,
-    offline: bool, bypass_cache: bool, mailto: str | None, cache_dir: Path | None,
+    entries: Path,
+    only: tuple[str, ...],
+    section: str | None,
+    dry_run: bool,
+    report_path: Path | None,
+    rekey: bool,
+    offline: bool,
+    bypass_cache: bool,
+    mailto: str | None,
+    cache_dir: Path | None,
 ) -> None:
     """Resolve ENTRIES against arXiv, Crossref and OpenReview and write enriched.yaml beside it.
 
@@ -641,7 +724,14 @@ def refresh_command(
     from .report import markdown_report
 
     result, previous, fetcher, _ = run_refresh(
-        entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir, only=only, section=section, rekey=rekey,
+        entries,
+        offline=offline,
+        bypass_cache=bypass_cache,
+        mailto=mailto,
+        cache_dir=cache_dir,
+        only=only,
+        section=section,
+        rekey=rekey,
         writes=() if dry_run else (enriched_path_for(entries).parent,),
     )
     with fetcher:
@@ -652,17 +742,31 @@ def refresh_command(
             click.echo(f"wrote {enriched_path_for(entries)}")
         print_summary(result, fetcher)
         if report_path is not None:
-            write_atomically(report_path, markdown_report(result.changes, result.items, result.failures, result.service_problems))
+            write_atomically(
+                report_path, markdown_report(result.changes, result.items, result.failures, result.service_problems)
+            )
             click.echo(f"wrote {report_path}")
     finish(result, previous)
 
 
 @main.command()
 @click.argument("entries", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES)
-@click.option("-o", "--output-dir", type=click.Path(path_type=Path), help="Where to write the outputs (default: build, or output-dir in the config).")
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(path_type=Path),
+    help="Where to write the outputs (default: build, or output-dir in the config).",
+)
 @network_options
 @reports_errors
-def build(entries: Path, output_dir: Path | None, offline: bool, bypass_cache: bool, mailto: str | None, cache_dir: Path | None) -> None:
+def build(
+    entries: Path,
+    output_dir: Path | None,
+    offline: bool,
+    bypass_cache: bool,
+    mailto: str | None,
+    cache_dir: Path | None,
+) -> None:
     """Refresh ENTRIES, then write every format into build/: references.bib, references.json (CSL-JSON),
     enriched.yaml and list.md (the regenerated Markdown list).
 
@@ -680,7 +784,12 @@ def build(entries: Path, output_dir: Path | None, offline: bool, bypass_cache: b
     folder = output_dir if output_dir is not None else entries.parent / Path(config.output_dir).expanduser()
     targets = {format_name: inside(folder, file_name) for format_name, file_name in BUILD_FILES.items()}
     result, previous, fetcher, curated = run_refresh(
-        entries, offline=offline, bypass_cache=bypass_cache, mailto=mailto, cache_dir=cache_dir, writes=(enriched_path_for(entries).parent, folder)
+        entries,
+        offline=offline,
+        bypass_cache=bypass_cache,
+        mailto=mailto,
+        cache_dir=cache_dir,
+        writes=(enriched_path_for(entries).parent, folder),
     )
     with fetcher:
         enriched_text = write_enriched(entries, result)
@@ -722,12 +831,19 @@ def status(entries: Path, as_json: bool) -> None:
         table = Table("key", "status", "evidence", "venue", "missing", box=None)
         for row in rows:
             # Text, not rich markup: a venue such as "[bold]..." from a service is shown as it is.
-            table.add_row(*(Text(cell) for cell in (row.key, row.status, row.evidence, _printable(row.venue), ", ".join(row.missing))))
+            table.add_row(
+                *(
+                    Text(cell)
+                    for cell in (row.key, row.status, row.evidence, _printable(row.venue), ", ".join(row.missing))
+                )
+            )
         Console().print(table)
         return
     widths = [max(len(row.key) for row in rows), 10, 12, max(len(row.venue) for row in rows)] if rows else [0, 0, 0, 0]
     for row in rows:
-        click.echo(f"{row.key:<{widths[0]}}  {row.status:<{widths[1]}}  {row.evidence:<{widths[2]}}  {_printable(row.venue):<{widths[3]}}  {', '.join(row.missing)}".rstrip())
+        click.echo(
+            f"{row.key:<{widths[0]}}  {row.status:<{widths[1]}}  {row.evidence:<{widths[2]}}  {_printable(row.venue):<{widths[3]}}  {', '.join(row.missing)}".rstrip()
+        )
 
 
 @main.command()
@@ -743,8 +859,19 @@ def status(entries: Path, as_json: bool) -> None:
 @network_options
 @reports_errors
 def add(
-    identifier: str, section: str, code: str | None, dataset: str | None, key: str | None, entry_id: str | None, abbr: str | None,
-    title: str | None, entries_path: Path, offline: bool, bypass_cache: bool, mailto: str | None, cache_dir: Path | None,
+    identifier: str,
+    section: str,
+    code: str | None,
+    dataset: str | None,
+    key: str | None,
+    entry_id: str | None,
+    abbr: str | None,
+    title: str | None,
+    entries_path: Path,
+    offline: bool,
+    bypass_cache: bool,
+    mailto: str | None,
+    cache_dir: Path | None,
 ) -> None:
     """Add a paper to entries.yaml by arXiv id or URL, DOI or URL, or OpenReview link.
 
@@ -762,17 +889,23 @@ def add(
 
     found = identify(identifier)
     if found is None or found.scheme not in ("arxiv", "doi", "openreview"):
-        raise click.BadParameter("not an arXiv id or URL, a DOI or DOI URL, or an OpenReview link", param_hint="ID_OR_URL")
+        raise click.BadParameter(
+            "not an arXiv id or URL, a DOI or DOI URL, or an OpenReview link", param_hint="ID_OR_URL"
+        )
     curated = read_curated(entries_path)
     if section not in {s.id for s in curated.sections}:
         known = ", ".join(s.id for s in curated.sections)
-        raise click.BadParameter(f"no section '{section}' in {entries_path} (sections: {known})", param_hint="--section")
+        raise click.BadParameter(
+            f"no section '{section}' in {entries_path} (sections: {known})", param_hint="--section"
+        )
     existing = duplicate_of(curated, found, key)
     if existing is not None:
         raise InputError(f"{entries_path}: {existing}", hint="edit that entry instead of adding it again")
     record = None
     if not offline:
-        settings = fetch_settings(load_config(entries_path), offline=False, refresh=bypass_cache, mailto=mailto, cache_dir=cache_dir)
+        settings = fetch_settings(
+            load_config(entries_path), offline=False, refresh=bypass_cache, mailto=mailto, cache_dir=cache_dir
+        )
         with open_fetcher(settings) as fetcher:
             record, note = look_up(fetcher, found)
         if note:
@@ -781,7 +914,18 @@ def add(
         if not sys.stdin.isatty():
             raise InputError(f"cannot look up {found.standard_id}: give its title with --title")
         title = click.prompt("Title")
-    entry = build_entry(curated, found, section=section, record=record, title=title, code=code, dataset=dataset, key=key, entry_id=entry_id, abbr=abbr)
+    entry = build_entry(
+        curated,
+        found,
+        section=section,
+        record=record,
+        title=title,
+        code=code,
+        dataset=dataset,
+        key=key,
+        entry_id=entry_id,
+        abbr=abbr,
+    )
     text = entries_path.read_text(encoding="utf-8")
     updated = insert_entry(text, entry)
     load_entries(str(entries_path), updated.encode("utf-8"))
@@ -823,7 +967,11 @@ def cache_info_command(cache_dir: Path | None, entries_path: Path) -> None:
 
 
 @cache.command(name="clear")
-@click.option("--source", type=click.Choice(["arxiv", "crossref", "openreview", "openreview_v1"]), help="Clear only this service's answers.")
+@click.option(
+    "--source",
+    type=click.Choice(["arxiv", "crossref", "openreview", "openreview_v1"]),
+    help="Clear only this service's answers.",
+)
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache directory (default: the user cache dir).")
 @click.option("--entries", "entries_path", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES, show_default=True)
 @reports_errors

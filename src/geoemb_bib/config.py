@@ -83,7 +83,9 @@ def _config_from_table(table: Mapping[str, Any], path: str) -> Config:
         if not isinstance(value, _FIELDS[setting]):
             raise ConfigError(f"{path}: setting '{name}' must be {_FIELDS[setting].__name__}, found {value!r}")  # type: ignore[union-attr]
         if setting in _CHOICES and value not in _CHOICES[setting]:
-            raise ConfigError(f"{path}: setting '{name}' must be one of {', '.join(_CHOICES[setting])}, found {value!r}")
+            raise ConfigError(
+                f"{path}: setting '{name}' must be one of {', '.join(_CHOICES[setting])}, found {value!r}"
+            )
         if setting == "cache_ttl_days":
             value = _ttl_table(value, path)
         values[setting] = value
@@ -94,7 +96,9 @@ def _ttl_table(value: Mapping[str, Any], path: str) -> dict[str, float]:
     table: dict[str, float] = {}
     for service, days in value.items():
         if service not in SERVICE_NAMES:
-            raise ConfigError(f"{path}: cache-ttl-days: unknown service '{service}' (one of {', '.join(SERVICE_NAMES)})")
+            raise ConfigError(
+                f"{path}: cache-ttl-days: unknown service '{service}' (one of {', '.join(SERVICE_NAMES)})"
+            )
         if not isinstance(days, (int, float)) or isinstance(days, bool) or days < 0:
             raise ConfigError(f"{path}: cache-ttl-days.{service} must be a number of days >= 0, found {days!r}")
         table[service] = float(days)

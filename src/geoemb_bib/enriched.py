@@ -34,9 +34,35 @@ HINT = (
     "or delete the entry's block and run `geoemb-bib refresh` to resolve it again"
 )
 ITEM_FIELDS = (
-    "id", "key", "status", "evidence", "curated", "record", "identity", "provenance", "aliases", "steps", "problems", "resolved_at",
+    "id",
+    "key",
+    "status",
+    "evidence",
+    "curated",
+    "record",
+    "identity",
+    "provenance",
+    "aliases",
+    "steps",
+    "problems",
+    "resolved_at",
 )
-CURATED_FIELDS = ("section", "kind", "title", "abbr", "venue", "year", "host", "authors", "links", "ids", "key", "override", "tags", "notes")
+CURATED_FIELDS = (
+    "section",
+    "kind",
+    "title",
+    "abbr",
+    "venue",
+    "year",
+    "host",
+    "authors",
+    "links",
+    "ids",
+    "key",
+    "override",
+    "tags",
+    "notes",
+)
 PROVENANCE_FIELDS = ("source", "id", "fetched_at", "score", "fields")
 _CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.MULTILINE)
 
@@ -80,8 +106,18 @@ _PLAIN_FIRST_BAD = frozenset(" -?:,[]{}#&*!|>'\"%@`+.~=<0123456789\t")
 # any of them there means quoting.
 _FLOW_BAD = re.compile(r"[,\[\]{}:?#]")
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0",
-            "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\xa0": "\\_"}
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\t": "\\t",
+    "\r": "\\r",
+    "\x00": "\\0",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+    "\xa0": "\\_",
+}
 _SCALARS: dict[tuple[str, bool], str] = {}
 _SCALAR_CACHE_LENGTH = 48
 
@@ -140,7 +176,9 @@ def _double_quoted(text: str) -> str:
             pieces.append(char)
         else:
             code = ord(char)
-            pieces.append(f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}")
+            pieces.append(
+                f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}"
+            )
     return '"' + "".join(pieces) + '"'
 
 
@@ -249,7 +287,9 @@ def _encode_entry(entry: Entry) -> dict[str, Any]:
     if entry.authors:
         data["authors"] = [_encode_person(p) for p in entry.authors]
     if entry.links:
-        data["links"] = {link.role: link.url if link.label is None else _Flow(url=link.url, label=link.label) for link in entry.links}
+        data["links"] = {
+            link.role: link.url if link.label is None else _Flow(url=link.url, label=link.label) for link in entry.links
+        }
     ids = {name: value for name in ("arxiv", "doi", "openreview") if (value := getattr(entry.ids, name)) is not None}
     if ids:
         data["ids"] = ids
@@ -257,7 +297,8 @@ def _encode_entry(entry: Entry) -> dict[str, Any]:
         data["key"] = entry.key
     if entry.override:
         data["override"] = {
-            name: [_encode_person(p) for p in value] if name == "author" else value for name, value in entry.override.items()
+            name: [_encode_person(p) for p in value] if name == "author" else value
+            for name, value in entry.override.items()
         }
     if entry.tags:
         data["tags"] = list(entry.tags)
@@ -331,7 +372,9 @@ class _Map(dict):  # type: ignore[type-arg]
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
-            raise yaml.constructor.ConstructorError(None, None, "YAML anchors and aliases (&name / *name) are not allowed", node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML anchors and aliases (&name / *name) are not allowed", node.start_mark
+            )
         return super().construct_object(node, deep=deep)
 
 
@@ -343,7 +386,9 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Map]:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
-            raise yaml.constructor.ConstructorError(None, None, f"field names must be text, found {key!r}", key_node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"field names must be text, found {key!r}", key_node.start_mark
+            )
         if key in data.key_lines:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate field '{key}' (first on line {data.key_lines[key]})", key_node.start_mark
@@ -395,11 +440,29 @@ _FLOW_SEPARATOR = re.compile(r" *([,\]}]) *")
 _FLOW_EMPTY = re.compile(r" *([\]}])")
 _DOUBLE_ESCAPE = re.compile(r'\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0abt\tnvfre "/\\N_LP])')
 _DOUBLE_ESCAPES = {
-    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c", "r": "\r",
-    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+    "0": "\0",
+    "a": "\x07",
+    "b": "\x08",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\x0b",
+    "f": "\x0c",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
 }
 _STR_TAG = "tag:yaml.org,2002:str"
-_SCALAR_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"})
+_SCALAR_TAGS = frozenset(
+    {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
+)
 
 
 class _PlainTypes(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
@@ -547,7 +610,7 @@ class _FastReader:
             if colon < 0:
                 raise _Unsupported
             key = line[indent:colon]
-            if key in key_lines or key not in _FAST_KEYS and not _good_key(key):
+            if key in key_lines or (key not in _FAST_KEYS and not _good_key(key)):
                 raise _Unsupported
             key_lines[key] = index + 1
             head = line[colon + 1 : colon + 3]
@@ -559,7 +622,12 @@ class _FastReader:
                     raise _Unsupported
                 data[key] = value if value[0] not in _RESOLVED_FIRST else _plain_scalar(value)
                 index += 1
-            elif head == " '" and line[-1] == "'" and len(line) > colon + 3 and "'" not in (inner := line[colon + 3 : -1]).replace("''", ""):
+            elif (
+                head == " '"
+                and line[-1] == "'"
+                and len(line) > colon + 3
+                and "'" not in (inner := line[colon + 3 : -1]).replace("''", "")
+            ):
                 # One quoted scalar up to the end of the line, every inner quote doubled.
                 data[key] = inner.replace("''", "'")
                 index += 1
@@ -725,7 +793,7 @@ class _FastReader:
             if (key is None) != (closing == "]"):
                 raise _Unsupported
             if key is not None:
-                if key in result.key_lines or key not in _FAST_KEYS and not _good_key(key):
+                if key in result.key_lines or (key not in _FAST_KEYS and not _good_key(key)):
                     raise _Unsupported
                 result.key_lines[key] = result.line
                 result[key] = value
@@ -772,7 +840,7 @@ def load_document(text: str, path: str) -> EnrichedDocument:
         root = _fast_load(text, _read_early)
         try:
             if root is None:
-                root = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
+                root = yaml.load(text, Loader=_Loader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             where = f"{path}:{mark.line + 1}" if mark is not None else path
@@ -805,10 +873,17 @@ def _read_document(root: Any) -> EnrichedDocument:
     if HEADER_KEY not in root:
         raise _Bad(root.line, f"missing the '{HEADER_KEY}' header; this is not an enriched.yaml")
     header = root[HEADER_KEY]
-    if not isinstance(header, _Map) or not isinstance(header.get("format"), int) or isinstance(header.get("format"), bool):
+    if (
+        not isinstance(header, _Map)
+        or not isinstance(header.get("format"), int)
+        or isinstance(header.get("format"), bool)
+    ):
         raise _Bad(root.line_of(HEADER_KEY), f"'{HEADER_KEY}' must be a mapping with a whole-number 'format'")
     if header["format"] > FORMAT:
-        raise _Bad(header.line_of("format"), f"format {header['format']} is newer than this geoemb-bib reads ({FORMAT}); upgrade geoemb-bib")
+        raise _Bad(
+            header.line_of("format"),
+            f"format {header['format']} is newer than this geoemb-bib reads ({FORMAT}); upgrade geoemb-bib",
+        )
     entries = root.get("entries") or []
     if not isinstance(entries, list):
         raise _Bad(root.line_of("entries"), "'entries' must be a list")
@@ -878,13 +953,17 @@ def _read_item(block: _Map, index: int) -> Resolved:
         record=_decode_dataclass(record, Record, f"{where}: record", required=("source", "standard_id")),
         provenance=_read_provenance(block, where),
         identity=tuple(
-            _decode_dataclass(_as_map(a, block.line_of("identity"), f"{where}: identity"), IdAssertion, f"{where}: identity")
+            _decode_dataclass(
+                _as_map(a, block.line_of("identity"), f"{where}: identity"), IdAssertion, f"{where}: identity"
+            )
             for a in _as_list(block.get("identity"), block.line_of("identity"), f"{where}: identity")
         ),
         aliases=_decode(block.get("aliases", []), hints["aliases"], block.line_of("aliases"), f"{where}: aliases"),
         steps=_decode(block.get("steps", []), hints["steps"], block.line_of("steps"), f"{where}: steps"),
         problems=_decode(block.get("problems", []), hints["problems"], block.line_of("problems"), f"{where}: problems"),
-        resolved_at=_decode(block.get("resolved_at"), str | None, block.line_of("resolved_at"), f"{where}: resolved_at"),
+        resolved_at=_decode(
+            block.get("resolved_at"), str | None, block.line_of("resolved_at"), f"{where}: resolved_at"
+        ),
     )
 
 
@@ -903,13 +982,19 @@ def _read_entry(entry_id: str, data: _Map, where: str) -> Entry:
         values["authors"] = _decode(data["authors"], tuple[Person, ...], data.line_of("authors"), f"{here}.authors")
     if "links" in data:
         links = _as_map(data["links"], data.line_of("links"), f"{here}.links")
-        values["links"] = tuple(_read_link(role, value, links.line_of(role), f"{here}.links.{role}") for role, value in links.items())
+        values["links"] = tuple(
+            _read_link(role, value, links.line_of(role), f"{here}.links.{role}") for role, value in links.items()
+        )
     if "ids" in data:
-        values["ids"] = _decode_dataclass(_as_map(data["ids"], data.line_of("ids"), f"{here}.ids"), CuratedIds, f"{here}.ids")
+        values["ids"] = _decode_dataclass(
+            _as_map(data["ids"], data.line_of("ids"), f"{here}.ids"), CuratedIds, f"{here}.ids"
+        )
     if "override" in data:
         override = _as_map(data["override"], data.line_of("override"), f"{here}.override")
         values["override"] = {
-            name: _decode(value, tuple[Person, ...], override.line_of(name), f"{here}.override.author") if name == "author" else value
+            name: _decode(value, tuple[Person, ...], override.line_of(name), f"{here}.override.author")
+            if name == "author"
+            else value
             for name, value in override.items()
         }
     return Entry(**values)
@@ -999,7 +1084,9 @@ def _plan(cls: type) -> dict[str, tuple[Callable[[Any, int, str], Any], bool]]:
     plan = _PLANS.get(cls)
     if plan is None:
         hints = _hints(cls)
-        plan = _PLANS[cls] = {spec.name: (_decoder(hints[spec.name]), hints[spec.name] in (str, str | None)) for spec in _fields(cls)}
+        plan = _PLANS[cls] = {
+            spec.name: (_decoder(hints[spec.name]), hints[spec.name] in (str, str | None)) for spec in _fields(cls)
+        }
     return plan
 
 

@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import ids
-from .names import person_from_text
 from .errors import EntriesError, Problem
 from .model import (
     ITEM_TYPES,
@@ -31,6 +30,7 @@ from .model import (
     Person,
     Section,
 )
+from .names import person_from_text
 
 # A list of 10,000 entries takes about 3 MB; anything far larger is a mistake or an attack.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -38,9 +38,34 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 TOP_FIELDS = ("list", "sections", "entries")
 LIST_FIELDS = ("title", "icon", "badges", "intro", "notes", "contributing", "empty_cell")
 CONTRIBUTING_FIELDS = ("title", "icon", "text")
-SECTION_FIELDS = ("id", "title", "icon", "description", "comment", "hidden", "parent", "columns", "column_titles", "see_also")
+SECTION_FIELDS = (
+    "id",
+    "title",
+    "icon",
+    "description",
+    "comment",
+    "hidden",
+    "parent",
+    "columns",
+    "column_titles",
+    "see_also",
+)
 ENTRY_FIELDS = (
-    "id", "section", "kind", "title", "abbr", "venue", "year", "host", "authors", "links", "ids", "key", "override", "tags", "notes",
+    "id",
+    "section",
+    "kind",
+    "title",
+    "abbr",
+    "venue",
+    "year",
+    "host",
+    "authors",
+    "links",
+    "ids",
+    "key",
+    "override",
+    "tags",
+    "notes",
 )
 ID_FIELDS = ("arxiv", "doi", "openreview")
 LINK_ROLES = ("paper", "code", "dataset", "challenge", "project", "demo", "video", "slides", "blog", "model")
@@ -49,8 +74,21 @@ PERSON_FIELDS = ("family", "given", "particle", "suffix", "literal")
 COLUMNS = ("abbr", "title", "venue", "paper", "code", "dataset", "year", "host", "challenge", "authors")
 # Fields a curator may pin; the tool never overwrites them.
 OVERRIDE_FIELDS = (
-    "title", "author", "type", "issued", "container_title", "event_title", "publisher", "volume", "issue", "page", "doi",
-    "url", "abstract", "venue", "note",
+    "title",
+    "author",
+    "type",
+    "issued",
+    "container_title",
+    "event_title",
+    "publisher",
+    "volume",
+    "issue",
+    "page",
+    "doi",
+    "url",
+    "abstract",
+    "venue",
+    "note",
 )
 
 _ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -242,7 +280,9 @@ class _Reader:
                 self.problems.add(key_node, f"{where}: duplicate field '{name}' (first given on line {first})")
                 continue
             if id(value_node) in self.seen_nodes:
-                self.problems.add(key_node, f"{where}: field '{name}': YAML anchors and aliases (&name / *name) are not allowed")
+                self.problems.add(
+                    key_node, f"{where}: field '{name}': YAML anchors and aliases (&name / *name) are not allowed"
+                )
                 continue
             if name not in allowed:
                 close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
@@ -262,7 +302,9 @@ class _Reader:
             return []
         return list(node.value)
 
-    def text(self, node: yaml.Node | None, where: str, *, required: bool = False, multiline: bool = False) -> str | None:
+    def text(
+        self, node: yaml.Node | None, where: str, *, required: bool = False, multiline: bool = False
+    ) -> str | None:
         """A scalar as the curator typed it (an unquoted `2503.01505` stays that text, not a float)."""
         if node is None:
             return None
@@ -277,7 +319,9 @@ class _Reader:
             return None
         value = node.value
         if isinstance(value, str) and node.tag.endswith(":bool"):
-            self.problems.add(node, f"{where}: expected text, found the boolean {_shown(value)}; quote it if it is text")
+            self.problems.add(
+                node, f"{where}: expected text, found the boolean {_shown(value)}; quote it if it is text"
+            )
             return None
         value = value.strip()
         if required and not value:
@@ -309,7 +353,9 @@ class _Reader:
     def texts(self, node: yaml.Node | None, where: str) -> tuple[str, ...]:
         if node is None:
             return ()
-        values = (self.text(item, f"{where}[{index}]", required=True) for index, item in enumerate(self.sequence(node, where)))
+        values = (
+            self.text(item, f"{where}[{index}]", required=True) for index, item in enumerate(self.sequence(node, where))
+        )
         return tuple(v for v in values if v is not None)
 
     def url(self, node: yaml.Node | None, where: str) -> str | None:
@@ -360,14 +406,18 @@ class _Reader:
         if "contributing" in fields:
             parts = self.mapping(fields["contributing"], "list: field 'contributing'", CONTRIBUTING_FIELDS) or {}
             contributing = {
-                name: self.text(parts.get(name), f"list: contributing '{name}'", multiline=name == "text") for name in CONTRIBUTING_FIELDS
+                name: self.text(parts.get(name), f"list: contributing '{name}'", multiline=name == "text")
+                for name in CONTRIBUTING_FIELDS
             }
         return ListMeta(
             title=title or "",
             icon=self.text(fields.get("icon"), "list: field 'icon'") or "",
             badges=self.texts(fields.get("badges"), "list: field 'badges'"),
             intro=self.text(fields.get("intro"), "list: field 'intro'", multiline=True) or "",
-            notes=tuple(self.text(n, "list: field 'notes'", multiline=True) or "" for n in self.sequence(fields["notes"], "list: field 'notes'"))
+            notes=tuple(
+                self.text(n, "list: field 'notes'", multiline=True) or ""
+                for n in self.sequence(fields["notes"], "list: field 'notes'")
+            )
             if "notes" in fields
             else (),
             contributing_title=contributing.get("title") or "Contributing",
@@ -392,23 +442,31 @@ class _Reader:
             if section_id and not _ENTRY_ID.match(section_id):
                 self.problems.add(fields["id"], f"{where}: id must be lower-case letters, digits, '.', '_' or '-'")
             if section_id in first_line:
-                self.problems.add(fields["id"], f"{where}: duplicate section id (first on line {first_line[section_id]})")
+                self.problems.add(
+                    fields["id"], f"{where}: duplicate section id (first on line {first_line[section_id]})"
+                )
             elif section_id:
                 first_line[section_id] = item.start_mark.line + 1
             columns = self.texts(fields.get("columns"), f"{where}: field 'columns'")
             for column in columns:
                 if column not in COLUMNS:
-                    self.problems.add(fields["columns"], f"{where}: unknown column '{column}'{_did_you_mean(column, COLUMNS)}")
+                    self.problems.add(
+                        fields["columns"], f"{where}: unknown column '{column}'{_did_you_mean(column, COLUMNS)}"
+                    )
             column_titles: dict[str, str] = {}
             if "column_titles" in fields:
                 titles = self.mapping(fields["column_titles"], f"{where}: field 'column_titles'", COLUMNS) or {}
-                column_titles = {name: self.text(value, f"{where}: column title '{name}'", required=True) or name for name, value in titles.items()}
+                column_titles = {
+                    name: self.text(value, f"{where}: column title '{name}'", required=True) or name
+                    for name, value in titles.items()
+                }
             sections.append(
                 Section(
                     id=section_id or f"#{index + 1}",
                     title=self.text(fields.get("title"), f"{where}: field 'title'", required=True) or "",
                     icon=self.text(fields.get("icon"), f"{where}: field 'icon'") or "",
-                    description=self.text(fields.get("description"), f"{where}: field 'description'", multiline=True) or "",
+                    description=self.text(fields.get("description"), f"{where}: field 'description'", multiline=True)
+                    or "",
                     comment=self.text(fields.get("comment"), f"{where}: field 'comment'", multiline=True) or "",
                     hidden=self.boolean(fields.get("hidden"), f"{where}: field 'hidden'"),
                     parent=self.text(fields.get("parent"), f"{where}: field 'parent'"),
@@ -422,10 +480,13 @@ class _Reader:
         for section in sections:
             if section.parent is not None and section.parent not in known:
                 self.problems.add(
-                    _Where(section.line, None), f"section '{section.id}': parent '{section.parent}' is not a section{_did_you_mean(section.parent, known)}"
+                    _Where(section.line, None),
+                    f"section '{section.id}': parent '{section.parent}' is not a section{_did_you_mean(section.parent, known)}",
                 )
             if section.parent == section.id:
-                self.problems.add(_Where(section.line, None), f"section '{section.id}': a section cannot be its own parent")
+                self.problems.add(
+                    _Where(section.line, None), f"section '{section.id}': a section cannot be its own parent"
+                )
         return sections
 
     def read_entries(self, node: yaml.Node, sections: list[Section]) -> list[Entry]:
@@ -449,17 +510,26 @@ class _Reader:
             if required not in fields and required not in self.suggested:
                 self.problems.add(node, f"{where}: missing field '{required}'")
         if entry_id and not _ENTRY_ID.match(entry_id):
-            self.problems.add(fields["id"], f"{where}: id must be lower-case letters, digits, '.', '_' or '-', found {_shown(entry_id)}")
+            self.problems.add(
+                fields["id"],
+                f"{where}: id must be lower-case letters, digits, '.', '_' or '-', found {_shown(entry_id)}",
+            )
         section = self.text(fields.get("section"), f"{where}: field 'section'", required=True)
         if section is not None and section not in section_ids:
-            self.problems.add(fields["section"], f"{where}: section '{section}' is not defined{_did_you_mean(section, section_ids)}")
+            self.problems.add(
+                fields["section"], f"{where}: section '{section}' is not defined{_did_you_mean(section, section_ids)}"
+            )
         kind = self.text(fields.get("kind"), f"{where}: field 'kind'") or "paper"
         if kind not in KINDS:
-            self.problems.add(fields["kind"], f"{where}: unknown kind '{kind}' (one of {', '.join(KINDS)}){_did_you_mean(kind, KINDS)}")
+            self.problems.add(
+                fields["kind"],
+                f"{where}: unknown kind '{kind}' (one of {', '.join(KINDS)}){_did_you_mean(kind, KINDS)}",
+            )
         key = self.text(fields.get("key"), f"{where}: field 'key'")
         if key is not None and not _CITATION_KEY.match(key):
             self.problems.add(
-                fields["key"], f"{where}: key {_shown(key)} must start with a letter and hold only letters, digits, '_', ':', '.', '-'"
+                fields["key"],
+                f"{where}: key {_shown(key)} must start with a letter and hold only letters, digits, '_', ':', '.', '-'",
             )
             key = None
         links = self.read_links(fields.get("links"), where)
@@ -519,23 +589,37 @@ class _Reader:
                 base, version = ids.parse_arxiv_id(arxiv_text)
                 values["arxiv"] = f"{base}v{version}" if version else base
             except ValueError:
-                self.problems.add(fields["arxiv"], f"{where}: ids.arxiv {_shown(arxiv_text)} is not an arXiv id (e.g. 2309.16020 or math/0211159)")
+                self.problems.add(
+                    fields["arxiv"],
+                    f"{where}: ids.arxiv {_shown(arxiv_text)} is not an arXiv id (e.g. 2309.16020 or math/0211159)",
+                )
         doi_text = self.text(fields.get("doi"), f"{where}: ids.doi")
         if doi_text is not None:
             try:
                 doi = ids.normalize_doi(doi_text)
             except ValueError:
-                self.problems.add(fields["doi"], f"{where}: ids.doi {_shown(doi_text)} is not a DOI (e.g. 10.1609/aaai.v39i4.32457)")
+                self.problems.add(
+                    fields["doi"], f"{where}: ids.doi {_shown(doi_text)} is not a DOI (e.g. 10.1609/aaai.v39i4.32457)"
+                )
             else:
                 if ids.is_arxiv_doi(doi):
-                    self.problems.add(fields["doi"], f"{where}: ids.doi {_shown(doi_text)} is arXiv's own DOI; give the arXiv id as ids.arxiv instead")
+                    self.problems.add(
+                        fields["doi"],
+                        f"{where}: ids.doi {_shown(doi_text)} is arXiv's own DOI; give the arXiv id as ids.arxiv instead",
+                    )
                 else:
                     values["doi"] = doi
         openreview_text = self.text(fields.get("openreview"), f"{where}: ids.openreview")
         if openreview_text is not None:
-            found = ids.identify(openreview_text) if "://" in openreview_text else ids.Identifier("openreview", openreview_text)
+            found = (
+                ids.identify(openreview_text)
+                if "://" in openreview_text
+                else ids.Identifier("openreview", openreview_text)
+            )
             if found is None or found.scheme != "openreview" or not re.match(r"^[A-Za-z0-9_\-]{6,20}$", found.value):
-                self.problems.add(fields["openreview"], f"{where}: ids.openreview {_shown(openreview_text)} is not an OpenReview id")
+                self.problems.add(
+                    fields["openreview"], f"{where}: ids.openreview {_shown(openreview_text)} is not an OpenReview id"
+                )
             else:
                 values["openreview"] = found.value
         for link in links:
@@ -546,7 +630,8 @@ class _Reader:
             stated_base = ids.parse_arxiv_id(stated)[0] if found.scheme == "arxiv" else stated
             if stated_base != found.value:
                 self.problems.add(
-                    fields[found.scheme], f"{where}: ids.{found.scheme} {_shown(stated)} differs from the {link.role} link's {_shown(found.value)}"
+                    fields[found.scheme],
+                    f"{where}: ids.{found.scheme} {_shown(stated)} differs from the {link.role} link's {_shown(found.value)}",
                 )
         return CuratedIds(**values)
 
@@ -580,13 +665,18 @@ class _Reader:
                 text = self.text(value, here)
                 if text is not None:
                     if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text):
-                        self.problems.add(value, f"{here}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {_shown(text)}")
+                        self.problems.add(
+                            value, f"{here}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {_shown(text)}"
+                        )
                     else:
                         values[name] = text
             elif name == "type":
                 text = self.text(value, here)
                 if text is not None and text not in ITEM_TYPES:
-                    self.problems.add(value, f"{here}: unknown type {_shown(text)} (one of {', '.join(ITEM_TYPES)}){_did_you_mean(text, ITEM_TYPES)}")
+                    self.problems.add(
+                        value,
+                        f"{here}: unknown type {_shown(text)} (one of {', '.join(ITEM_TYPES)}){_did_you_mean(text, ITEM_TYPES)}",
+                    )
                 elif text is not None:
                     values[name] = text
             elif name == "doi":
@@ -613,7 +703,9 @@ class _Reader:
         if entry.key:
             claims.append(("key", entry.key, fields.get("key")))
         for work_id in work_ids(entry):
-            claims.append(("work", work_id, fields.get("ids") if not _links_name(entry, work_id) else fields.get("links")))
+            claims.append(
+                ("work", work_id, fields.get("ids") if not _links_name(entry, work_id) else fields.get("links"))
+            )
         for kind, value, node in claims:
             first = self.first_entry_with.get(f"{kind}:{value}")
             if first is None:
@@ -633,7 +725,9 @@ class _Reader:
 def work_ids(entry: Entry) -> list[str]:
     """The standard ids naming the entry's work (arXiv id without version, DOI, OpenReview id), without repeats."""
     found: list[str] = []
-    candidates: list[ids.Identifier] = [f for f in (ids.identify(link.url) for link in entry.links if link.role == "paper") if f]
+    candidates: list[ids.Identifier] = [
+        f for f in (ids.identify(link.url) for link in entry.links if link.role == "paper") if f
+    ]
     if entry.ids.arxiv:
         candidates.append(ids.Identifier("arxiv", ids.parse_arxiv_id(entry.ids.arxiv)[0]))
     if entry.ids.doi:
@@ -655,7 +749,7 @@ def url_problem(url: str) -> str | None:
         return f"{_shown(url)} is not an absolute URL (it should start with https://)"
     if parts.scheme.lower() not in ("http", "https"):
         return f"URL {_shown(url)} uses the scheme '{parts.scheme}'; only http and https links are allowed"
-    if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
+    if not parts.hostname or ("." not in parts.hostname and parts.hostname != "localhost"):
         return f"URL {_shown(url)} has no valid host"
     return None
 
@@ -724,11 +818,17 @@ def render_entry(entry: Entry, indent: int = 2) -> str:
     if entry.links:
         lines.append(f"{pad}  links:")
         for link in entry.links:
-            value = _yaml_text(link.url) if not link.label else f"{{url: {_yaml_text(link.url)}, label: {_yaml_text(link.label)}}}"
+            value = (
+                _yaml_text(link.url)
+                if not link.label
+                else f"{{url: {_yaml_text(link.url)}, label: {_yaml_text(link.label)}}}"
+            )
             lines.append(f"{pad}    {link.role}: {value}")
     stated = {name: getattr(entry.ids, name) for name in ID_FIELDS if getattr(entry.ids, name)}
     if stated:
-        lines.append(f"{pad}  ids: {{" + ", ".join(f"{name}: {_yaml_text(value)}" for name, value in stated.items()) + "}")
+        lines.append(
+            f"{pad}  ids: {{" + ", ".join(f"{name}: {_yaml_text(value)}" for name, value in stated.items()) + "}"
+        )
     if entry.key:
         lines.append(f"{pad}  key: {_yaml_text(entry.key)}")
     return "\n".join(lines) + "\n"

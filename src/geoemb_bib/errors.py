@@ -1,17 +1,17 @@
 """The one exception tree of geoemb-bib; every message is written for the user.
 
-    GeoembBibError                  anything the tool reports as `error: ...`
-    ├── InputError                  curated input the user must fix (file:line:col)
-    │   └── EntriesError            one or more problems in entries.yaml
-    ├── ConfigError                 a bad setting (config file, environment, flag)
-    ├── OutputError                 an output could not be written
-    ├── CacheError                  the on-disk cache is unusable
-    ├── ServiceError                a service could not answer for some entries
-    │   ├── OfflineMiss             --offline and the cache has no answer
-    │   ├── ServiceUnavailable      retries exhausted, breaker open, transport failure
-    │   ├── NotFound                the service says the identifier does not exist
-    │   └── BadResponse             the service answered something unparseable
-    └── ExportError                 an exporter cannot represent an item
+GeoembBibError                  anything the tool reports as `error: ...`
+├── InputError                  curated input the user must fix (file:line:col)
+│   └── EntriesError            one or more problems in entries.yaml
+├── ConfigError                 a bad setting (config file, environment, flag)
+├── OutputError                 an output could not be written
+├── CacheError                  the on-disk cache is unusable
+├── ServiceError                a service could not answer for some entries
+│   ├── OfflineMiss             --offline and the cache has no answer
+│   ├── ServiceUnavailable      retries exhausted, breaker open, transport failure
+│   ├── NotFound                the service says the identifier does not exist
+│   └── BadResponse             the service answered something unparseable
+└── ExportError                 an exporter cannot represent an item
 """
 
 from __future__ import annotations

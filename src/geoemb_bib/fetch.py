@@ -13,8 +13,8 @@ import random as _random
 import re
 import sys
 import threading
-from collections import deque
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field, fields
@@ -91,7 +91,12 @@ OPENREVIEW_SEARCH_WINDOW = (19, 61.0)
 PACING_MARGIN = 1.1
 
 # Which pacing budget a service draws from: the two OpenReview hosts belong to one operator, so they share one.
-SERVICE_GROUPS: Mapping[str, str] = {"arxiv": "arxiv", "crossref": "crossref", "openreview": "openreview", "openreview_v1": "openreview"}
+SERVICE_GROUPS: Mapping[str, str] = {
+    "arxiv": "arxiv",
+    "crossref": "crossref",
+    "openreview": "openreview",
+    "openreview_v1": "openreview",
+}
 
 # Retry policy (model: habanero's retry.py). Only GETs are sent, so every request is safe to repeat.
 # 408/429: the server asks us to come back later. 500: habanero skips it because for Crossref's content negotiation
@@ -116,7 +121,16 @@ RATE_LIMIT_HEADERS = ("x-rate-limit-limit", "x-ratelimit-limit", "x-rate-limit")
 RATE_INTERVAL_HEADERS = ("x-rate-limit-interval", "x-ratelimit-interval")
 CONCURRENCY_HEADER = "x-concurrency-limit"
 KEPT_HEADERS: frozenset[str] = frozenset(
-    {"content-type", "date", "retry-after", "location", "x-api-pool", CONCURRENCY_HEADER, *RATE_LIMIT_HEADERS, *RATE_INTERVAL_HEADERS}
+    {
+        "content-type",
+        "date",
+        "retry-after",
+        "location",
+        "x-api-pool",
+        CONCURRENCY_HEADER,
+        *RATE_LIMIT_HEADERS,
+        *RATE_INTERVAL_HEADERS,
+    }
 )
 
 # Cache entries are framed bytes (a JSON header line, then the raw body) rather than pickles: nothing on disk is
@@ -166,21 +180,31 @@ class FetchSettings:
         unknown = sorted(set(self.base_urls) - set(SERVICES))
         if unknown:
             raise ConfigError(f"unknown service in base URLs: {', '.join(unknown)} (known: {', '.join(SERVICES)})")
-        base_urls = {service: _check_base_url(service, self.base_urls.get(service, DEFAULT_BASE_URLS[service])) for service in SERVICES}
+        base_urls = {
+            service: _check_base_url(service, self.base_urls.get(service, DEFAULT_BASE_URLS[service]))
+            for service in SERVICES
+        }
         object.__setattr__(self, "base_urls", base_urls)
         unknown = sorted(set(self.ttl) - set(SERVICES))
         if unknown:
             raise ConfigError(f"unknown service in cache lifetimes: {', '.join(unknown)}")
-        object.__setattr__(self, "ttl", {service: float(self.ttl.get(service, DEFAULT_TTL[service])) for service in SERVICES})
+        object.__setattr__(
+            self, "ttl", {service: float(self.ttl.get(service, DEFAULT_TTL[service])) for service in SERVICES}
+        )
         if self.mailto is not None:
             mailto = self.mailto.strip()
             if not _MAILTO.match(mailto):
-                raise ConfigError(f"not an e-mail address: {self.mailto!r}", hint=f"set {MAILTO_VARIABLE} to an address like you@example.org")
+                raise ConfigError(
+                    f"not an e-mail address: {self.mailto!r}",
+                    hint=f"set {MAILTO_VARIABLE} to an address like you@example.org",
+                )
             object.__setattr__(self, "mailto", mailto)
         if self.cache_dir is not None and not isinstance(self.cache_dir, Path):
             object.__setattr__(self, "cache_dir", Path(self.cache_dir))
         if self.offline and self.refresh:
-            raise ConfigError("--offline and --refresh cannot be combined: one forbids the network, the other ignores the cache")
+            raise ConfigError(
+                "--offline and --refresh cannot be combined: one forbids the network, the other ignores the cache"
+            )
         positive = {
             "connect_timeout": self.connect_timeout,
             "read_timeout": self.read_timeout,
@@ -193,8 +217,15 @@ class FetchSettings:
         for name, value in positive.items():
             if not value > 0:
                 raise ConfigError(f"{name} must be positive, got {value!r}")
-        if self.max_retries < 0 or self.breaker_threshold < 1 or self.openreview_concurrency < 1 or self.negative_ttl < 0:
-            raise ConfigError("max_retries and negative_ttl must be >= 0; breaker_threshold and openreview_concurrency >= 1")
+        if (
+            self.max_retries < 0
+            or self.breaker_threshold < 1
+            or self.openreview_concurrency < 1
+            or self.negative_ttl < 0
+        ):
+            raise ConfigError(
+                "max_retries and negative_ttl must be >= 0; breaker_threshold and openreview_concurrency >= 1"
+            )
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], **overrides: Any) -> FetchSettings:
@@ -216,7 +247,10 @@ class FetchSettings:
         # accepted only for a service whose base URL points elsewhere (a mirror, a test server).
         faster = {
             "arxiv": ("GEOEMB_BIB_ARXIV_INTERVAL", settings.arxiv_interval < ARXIV_INTERVAL),
-            "crossref": ("GEOEMB_BIB_CROSSREF_RATE", settings.crossref_rate is not None and settings.crossref_rate > CROSSREF_LIMITS["public"]["list"][0]),
+            "crossref": (
+                "GEOEMB_BIB_CROSSREF_RATE",
+                settings.crossref_rate is not None and settings.crossref_rate > CROSSREF_LIMITS["public"]["list"][0],
+            ),
             "openreview": ("GEOEMB_BIB_OPENREVIEW_RATE", settings.openreview_rate > OPENREVIEW_RATE),
         }
         for service, (variable, too_fast) in faster.items():
@@ -328,7 +362,9 @@ def parse_interval(value: str) -> float | None:
 def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
     """Crossref's announced limit from any of its header spellings (names lower-case); None if nothing usable."""
     limit = next((n for n in (_positive_int(headers.get(name)) for name in RATE_LIMIT_HEADERS) if n), None)
-    interval = next((s for s in (parse_interval(headers[name]) for name in RATE_INTERVAL_HEADERS if name in headers) if s), 1.0)
+    interval = next(
+        (s for s in (parse_interval(headers[name]) for name in RATE_INTERVAL_HEADERS if name in headers) if s), 1.0
+    )
     concurrency = _positive_int(headers.get(CONCURRENCY_HEADER))
     if limit is None and concurrency is None:
         return None
@@ -390,7 +426,9 @@ def _http_date(value: str) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
-def backoff_delay(attempt: int, *, base: float, cap: float, floor: float = 0.0, random: Callable[[], float] = _random.random) -> float:
+def backoff_delay(
+    attempt: int, *, base: float, cap: float, floor: float = 0.0, random: Callable[[], float] = _random.random
+) -> float:
     """Seconds before retry number `attempt + 1`: `floor` plus full jitter over `base * 2**attempt`, at most `cap`."""
     return min(cap, floor + random() * base * 2.0**attempt)
 
@@ -424,7 +462,10 @@ DESCRIBED_VALUE_LENGTH = 40
 
 def describe(query: Query) -> str:
     """A short human form of a request for messages: `GET /works/10.1609/…?rows=5`, long values cut with `…`."""
-    params = [(name, value if len(value) <= DESCRIBED_VALUE_LENGTH else value[: DESCRIBED_VALUE_LENGTH - 1] + "…") for name, value in query.params]
+    params = [
+        (name, value if len(value) <= DESCRIBED_VALUE_LENGTH else value[: DESCRIBED_VALUE_LENGTH - 1] + "…")
+        for name, value in query.params
+    ]
     # Not percent-encoded: this is for people, and a title reads better with its spaces.
     return f"GET {query.path}" + ("?" + "&".join(f"{name}={value}" for name, value in params) if params else "")
 
@@ -709,7 +750,8 @@ def _open_cache(directory: Path) -> tuple[Any, tuple[type[BaseException], ...]]:
         cache = diskcache.Cache(str(directory), timeout=5)
     except errors as exc:
         raise CacheError(
-            f"cache at {directory} is unusable ({exc})", hint="run `geoemb-bib cache clear` or point GEOEMB_BIB_CACHE_DIR elsewhere"
+            f"cache at {directory} is unusable ({exc})",
+            hint="run `geoemb-bib cache clear` or point GEOEMB_BIB_CACHE_DIR elsewhere",
         ) from exc
     return cache, errors
 
@@ -803,7 +845,14 @@ class Fetcher:
             crossref = {kind: (settings.crossref_rate, concurrency) for kind, (_, concurrency) in crossref.items()}
         self._documented_list = crossref["list"]
         self._budgets: dict[str, _Budget] = {
-            "arxiv": _Budget("arxiv", capacity=1, spacing={"any": settings.arxiv_interval}, after_end=True, clock=clock, sleep=self._pause),
+            "arxiv": _Budget(
+                "arxiv",
+                capacity=1,
+                spacing={"any": settings.arxiv_interval},
+                after_end=True,
+                clock=clock,
+                sleep=self._pause,
+            ),
             # Before any header is seen we assume the documented numbers for our pool; list and single-record
             # requests are spaced separately but share one concurrency limit.
             "crossref": _Budget(
@@ -824,7 +873,11 @@ class Fetcher:
                 sleep=self._pause,
             ),
         }
-        self._workers = {"arxiv": 1, "crossref": max(rate[1] for rate in CROSSREF_LIMITS["polite"].values()), "openreview": settings.openreview_concurrency}
+        self._workers = {
+            "arxiv": 1,
+            "crossref": max(rate[1] for rate in CROSSREF_LIMITS["polite"].values()),
+            "openreview": settings.openreview_concurrency,
+        }
         if settings.public_pool:
             logger.info("no contact address (%s): Crossref's public pool applies, list queries at 1/s", MAILTO_VARIABLE)
 
@@ -908,7 +961,10 @@ class Fetcher:
                     # failing callback) neither it nor the interpreter's exit waits for requests already on the wire,
                     # which a slow service can hold for the whole read timeout. Their answers are dropped.
                     worker = threading.Thread(
-                        target=self._work, args=(jobs, items, validate, stop), name=f"geoemb-bib-{group}-{number}", daemon=True
+                        target=self._work,
+                        args=(jobs, items, validate, stop),
+                        name=f"geoemb-bib-{group}-{number}",
+                        daemon=True,
                     )
                     worker.start()
             for done in as_completed(futures):
@@ -973,7 +1029,12 @@ class Fetcher:
             self._httpx = httpx
             # Transport failures worth another try: timeouts, refused/reset connections, bodies cut short (also
             # inside their gzip stream). Invalid URLs, proxy and local protocol errors would fail the same way again.
-            self._retry_errors = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.DecodingError)
+            self._retry_errors = (
+                httpx.TimeoutException,
+                httpx.NetworkError,
+                httpx.RemoteProtocolError,
+                httpx.DecodingError,
+            )
             self._fatal_errors = (httpx.HTTPError, httpx.InvalidURL)
             self._client = httpx.Client(
                 transport=self._transport,
@@ -1015,7 +1076,9 @@ class Fetcher:
                     # A bug escaped (service failures are values): hand it to the caller, whose future.result()
                     # raises it, instead of leaving the batch waiting forever. The thread then ends with it.
                     escaped = sys.exc_info()[1]
-                    future.set_exception(escaped or RuntimeError(f"fetching {describe(items[index])} stopped without an answer"))
+                    future.set_exception(
+                        escaped or RuntimeError(f"fetching {describe(items[index])} stopped without an answer")
+                    )
 
     def _pause(self, seconds: float) -> None:
         stop: threading.Event | None = getattr(self._batch, "stop", None)
@@ -1079,11 +1142,17 @@ class Fetcher:
                     # A host that refuses connections (or does not resolve) twice is down or mistyped: waiting out
                     # the full retry budget for every queued request would only delay the run's report.
                     error = self._give_up(service, query, outcome.reason, attempt)
-                    self._breakers.trip(service, f"{service}: cannot connect to {self.settings.base_urls[service]} ({outcome.reason})")
+                    self._breakers.trip(
+                        service, f"{service}: cannot connect to {self.settings.base_urls[service]} ({outcome.reason})"
+                    )
                     raise error
                 # Nothing reached the service, so no politeness interval applies: a short pause is enough.
                 reason = outcome.reason
-                delay = backoff_delay(attempt, base=BACKOFF_BASE, cap=self.settings.max_backoff, random=self._random) if outcome.unreachable else self._backoff(service, attempt)
+                delay = (
+                    backoff_delay(attempt, base=BACKOFF_BASE, cap=self.settings.max_backoff, random=self._random)
+                    if outcome.unreachable
+                    else self._backoff(service, attempt)
+                )
             elif outcome.status in RETRY_STATUSES:
                 reason = f"HTTP {outcome.status}"
                 if outcome.status == 429:
@@ -1139,7 +1208,15 @@ class Fetcher:
                 raise self._give_up(service, query, reason, attempt)
             attempt += 1
             self._count(service, "retries")
-            logger.info("%s: %s for %s; retry %d/%d in %.1fs", service, reason, describe(query), attempt, self.settings.max_retries, delay)
+            logger.info(
+                "%s: %s for %s; retry %d/%d in %.1fs",
+                service,
+                reason,
+                describe(query),
+                attempt,
+                self.settings.max_retries,
+                delay,
+            )
             budget.defer(self._clock() + delay)
 
     def _check_breaker(self, service: str) -> None:
@@ -1153,7 +1230,11 @@ class Fetcher:
         self._count(service, "failures")
         self._breakers.failure(service, reason)
         tries = f"after {attempt + 1} attempts" if attempt else "on the first attempt"
-        return ServiceUnavailable(service, f"{service}: {reason} for {describe(query)} ({tries})", hint="try again later, or use --offline with a filled cache")
+        return ServiceUnavailable(
+            service,
+            f"{service}: {reason} for {describe(query)} ({tries})",
+            hint="try again later, or use --offline with a filled cache",
+        )
 
     def _send(self, budget: _Budget, kind: str, service: str, url: str) -> Response | _Failure:
         budget.acquire(kind)
@@ -1177,7 +1258,9 @@ class Fetcher:
                 return _Failure(f"{type(exc).__name__} ({exc})", retryable=False)
         finally:
             budget.release(kind)
-        headers = {name: value for name, value in ((n.lower(), v) for n, v in raw.headers.items()) if name in KEPT_HEADERS}
+        headers = {
+            name: value for name, value in ((n.lower(), v) for n, v in raw.headers.items()) if name in KEPT_HEADERS
+        }
         response = Response(status=raw.status_code, headers=headers, body=raw.content, url=url, fetched_at=_utc_now())
         self._count(service, "bytes", len(response.body))
         if service == "crossref" and self.settings.crossref_rate is None:
@@ -1219,7 +1302,9 @@ def cache_info(settings: FetchSettings) -> CacheInfo:
                 entries[service] += 1
         return CacheInfo(directory=directory, size_bytes=int(cache.volume()), entries=entries)
     except errors as exc:
-        raise CacheError(f"cache at {directory} is unusable ({exc})", hint="run `geoemb-bib cache clear` to reset it") from exc
+        raise CacheError(
+            f"cache at {directory} is unusable ({exc})", hint="run `geoemb-bib cache clear` to reset it"
+        ) from exc
     finally:
         cache.close()
 
@@ -1247,7 +1332,9 @@ def clear_cache(settings: FetchSettings, service: str | None = None) -> int:
         return int(cache.clear() if service is None else cache.evict(service))
     except errors as exc:
         if service is not None or not _is_damage(exc):
-            raise CacheError(f"cache at {directory} cannot be cleared ({exc})", hint="try again, or delete the directory by hand") from exc
+            raise CacheError(
+                f"cache at {directory} cannot be cleared ({exc})", hint="try again, or delete the directory by hand"
+            ) from exc
         logger.warning("cache at %s is damaged (%s); deleting its files", directory, exc)
     finally:
         cache.close()

@@ -15,8 +15,18 @@ _ARXIV_NEW = r"\d{4}\.\d{4,5}"
 _ARXIV_OLD = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
 _ARXIV_ID = re.compile(rf"^(?P<id>{_ARXIV_NEW}|{_ARXIV_OLD})(?:v(?P<version>[0-9]{{1,4}}))?$")
 _ARXIV_PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE)
-_ARXIV_HOSTS = ("arxiv.org", "export.arxiv.org", "www.arxiv.org", "ar5iv.org", "ar5iv.labs.arxiv.org", "alphaxiv.org", "www.alphaxiv.org")
-_ARXIV_PATH = re.compile(rf"^/(?:abs|pdf|html|format|ps)/(?:arXiv:)?(?P<id>{_ARXIV_NEW}|{_ARXIV_OLD})(?:v(?P<version>[0-9]{{1,4}}))?(?:\.pdf)?/?$")
+_ARXIV_HOSTS = (
+    "arxiv.org",
+    "export.arxiv.org",
+    "www.arxiv.org",
+    "ar5iv.org",
+    "ar5iv.labs.arxiv.org",
+    "alphaxiv.org",
+    "www.alphaxiv.org",
+)
+_ARXIV_PATH = re.compile(
+    rf"^/(?:abs|pdf|html|format|ps)/(?:arXiv:)?(?P<id>{_ARXIV_NEW}|{_ARXIV_OLD})(?:v(?P<version>[0-9]{{1,4}}))?(?:\.pdf)?/?$"
+)
 
 # A DOI is "10." + registrant code + "/" + suffix; the suffix may hold almost anything but whitespace.
 _DOI = re.compile(r"10\.\d{4,9}/[^\s\"'<>#?]+")
@@ -92,7 +102,7 @@ def arxiv_id_from_doi(doi: str) -> str | None:
     """The arXiv id inside an arXiv DataCite DOI, or None for any other DOI."""
     if not is_arxiv_doi(doi):
         return None
-    tail = doi[len(ARXIV_DOI_PREFIX):]
+    tail = doi[len(ARXIV_DOI_PREFIX) :]
     try:
         base, _ = parse_arxiv_id(tail)
     except ValueError:

@@ -18,20 +18,101 @@ from .model import Entry, PartialDate, Person, Record, Resolved
 
 # Words skipped when picking the title word of a key: articles, prepositions and the like carry nothing
 # ("Towards a Unified ..." -> unified, "On the Generalizability ..." -> generalizability).
-STOPWORDS = frozenset({
-    "a", "an", "the", "on", "of", "in", "into", "to", "for", "from", "with", "without", "by", "at", "as", "and", "or",
-    "towards", "toward", "via", "is", "are", "be", "do", "does", "what", "how", "why", "when", "where", "which", "who",
-    "can", "we", "our", "your", "its", "their", "this", "that", "these", "those", "about", "beyond", "through",
-    "using", "over", "under", "between", "not", "no", "all",
-})
+STOPWORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "into",
+        "to",
+        "for",
+        "from",
+        "with",
+        "without",
+        "by",
+        "at",
+        "as",
+        "and",
+        "or",
+        "towards",
+        "toward",
+        "via",
+        "is",
+        "are",
+        "be",
+        "do",
+        "does",
+        "what",
+        "how",
+        "why",
+        "when",
+        "where",
+        "which",
+        "who",
+        "can",
+        "we",
+        "our",
+        "your",
+        "its",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "about",
+        "beyond",
+        "through",
+        "using",
+        "over",
+        "under",
+        "between",
+        "not",
+        "no",
+        "all",
+    }
+)
 
 # Letters NFKD leaves alone, spelled the way German/Scandinavian/Polish names are transliterated in keys.
-_ASCII = str.maketrans({
-    "ß": "ss", "ẞ": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l",
-    "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ı": "i", "ŋ": "n", "ħ": "h",
-})
+_ASCII = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "ss",
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ı": "i",
+        "ŋ": "n",
+        "ħ": "h",
+    }
+)
 _TEX_BRACES = re.compile(r"\\([A-Za-z]+)\s*|[{}\\]")
-_TEX_LETTERS = {"ss": "ss", "o": "o", "O": "o", "ae": "ae", "AE": "ae", "oe": "oe", "OE": "oe", "l": "l", "L": "l", "aa": "a", "AA": "a"}
+_TEX_LETTERS = {
+    "ss": "ss",
+    "o": "o",
+    "O": "o",
+    "ae": "ae",
+    "AE": "ae",
+    "oe": "oe",
+    "OE": "oe",
+    "l": "l",
+    "L": "l",
+    "aa": "a",
+    "AA": "a",
+}
 # Keys must be safe in BibTeX, biber, pandoc and file names; the same rule entries.py applies to pinned keys.
 SAFE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
 # Year part of a key whose work has no date.
@@ -121,7 +202,7 @@ def _after_first_word(title: str, word: str) -> str:
     words = title.split()
     for index, raw in enumerate(words):
         if ascii_word(raw) == word:
-            return " ".join(words[index + 1:])
+            return " ".join(words[index + 1 :])
     return ""
 
 
@@ -148,7 +229,11 @@ class KeyAssignment:
 
 
 def assign_keys(
-    items: Sequence[Resolved | Entry], previous: Mapping[str, str], *, rekey: bool = False, scheme: KeyScheme = "author-year-word"
+    items: Sequence[Resolved | Entry],
+    previous: Mapping[str, str],
+    *,
+    rekey: bool = False,
+    scheme: KeyScheme = "author-year-word",
 ) -> KeyAssignment:
     """Give every item a unique, BibTeX-safe key.
 

@@ -50,7 +50,14 @@ YEARS_BEFORE_PREPRINT = 0
 # DOI prefixes of preprint servers whose Crossref records are posted content, never a version of record:
 # arXiv (DataCite), bioRxiv/medRxiv, EarthArXiv, Research Square, SSRN, Preprints.org, Authorea, TechRxiv.
 PREPRINT_DOI_PREFIXES = (
-    "10.48550/", "10.1101/", "10.31223/", "10.21203/", "10.2139/", "10.20944/", "10.22541/", "10.36227/",
+    "10.48550/",
+    "10.1101/",
+    "10.31223/",
+    "10.21203/",
+    "10.2139/",
+    "10.20944/",
+    "10.22541/",
+    "10.36227/",
 )
 
 # Crossref types that describe something around a paper (its reviews, a figure, the grant), never the paper.
@@ -67,13 +74,47 @@ SOURCE_RANK = {"crossref": 0, "openreview": 1}
 # --- title normalisation and similarity ----------------------------------------------------------------
 
 # Letters NFKD does not decompose into ASCII plus accents.
-_FOLD = str.maketrans({
-    "ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L",
-    "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i", "ŋ": "n", "Ŋ": "N", "ħ": "h", "Ħ": "H",
-})
+_FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+        "ŋ": "n",
+        "Ŋ": "N",
+        "ħ": "h",
+        "Ħ": "H",
+    }
+)
 _TEX_LETTERS = re.compile(r"\\(ss|o|O|ae|AE|oe|OE|l|L|i|j|aa|AA)(?![A-Za-z])\s*")
-_TEX_LETTER_TEXT = {"ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "l": "ł", "L": "Ł",
-                    "i": "i", "j": "j", "aa": "å", "AA": "Å"}
+_TEX_LETTER_TEXT = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "l": "ł",
+    "L": "Ł",
+    "i": "i",
+    "j": "j",
+    "aa": "å",
+    "AA": "Å",
+}
 _TEX_ESCAPED = re.compile(r"\\([&%$#_{}])")
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
 _TEX_ACCENT = re.compile(r"\\[^A-Za-z\s]")
@@ -210,8 +251,32 @@ def _subtitle_only(a: str, b: str) -> bool:
 
 # Particles dropped before comparing family names: "van der Berg" and "Berg" name the same person in
 # different citation styles.
-_PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "le", "la", "ter", "ten", "dos",
-                        "das", "zu", "y", "e", "i", "d", "l"})
+_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "le",
+        "la",
+        "ter",
+        "ten",
+        "dos",
+        "das",
+        "zu",
+        "y",
+        "e",
+        "i",
+        "d",
+        "l",
+    }
+)
 
 
 def family_tokens(person: Person) -> tuple[str, ...]:
@@ -359,10 +424,14 @@ KNOWN_VENUES: tuple[KnownVenue, ...] = (
     KnownVenue("GRSM", ("IEEE Geoscience and Remote Sensing Magazine",), "journal"),
     KnownVenue("TGRS", ("IEEE Transactions on Geoscience and Remote Sensing",), "journal"),
     KnownVenue("GRSL", ("IEEE Geoscience and Remote Sensing Letters",), "journal"),
-    KnownVenue("JSTARS", ("IEEE Journal of Selected Topics in Applied Earth Observations and Remote Sensing",), "journal"),
+    KnownVenue(
+        "JSTARS", ("IEEE Journal of Selected Topics in Applied Earth Observations and Remote Sensing",), "journal"
+    ),
     KnownVenue("RSE", ("Remote Sensing of Environment",), "journal"),
     KnownVenue("ISPRS", ("ISPRS Journal of Photogrammetry and Remote Sensing",), "journal", None, ("ISPRS J",)),
-    KnownVenue("TPAMI", ("IEEE Transactions on Pattern Analysis and Machine Intelligence",), "journal", None, ("PAMI",)),
+    KnownVenue(
+        "TPAMI", ("IEEE Transactions on Pattern Analysis and Machine Intelligence",), "journal", None, ("PAMI",)
+    ),
     KnownVenue("Source Cooperative", ("Source Cooperative",), "platform"),
     KnownVenue("arXiv", ("arXiv",), "preprint", None, ("Arxiv",)),
     KnownVenue("bioRxiv", ("bioRxiv",), "preprint"),
@@ -438,7 +507,7 @@ def parse_venue_text(text: str) -> VenueText:
         acronym = venue.acronym
         head = name.split()[0] if name.split() else ""
         if venue.kind != "platform" and head.casefold() in (a.casefold() for a in (venue.acronym, *venue.aliases)):
-            rest = name[len(head):].strip()
+            rest = name[len(head) :].strip()
             if rest:
                 note = f"{rest} {note}".strip() if note else rest
     return VenueText(raw, name, acronym, year, note or None, venue)
@@ -563,7 +632,11 @@ def reference_for(entry: Entry, preprint: Record | None = None, earlier: Sequenc
     if arxiv_id is None:
         found = next((f for f in (ids.identify(link.url) for link in entry.links if link.role == "paper") if f), None)
         arxiv_id = found.value if found is not None and found.scheme == "arxiv" else None
-    hints = tuple(h for h in (entry.venue, preprint.journal_ref if preprint else None, preprint.arxiv_comment if preprint else None) if h)
+    hints = tuple(
+        h
+        for h in (entry.venue, preprint.journal_ref if preprint else None, preprint.arxiv_comment if preprint else None)
+        if h
+    )
     return Reference(tuple(titles), tuple(authors), min(first_years) if first_years else None, arxiv_id, hints)
 
 
@@ -658,9 +731,13 @@ def assess(reference: Reference, record: Record) -> Assessment:
     else:
         if title.kind == "subtitle-only":
             if not authors.first_author:
-                reasons.append(f"titles differ only in the subtitle but the first author does not agree ({authors.describe()})")
+                reasons.append(
+                    f"titles differ only in the subtitle but the first author does not agree ({authors.describe()})"
+                )
             if not venue.corroborates:
-                reasons.append(f"titles differ only in the subtitle and the venue does not corroborate ({venue.describe()})")
+                reasons.append(
+                    f"titles differ only in the subtitle and the venue does not corroborate ({venue.describe()})"
+                )
         elif not title.near_identical:
             reasons.append(f"title similarity {title.score:.0f} < {TITLE_ACCEPT:.0f}")
         if not authors.agrees:
@@ -704,15 +781,23 @@ def choose(reference: Reference, candidates: Sequence[Record], *, context: str |
     """
     label = context or (f"{candidates[0].source} search" if candidates else "search")
     if not candidates:
-        return MatchDecision("no-candidates", None, None, None, (), (f"{label}: no candidates for '{_short(reference.title)}'",))
+        return MatchDecision(
+            "no-candidates", None, None, None, (), (f"{label}: no candidates for '{_short(reference.title)}'",)
+        )
     assessments = tuple(assess(reference, record) for record in candidates)
     steps: list[str] = []
     for item in assessments:
         ident = describe_record(item.record)
         if item.acceptable:
-            how = f"linked by {item.link}" if item.link else f"title similarity {item.title.score:.0f} ({item.title.kind})"
-            steps.append(f"{label}: {ident} acceptable for '{_short(reference.title)}': {how}; {item.authors.describe()}; "
-                         f"{item.year.describe()}; {item.venue.describe()}")
+            how = (
+                f"linked by {item.link}"
+                if item.link
+                else f"title similarity {item.title.score:.0f} ({item.title.kind})"
+            )
+            steps.append(
+                f"{label}: {ident} acceptable for '{_short(reference.title)}': {how}; {item.authors.describe()}; "
+                f"{item.year.describe()}; {item.venue.describe()}"
+            )
         else:
             steps.append(f"{label}: {ident} rejected for '{_short(reference.title)}': {'; '.join(item.reasons)}")
     acceptable = _distinct([a for a in assessments if a.acceptable])
@@ -720,12 +805,16 @@ def choose(reference: Reference, candidates: Sequence[Record], *, context: str |
         steps.append(f"{label}: no candidate accepted; keeping what we have")
         return MatchDecision("rejected", None, None, None, assessments, tuple(steps))
     best_rank = min(SOURCE_RANK.get(a.record.source, 9) for a in acceptable)
-    contenders = sorted((a for a in acceptable if SOURCE_RANK.get(a.record.source, 9) == best_rank), key=Assessment.rank, reverse=True)
+    contenders = sorted(
+        (a for a in acceptable if SOURCE_RANK.get(a.record.source, 9) == best_rank), key=Assessment.rank, reverse=True
+    )
     best = contenders[0]
     if len(contenders) > 1 and not _clearly_better(best, contenders[1]):
         runner = contenders[1]
-        steps.append(f"{label}: abstained: {describe_record(best.record)} and {describe_record(runner.record)} both pass "
-                     f"(title {best.title.score:.0f} vs {runner.title.score:.0f}); keeping the preprint")
+        steps.append(
+            f"{label}: abstained: {describe_record(best.record)} and {describe_record(runner.record)} both pass "
+            f"(title {best.title.score:.0f} vs {runner.title.score:.0f}); keeping the preprint"
+        )
         return MatchDecision("abstained", None, None, None, assessments, tuple(steps))
     evidence: Literal["identifier", "verified"] = "identifier" if best.link else "verified"
     steps.append(f"{label}: accepted {describe_record(best.record)} ({evidence})")
@@ -782,7 +871,11 @@ class IdentifierCheck:
 def check_identified(reference: Reference, record: Record, *, asserted_by: str) -> IdentifierCheck:
     """Check a record linked by identifier against the entry; `asserted_by` names who gave the identifier
     (`curated`, `arxiv`, `crossref`, `openreview`)."""
-    title = compare_titles(reference.titles, record.title) if record.title else TitleMatch(0.0, "different", reference.title, "")
+    title = (
+        compare_titles(reference.titles, record.title)
+        if record.title
+        else TitleMatch(0.0, "different", reference.title, "")
+    )
     authors = compare_authors(reference.authors, record.author)
     year = check_year(reference.first_year, record.issued.year if record.issued else None)
     venue = corroborate_venue(reference.venue_hints, record)
@@ -797,15 +890,21 @@ def check_identified(reference: Reference, record: Record, *, asserted_by: str) 
     else:
         conflict = title.score < TITLE_CONFLICT or authors_disagree
     problems: list[str] = []
-    steps = [f"{asserted_by} identifier -> {ident}: title similarity {title.score:.0f} ({title.kind}); {authors.describe()}; "
-             f"{year.describe()}" + (f"; links the preprint ({link})" if link else "")]
+    steps = [
+        f"{asserted_by} identifier -> {ident}: title similarity {title.score:.0f} ({title.kind}); {authors.describe()}; "
+        f"{year.describe()}" + (f"; links the preprint ({link})" if link else "")
+    ]
     if conflict:
-        problems.append(f"{ident} (asserted by {asserted_by}) looks like a different paper: '{_short(record.title)}' vs "
-                        f"'{_short(reference.title)}' (title similarity {title.score:.0f}; {authors.describe()})")
+        problems.append(
+            f"{ident} (asserted by {asserted_by}) looks like a different paper: '{_short(record.title)}' vs "
+            f"'{_short(reference.title)}' (title similarity {title.score:.0f}; {authors.describe()})"
+        )
     elif authors_disagree:
         problems.append(f"{ident} (asserted by {asserted_by}): {authors.describe()} although the title matches")
     if not year.plausible:
         problems.append(f"{ident} (asserted by {asserted_by}): {year.describe()}")
     if not_vor and record.source != "arxiv":
         steps.append(f"{ident} is not a version of record: {not_vor}")
-    return IdentifierCheck(record, asserted_by, title, authors, year, venue, not_vor, conflict, tuple(steps), tuple(problems))
+    return IdentifierCheck(
+        record, asserted_by, title, authors, year, venue, not_vor, conflict, tuple(steps), tuple(problems)
+    )

@@ -69,27 +69,31 @@ PRECEDENCE: Mapping[str, tuple[Layer, ...]] = {
 # Why some rows of PRECEDENCE read the way they do (quoted by the README next to the table).
 PRECEDENCE_NOTES: Mapping[str, str] = {
     "type": "Crossref deposits AAAI's proceedings as journal-article: a version of record whose venue is a known"
-            " conference becomes paper-conference; an accepted OpenReview note is paper-conference (article-journal"
-            " for a journal such as TMLR); arXiv gives article; a non-paper's kind gives dataset/post-weblog/webpage",
+    " conference becomes paper-conference; an accepted OpenReview note is paper-conference (article-journal"
+    " for a journal such as TMLR); arXiv gives article; a non-paper's kind gives dataset/post-weblog/webpage",
     "title": "the version of record's title even when it differs from arXiv's only in case ('A review'); an all-capitals"
-             " title is the one exception, replaced by an arXiv title that normalises to the same words",
+    " title is the one exception, replaced by an arXiv title that normalises to the same words",
     "author": "an empty list never wins: Crossref omits authors for some records (10.1145/3736539.3754446)",
     "issued": "a version of record without a date takes the curated year before arXiv's, since arXiv dates the preprint",
     "container_title": "an accepted OpenReview note without a booktitle gets the venue's full name from the venue table;"
-                       " a non-paper's host or platform ('Source Cooperative', 'Medium')",
+    " a non-paper's host or platform ('Source Cooperative', 'Medium')",
     "doi": "the publisher DOI; only a preprint gets arXiv's DataCite DOI (10.48550/arxiv.<id>), which identity always"
-           " keeps; a version of record without a DOI (OpenReview) has none",
+    " keeps; a version of record without a DOI (OpenReview) has none",
     "publisher": "arXiv names itself publisher of a preprint only; a version of record without a publisher has none",
     "abstract": "arXiv's abstract unless the version of record has one",
     "venue": "a short label (acronym and year, e.g. 'ICCV 2021') derived from the version of record; the curated text"
-             " when it names the same venue and year (keeps 'Oral'); with no version of record the venue as listed,"
-             " which never makes an entry published",
+    " when it names the same venue and year (keeps 'Oral'); with no version of record the venue as listed,"
+    " which never makes an entry published",
     "arxiv_id": "always kept, also after the upgrade to a version of record",
 }
 
 # Kinds of non-paper items and the CSL type each becomes (Zotero-safe types only, see model.ITEM_TYPES).
 KIND_TYPES: Mapping[str, ItemType] = {
-    "dataset": "dataset", "blog-post": "post-weblog", "challenge": "webpage", "software": "webpage", "webpage": "webpage",
+    "dataset": "dataset",
+    "blog-post": "post-weblog",
+    "challenge": "webpage",
+    "software": "webpage",
+    "webpage": "webpage",
 }
 # The link a non-paper item is cited by, in order of preference per kind.
 KIND_LINK_ROLES: Mapping[str, tuple[str, ...]] = {
@@ -148,10 +152,19 @@ def merge_entry(
     if failures and previous is not None and previous.status != "unresolved":
         return _keep_previous(entry, previous, failures)
     if not entry.is_paper:
-        return _merge_curated_item(entry, steps=steps, key=key or (previous.key if previous else ""), resolved_at=resolved_at)
+        return _merge_curated_item(
+            entry, steps=steps, key=key or (previous.key if previous else ""), resolved_at=resolved_at
+        )
     return _merge_paper(
-        entry, preprint=preprint, earlier=earlier_preprints, identified=identified, searches=searches, steps=steps,
-        failures=failures, key=key or (previous.key if previous else ""), resolved_at=resolved_at,
+        entry,
+        preprint=preprint,
+        earlier=earlier_preprints,
+        identified=identified,
+        searches=searches,
+        steps=steps,
+        failures=failures,
+        key=key or (previous.key if previous else ""),
+        resolved_at=resolved_at,
     )
 
 
@@ -159,8 +172,16 @@ def merge_entry(
 
 
 def _merge_paper(
-    entry: Entry, *, preprint: Record | None, earlier: Sequence[Record], identified: Sequence[IdentifierCheck],
-    searches: Sequence[MatchDecision], steps: Sequence[str], failures: Sequence[str], key: str, resolved_at: str | None,
+    entry: Entry,
+    *,
+    preprint: Record | None,
+    earlier: Sequence[Record],
+    identified: Sequence[IdentifierCheck],
+    searches: Sequence[MatchDecision],
+    steps: Sequence[str],
+    failures: Sequence[str],
+    key: str,
+    resolved_at: str | None,
 ) -> Resolved:
     all_steps = list(steps)
     problems = [FAILURE_PREFIX + failure for failure in failures]
@@ -243,7 +264,9 @@ def _merge_paper(
         final_evidence = "identifier"
     else:
         final_evidence = "curated-only"
-    all_steps.append(f"status {status} ({final_evidence})" + (f": version of record {vor.record.standard_id}" if vor else ""))
+    all_steps.append(
+        f"status {status} ({final_evidence})" + (f": version of record {vor.record.standard_id}" if vor else "")
+    )
 
     titles = [entry.title, *(r.title for r in (preprint, *earlier) if r is not None)]
     titles += [d.record.title for d in searches if d.record is not None]
@@ -278,7 +301,11 @@ def _check_curated_against_preprint(entry: Entry, preprint: Record, earlier: Seq
 
 
 def _venue_findings(
-    entry: Entry, hints: Sequence[str], vor: _Source | None, linked: Sequence[_Source], searches: Sequence[MatchDecision],
+    entry: Entry,
+    hints: Sequence[str],
+    vor: _Source | None,
+    linked: Sequence[_Source],
+    searches: Sequence[MatchDecision],
 ) -> tuple[list[str], list[str]]:
     """Conflicts and notes about the venue the entry is listed with versus what the records say."""
     conflicts: list[str] = []
@@ -291,7 +318,9 @@ def _venue_findings(
         for note in notes:
             if note.decision is None or note.decision is Decision.ACCEPTED:
                 continue
-            if record_venue(note) is not listed.venue or (listed.year is not None and listed.year not in record_years(note)):
+            if record_venue(note) is not listed.venue or (
+                listed.year is not None and listed.year not in record_years(note)
+            ):
                 continue
             says = f"OpenReview {note.openreview_id or note.standard_id} says {note.decision.value} (venueid {note.venueid})"
             if note.decision in _UNACCEPTED:
@@ -305,14 +334,18 @@ def _venue_findings(
             if hint == entry.venue:
                 continue
             claimed = parse_venue_text(hint)
-            if claimed.venue is not None and claimed.venue.kind not in ("preprint", "platform") and (
-                listed is None or claimed.label != listed.label
+            if (
+                claimed.venue is not None
+                and claimed.venue.kind not in ("preprint", "platform")
+                and (listed is None or claimed.label != listed.label)
             ):
                 problems.append(f"arXiv says '{hint}'; no version of record found")
     elif listed is not None and claims_venue:
         verdict = corroborate_venue((entry.venue or "",), vor.record)
         if verdict.corroborates is False:
-            problems.append(f"listed as {listed.raw}; the version of record is {verdict.found or vor.record.container_title or 'elsewhere'}")
+            problems.append(
+                f"listed as {listed.raw}; the version of record is {verdict.found or vor.record.container_title or 'elsewhere'}"
+            )
     return conflicts, problems
 
 
@@ -330,7 +363,12 @@ def _doi_conflicts(entry: Entry, preprint: Record | None) -> list[str]:
 
 
 def _build_record(
-    entry: Entry, *, vor: _Source | None, linked: Sequence[_Source], arxiv: _Source | None, refused: AbstractSet[str] = frozenset(),
+    entry: Entry,
+    *,
+    vor: _Source | None,
+    linked: Sequence[_Source],
+    arxiv: _Source | None,
+    refused: AbstractSet[str] = frozenset(),
 ) -> tuple[Record, dict[str, Provenance], list[str]]:
     """Apply PRECEDENCE: for each field the first layer with a value, and where it came from.
 
@@ -344,7 +382,10 @@ def _build_record(
         "curated": (functools.partial(_curated_value, entry, refused=refused), Provenance("curated", entry_ref)),
     }
     if vor is not None:
-        layers["version-of-record"] = (functools.partial(_vor_value, vor.record, entry=entry, arxiv=arxiv_record), vor.provenance)
+        layers["version-of-record"] = (
+            functools.partial(_vor_value, vor.record, entry=entry, arxiv=arxiv_record),
+            vor.provenance,
+        )
     if arxiv is not None:
         layers["arxiv"] = (functools.partial(_arxiv_value, arxiv.record, has_vor=vor is not None), arxiv.provenance)
     linked_note = next((s for s in linked if s.record.source == "openreview"), None)
@@ -365,8 +406,10 @@ def _build_record(
     steps: list[str] = []
     if vor is not None and arxiv is not None and vor.record.author and arxiv.record.author:
         if len(vor.record.author) != len(arxiv.record.author):
-            steps.append(f"authors: {vor.record.source} lists {len(vor.record.author)}, arXiv {len(arxiv.record.author)};"
-                         f" using {provenance['author'].source}'s")
+            steps.append(
+                f"authors: {vor.record.source} lists {len(vor.record.author)}, arXiv {len(arxiv.record.author)};"
+                f" using {provenance['author'].source}'s"
+            )
     main = vor or arxiv
     fetched = [s.provenance.fetched_at for s in (vor, arxiv, *linked) if s is not None and s.provenance.fetched_at]
     record = Record(
@@ -397,7 +440,11 @@ def _vor_value(record: Record, name: str, *, entry: Entry, arxiv: Record | None)
     if name == "type":
         return _vor_type(record)
     if name == "title":
-        if record.title.isupper() and arxiv is not None and normalize_title(arxiv.title) == normalize_title(record.title):
+        if (
+            record.title.isupper()
+            and arxiv is not None
+            and normalize_title(arxiv.title) == normalize_title(record.title)
+        ):
             return arxiv.title
         return record.title
     if name == "issued" and record.issued is None:
@@ -409,7 +456,15 @@ def _vor_value(record: Record, name: str, *, entry: Entry, arxiv: Record | None)
         return f"https://doi.org/{record.doi}"
     if name == "venue":
         return _vor_venue_label(record, entry)
-    if name in ("arxiv_id", "arxiv_version", "arxiv_primary_class", "arxiv_categories", "arxiv_comment", "journal_ref", "updated"):
+    if name in (
+        "arxiv_id",
+        "arxiv_version",
+        "arxiv_primary_class",
+        "arxiv_categories",
+        "arxiv_comment",
+        "journal_ref",
+        "updated",
+    ):
         return None
     return getattr(record, name)
 
@@ -447,8 +502,17 @@ def _arxiv_value(record: Record, name: str, *, has_vor: bool) -> Any:
         return ids.arxiv_doi(record.arxiv_id) if record.arxiv_id else None
     if name == "type":
         return "article"
-    if name in ("container_title", "event_title", "volume", "issue", "page", "venue", "openreview_id",
-                "venueid", "decision"):
+    if name in (
+        "container_title",
+        "event_title",
+        "volume",
+        "issue",
+        "page",
+        "venue",
+        "openreview_id",
+        "venueid",
+        "decision",
+    ):
         return None
     return getattr(record, name)
 
@@ -546,7 +610,10 @@ def _arxiv_identity(record: Record) -> list[IdAssertion]:
     if not record.arxiv_id:
         return []
     version = f"v{record.arxiv_version}" if record.arxiv_version else ""
-    found = [IdAssertion("arxiv", record.arxiv_id + version, "arxiv"), IdAssertion("doi", ids.arxiv_doi(record.arxiv_id), "arxiv")]
+    found = [
+        IdAssertion("arxiv", record.arxiv_id + version, "arxiv"),
+        IdAssertion("doi", ids.arxiv_doi(record.arxiv_id), "arxiv"),
+    ]
     if record.doi and not ids.is_arxiv_doi(record.doi):
         found.append(IdAssertion("doi", record.doi.lower(), "arxiv"))
     return found
@@ -616,4 +683,3 @@ def _keep_previous(entry: Entry, previous: Resolved, failures: Sequence[str]) ->
     # show up as a diff (and the next healthy run has nothing to undo).
     kept = tuple(p for p in previous.problems if not p.startswith(FAILURE_PREFIX))
     return dataclasses.replace(previous, entry=entry, record=record, provenance=provenance, problems=kept)
-

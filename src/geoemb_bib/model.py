@@ -23,10 +23,28 @@ KINDS: tuple[Kind, ...] = ("paper", "dataset", "blog-post", "challenge", "softwa
 # CSL item types the exporters map; limited to the ones Zotero's CSL-JSON importer accepts,
 # because one unknown type makes Zotero reject the whole file.
 ItemType = Literal[
-    "paper-conference", "article-journal", "article", "dataset", "post-weblog", "webpage", "report", "chapter", "book", "thesis"
+    "paper-conference",
+    "article-journal",
+    "article",
+    "dataset",
+    "post-weblog",
+    "webpage",
+    "report",
+    "chapter",
+    "book",
+    "thesis",
 ]
 ITEM_TYPES: tuple[ItemType, ...] = (
-    "paper-conference", "article-journal", "article", "dataset", "post-weblog", "webpage", "report", "chapter", "book", "thesis",
+    "paper-conference",
+    "article-journal",
+    "article",
+    "dataset",
+    "post-weblog",
+    "webpage",
+    "report",
+    "chapter",
+    "book",
+    "thesis",
 )
 
 SourceName = Literal["arxiv", "crossref", "openreview", "curated", "override", "merged"]

@@ -4,7 +4,26 @@ from __future__ import annotations
 
 from .model import Person
 
-_PARTICLES = ("van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "le", "la", "ter", "ten", "dos", "das", "y", "zu")
+_PARTICLES = (
+    "van",
+    "von",
+    "de",
+    "der",
+    "den",
+    "del",
+    "della",
+    "di",
+    "da",
+    "du",
+    "le",
+    "la",
+    "ter",
+    "ten",
+    "dos",
+    "das",
+    "y",
+    "zu",
+)
 _SUFFIXES = ("Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV")
 
 

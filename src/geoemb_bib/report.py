@@ -13,7 +13,19 @@ ChangeKind = Literal["new-entry", "upgraded", "new-doi", "status", "field", "key
 
 # The fields a reader of the bibliography would notice; housekeeping (fetched_at, scores) is not a change.
 COMPARED_FIELDS = (
-    "type", "title", "author", "issued", "container_title", "event_title", "publisher", "volume", "issue", "page", "doi", "url", "venue",
+    "type",
+    "title",
+    "author",
+    "issued",
+    "container_title",
+    "event_title",
+    "publisher",
+    "volume",
+    "issue",
+    "page",
+    "doi",
+    "url",
+    "venue",
 )
 
 
@@ -27,7 +39,9 @@ class Change:
     detail: str
 
 
-def describe_changes(previous: Mapping[str, Resolved], current: Sequence[Resolved], key_changes: Sequence[KeyChange] = ()) -> list[Change]:
+def describe_changes(
+    previous: Mapping[str, Resolved], current: Sequence[Resolved], key_changes: Sequence[KeyChange] = ()
+) -> list[Change]:
     """Every change an entry went through, in list order; key changes come from the key assignment."""
     changes: list[Change] = []
     renamed = {change.entry_id: change for change in key_changes}
@@ -48,10 +62,14 @@ def describe_changes(previous: Mapping[str, Resolved], current: Sequence[Resolve
                 continue
             old, new = _shown(before.record, name), _shown(item.record, name)
             if old != new:
-                changes.append(Change(item.entry.id, item.key, "field", f"{name}: {old or '(none)'} -> {new or '(none)'}"))
+                changes.append(
+                    Change(item.entry.id, item.key, "field", f"{name}: {old or '(none)'} -> {new or '(none)'}")
+                )
         change = renamed.get(item.entry.id)
         if change is not None and change.old is not None:
-            changes.append(Change(item.entry.id, item.key, "key", f"key {change.old} -> {change.new} ({change.reason})"))
+            changes.append(
+                Change(item.entry.id, item.key, "key", f"key {change.old} -> {change.new} ({change.reason})")
+            )
     return changes
 
 
@@ -68,7 +86,11 @@ def _shown(record: Record, name: str) -> str:
 
 def open_questions(items: Sequence[Resolved]) -> list[Resolved]:
     """Entries a maintainer should look at: unresolved, in conflict, or preprints listed with a venue."""
-    return [item for item in items if item.status in ("unresolved", "conflict") or (item.status == "preprint" and item.problems)]
+    return [
+        item
+        for item in items
+        if item.status in ("unresolved", "conflict") or (item.status == "preprint" and item.problems)
+    ]
 
 
 def markdown_report(
@@ -82,7 +104,12 @@ def markdown_report(
     counts: dict[str, int] = {}
     for item in items:
         counts[item.status] = counts.get(item.status, 0) + 1
-    lines.append(", ".join(f"{counts.get(status, 0)} {status}" for status in ("published", "preprint", "resolved", "unresolved", "conflict")))
+    lines.append(
+        ", ".join(
+            f"{counts.get(status, 0)} {status}"
+            for status in ("published", "preprint", "resolved", "unresolved", "conflict")
+        )
+    )
     lines.append("")
     titled = {
         "upgraded": "Preprints upgraded to their version of record",

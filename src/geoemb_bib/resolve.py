@@ -30,7 +30,9 @@ logger = logging.getLogger(__name__)
 
 # arXiv categories whose papers go to venues that review on OpenReview (NeurIPS, ICLR, ICML, TMLR...): a preprint
 # in one of them, without a venue claim pointing elsewhere, is searched there by title.
-OPENREVIEW_CATEGORIES = frozenset({"cs.LG", "cs.CV", "cs.CL", "cs.AI", "stat.ML", "cs.NE", "cs.IR", "cs.RO", "cs.MA", "cs.SD", "eess.IV"})
+OPENREVIEW_CATEGORIES = frozenset(
+    {"cs.LG", "cs.CV", "cs.CL", "cs.AI", "stat.ML", "cs.NE", "cs.IR", "cs.RO", "cs.MA", "cs.SD", "eess.IV"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,9 @@ class _Work:
     def identified(self) -> list[matching.IdentifierCheck]:
         reference = matching.reference_for(self.entry, self.preprint, self.earlier)
         ordered = sorted(self.linked, key=lambda item: item[0])
-        return [matching.check_identified(reference, record, asserted_by=asserted_by) for _, record, asserted_by in ordered]
+        return [
+            matching.check_identified(reference, record, asserted_by=asserted_by) for _, record, asserted_by in ordered
+        ]
 
     @property
     def has_version_of_record(self) -> bool:
@@ -168,7 +172,9 @@ def refresh(
     # A key given while an entry was still unresolved was made from the listing alone (no service named its
     # authors): it is provisional and gets its real form once the entry resolves, as a reported key change.
     # Every other key, once written, stays.
-    previous_keys = {entry_id: item.key for entry_id, item in previous.items() if item.key and item.status != "unresolved"}
+    previous_keys = {
+        entry_id: item.key for entry_id, item in previous.items() if item.key and item.status != "unresolved"
+    }
     assignment = keys.assign_keys(items, previous_keys, rekey=options.rekey, scheme=options.key_scheme)
     final = assignment.apply(items)
     key_changes = [change for change in assignment.changes if change.old is not None or change.entry_id not in previous]
@@ -176,7 +182,11 @@ def refresh(
     for item in final:
         before = previous.get(item.entry.id)
         if before is not None and before.key and before.key not in kept_keys and before.key != item.key:
-            key_changes.append(keys.KeyChange(item.entry.id, before.key, item.key, "the key given while the entry was unresolved was provisional"))
+            key_changes.append(
+                keys.KeyChange(
+                    item.entry.id, before.key, item.key, "the key given while the entry was unresolved was provisional"
+                )
+            )
     failures = {work.entry.id: "; ".join(work.failures) for work in works.values() if work.failures}
     return RefreshResult(
         items=final,
@@ -365,17 +375,25 @@ def _searches(work: _Work) -> list[_Request]:
     """Title searches for an entry whose identifiers did not lead to a version of record."""
     entry, preprint = work.entry, work.preprint
     titles = [entry.override.get("title") or entry.title]
-    if preprint is not None and preprint.title and matching.normalize_title(preprint.title) != matching.normalize_title(titles[0]):
+    if (
+        preprint is not None
+        and preprint.title
+        and matching.normalize_title(preprint.title) != matching.normalize_title(titles[0])
+    ):
         titles.append(preprint.title)
     authors = preprint.author if preprint is not None and preprint.author else entry.authors
     first_family = authors[0].sort_family if authors else None
     requests: list[_Request] = []
     for title in titles:
-        requests.append(_Request(_search_handler(work, "crossref", title), query=crossref_source.search_query(title, first_family)))
+        requests.append(
+            _Request(_search_handler(work, "crossref", title), query=crossref_source.search_query(title, first_family))
+        )
     if _worth_asking_openreview(work):
         # OpenReview holds the submitted title, which the latest arXiv version tracks more closely than a listing.
         title = preprint.title if preprint is not None and preprint.title else titles[0]
-        requests.append(_Request(_search_handler(work, "openreview", title), query=openreview_source.search_query(title)))
+        requests.append(
+            _Request(_search_handler(work, "openreview", title), query=openreview_source.search_query(title))
+        )
     return requests
 
 
@@ -461,7 +479,10 @@ def _batch(requests: list[_Request]) -> list[_Batch]:
         if request.arxiv_id is not None:
             handlers_by_id.setdefault(request.arxiv_id, []).append(request.handle)
     batches = [
-        _Batch(query, tuple(h for arxiv_id in dict(query.params)["id_list"].split(",") for h in handlers_by_id.get(arxiv_id, [])))
+        _Batch(
+            query,
+            tuple(h for arxiv_id in dict(query.params)["id_list"].split(",") for h in handlers_by_id.get(arxiv_id, [])),
+        )
         for query in (arxiv_source.batch_queries(list(handlers_by_id)) if handlers_by_id else [])
     ]
     batches += [_Batch(request.query, (request.handle,)) for request in requests if request.query is not None]

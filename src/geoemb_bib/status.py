@@ -15,7 +15,15 @@ EXPECTED = {
     "post-weblog": ("author", "issued", "url"),
     "webpage": ("issued", "url"),
 }
-NAMES = {"author": "authors", "issued": "year", "container_title": "venue", "volume": "volume", "page": "pages", "doi": "DOI", "url": "URL"}
+NAMES = {
+    "author": "authors",
+    "issued": "year",
+    "container_title": "venue",
+    "volume": "volume",
+    "page": "pages",
+    "doi": "DOI",
+    "url": "URL",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,4 +62,6 @@ def _row(item: Resolved) -> StatusRow:
         for name in EXPECTED.get(record.type, ("author", "issued")):
             if not getattr(record, name):
                 missing.append(NAMES[name])
-    return StatusRow(id=item.entry.id, key=item.key, status=item.status, evidence=item.evidence, venue=venue, missing=tuple(missing))
+    return StatusRow(
+        id=item.entry.id, key=item.key, status=item.status, evidence=item.evidence, venue=venue, missing=tuple(missing)
+    )

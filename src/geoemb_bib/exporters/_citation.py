@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .. import ids
-from ..model import Catalog, Person, PartialDate, Resolved
+from ..model import Catalog, PartialDate, Person, Resolved
 
-Form = Literal["conference", "journal", "preprint", "book", "chapter", "report", "thesis", "dataset", "post", "webpage", "misc"]
+Form = Literal[
+    "conference", "journal", "preprint", "book", "chapter", "report", "thesis", "dataset", "post", "webpage", "misc"
+]
 
 # Record types that mean a version of record; `article` (a preprint or an unknown kind of paper) is not one.
 RECORD_FORMS: Mapping[str, Form] = {
@@ -29,8 +31,13 @@ RECORD_FORMS: Mapping[str, Form] = {
     "post-weblog": "post",
     "webpage": "webpage",
 }
-KIND_FORMS: Mapping[str, Form] = {"dataset": "dataset", "blog-post": "post", "challenge": "webpage", "webpage": "webpage",
-                                  "software": "webpage"}
+KIND_FORMS: Mapping[str, Form] = {
+    "dataset": "dataset",
+    "blog-post": "post",
+    "challenge": "webpage",
+    "webpage": "webpage",
+    "software": "webpage",
+}
 # Which curated link is the item itself, per kind (a blog post's dataset link is not the post).
 LANDING_ROLES: Mapping[str, tuple[str, ...]] = {
     "dataset": ("dataset", "paper", "code"),
@@ -38,12 +45,25 @@ LANDING_ROLES: Mapping[str, tuple[str, ...]] = {
     "challenge": ("challenge", "paper"),
 }
 # Printed before the platform for items that are not papers, so a reader of plainnat's output sees what it is.
-GENRES: Mapping[str, str] = {"dataset": "Dataset", "blog-post": "Blog post", "challenge": "Challenge", "software": "Software"}
+GENRES: Mapping[str, str] = {
+    "dataset": "Dataset",
+    "blog-post": "Blog post",
+    "challenge": "Challenge",
+    "software": "Software",
+}
 PUBLISHED_FORMS: frozenset[Form] = frozenset({"conference", "journal", "book", "chapter", "report", "thesis"})
 
 # Inline markup services put in titles and abstracts (Crossref JATS, arXiv HTML): the ones worth keeping, by tag.
 MARKUP_STYLES: Mapping[str, str] = {
-    "i": "i", "em": "i", "italic": "i", "b": "b", "strong": "b", "bold": "b", "sub": "sub", "sup": "sup", "sc": "sc",
+    "i": "i",
+    "em": "i",
+    "italic": "i",
+    "b": "b",
+    "strong": "b",
+    "bold": "b",
+    "sub": "sub",
+    "sup": "sup",
+    "sc": "sc",
 }
 _TAG = re.compile(r"<(/?)(?:[A-Za-z][A-Za-z0-9_-]*:)?([A-Za-z][A-Za-z0-9_-]*)(?:\s[^<>]*)?/?>")
 _VENUE_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
@@ -249,7 +269,9 @@ def _short_venue(venue: str | None) -> str | None:
     """OpenReview's display venue without the presentation kind: 'NeurIPS 2023 poster' -> 'NeurIPS 2023'."""
     if not venue:
         return None
-    return re.sub(r"\s+(poster|oral|spotlight|notable[- ]top[- ]\d+%?|top[- ]\d+%?)\s*$", "", venue, flags=re.IGNORECASE)
+    return re.sub(
+        r"\s+(poster|oral|spotlight|notable[- ]top[- ]\d+%?|top[- ]\d+%?)\s*$", "", venue, flags=re.IGNORECASE
+    )
 
 
 # -- text ---------------------------------------------------------------------------------------------------------
@@ -305,7 +327,7 @@ def segments(text: str) -> list[tuple[str | None, str]]:
     position = 0
     for match in _TAG.finditer(text):
         if match.start() > position:
-            runs.append((stack[-1] if stack else None, text[position:match.start()]))
+            runs.append((stack[-1] if stack else None, text[position : match.start()]))
         position = match.end()
         closing, name = match.group(1), match.group(2).lower()
         style = MARKUP_STYLES.get(name)

@@ -43,7 +43,9 @@ def export(catalog: Catalog, options: ExportOptions) -> str:
     seen: set[str] = set()
     duplicates = sorted({item["id"] for item in items if item["id"] in seen or seen.add(item["id"])})  # type: ignore[func-returns-value]
     if duplicates:
-        raise ExportError(f"duplicate citation keys: {', '.join(duplicates)}", hint="give each entry its own `key` in entries.yaml")
+        raise ExportError(
+            f"duplicate citation keys: {', '.join(duplicates)}", hint="give each entry its own `key` in entries.yaml"
+        )
     if options.sort == "key":
         items.sort(key=lambda item: (item["id"].casefold(), item["id"]))
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
@@ -58,7 +60,9 @@ def csl_item(c: Citation, options: ExportOptions) -> dict[str, Any]:
         item["author"] = [_name(p) for p in c.authors]
     if c.issued:
         item["issued"] = _date(c.issued)
-    container = c.container if c.form in ("conference", "journal", "chapter") else c.platform if c.form == "post" else None
+    container = (
+        c.container if c.form in ("conference", "journal", "chapter") else c.platform if c.form == "post" else None
+    )
     _put(item, "container-title", container)
     if c.form == "conference":
         _put(item, "event-title", c.event)

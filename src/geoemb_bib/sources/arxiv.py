@@ -214,9 +214,9 @@ def _record(entry: ElementTree.Element, fetched_at: str | None) -> tuple[str, Re
     published = _text(entry, f"{_ATOM}published")
     updated = _text(entry, f"{_ATOM}updated")
     primary = entry.find(f"{_ARXIV}primary_category")
-    categories = tuple(dict.fromkeys(
-        term for term in (c.get("term") for c in entry.findall(f"{_ATOM}category")) if term
-    ))
+    categories = tuple(
+        dict.fromkeys(term for term in (c.get("term") for c in entry.findall(f"{_ATOM}category")) if term)
+    )
     doi = _published_doi(_text(entry, f"{_ARXIV}doi"))
     return base, Record(
         source=NAME,
@@ -245,7 +245,7 @@ def _record(entry: ElementTree.Element, fetched_at: str | None) -> tuple[str, Re
 
 def _entry_id(entry: ElementTree.Element) -> tuple[str, int | None]:
     raw = (_text(entry, f"{_ATOM}id") or "").strip()
-    tail = next((raw[len(prefix):] for prefix in _ENTRY_ID_PREFIXES if raw.startswith(prefix)), raw)
+    tail = next((raw[len(prefix) :] for prefix in _ENTRY_ID_PREFIXES if raw.startswith(prefix)), raw)
     try:
         return parse_arxiv_id(tail)
     except ValueError as error:

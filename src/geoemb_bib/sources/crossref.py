@@ -22,9 +22,27 @@ DEFAULT_ROWS = 5
 # Only fields Crossref lists as selectable are named (`published`, `subtype`, `institution` are not, and an
 # unknown name fails the whole request); `score` must be named or it is dropped too.
 SEARCH_FIELDS = (
-    "DOI", "title", "subtitle", "author", "issued", "published-print", "published-online", "posted",
-    "type", "container-title", "short-container-title", "event", "page", "article-number", "volume",
-    "issue", "publisher", "relation", "score", "URL", "abstract",
+    "DOI",
+    "title",
+    "subtitle",
+    "author",
+    "issued",
+    "published-print",
+    "published-online",
+    "posted",
+    "type",
+    "container-title",
+    "short-container-title",
+    "event",
+    "page",
+    "article-number",
+    "volume",
+    "issue",
+    "publisher",
+    "relation",
+    "score",
+    "URL",
+    "abstract",
 )
 NOT_FOUND_BODY = b"Resource not found."
 
@@ -160,7 +178,9 @@ def _message(body: bytes, status: int, *, expected: str) -> Any:
 
 def _envelope(body: bytes, status: int) -> tuple[str, Any]:
     if body.strip() == NOT_FOUND_BODY or status == 404:
-        raise NotFound(NAME, "Crossref does not know this DOI" + ("" if body.strip() == NOT_FOUND_BODY else f" (HTTP {status})"))
+        raise NotFound(
+            NAME, "Crossref does not know this DOI" + ("" if body.strip() == NOT_FOUND_BODY else f" (HTTP {status})")
+        )
     try:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -169,7 +189,9 @@ def _envelope(body: bytes, status: int) -> tuple[str, Any]:
         raise BadResponse(NAME, "Crossref answer is JSON but not a Crossref envelope")
     message_type: str = document["message-type"]
     if document.get("status") != "ok" and message_type != "validation-failure":
-        raise BadResponse(NAME, f"Crossref answered status {document.get('status')!r}: {_failure_text(document.get('message'))}")
+        raise BadResponse(
+            NAME, f"Crossref answered status {document.get('status')!r}: {_failure_text(document.get('message'))}"
+        )
     return message_type, document.get("message")
 
 
@@ -240,11 +262,15 @@ def _person(author: Any) -> Person | None:
     given = _plain(author.get("given"))
     name = _plain(author.get("name"))
     affiliations = tuple(
-        text for text in (_plain(a.get("name")) for a in _list(author.get("affiliation")) if isinstance(a, dict)) if text
+        text
+        for text in (_plain(a.get("name")) for a in _list(author.get("affiliation")) if isinstance(a, dict))
+        if text
     )
     orcid = _orcid(author.get("ORCID"))
     if family:
-        return Person(family=family, given=given, suffix=_plain(author.get("suffix")), affiliations=affiliations, orcid=orcid)
+        return Person(
+            family=family, given=given, suffix=_plain(author.get("suffix")), affiliations=affiliations, orcid=orcid
+        )
     # Organisations (consortia, groups) come as `name`; a lone `given` is a mononym deposited in the wrong slot.
     literal = name or given
     if not literal:

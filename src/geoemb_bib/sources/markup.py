@@ -8,9 +8,23 @@ import re
 from pylatexenc.latex2text import LatexNodes2Text
 
 # Tags that separate paragraphs in JATS abstracts and HTML; everything else is inline formatting.
-_BLOCK_TAGS = frozenset({
-    "p", "sec", "title", "div", "br", "li", "list", "list-item", "abstract", "label", "caption", "table-wrap", "fig",
-})
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "sec",
+        "title",
+        "div",
+        "br",
+        "li",
+        "list",
+        "list-item",
+        "abstract",
+        "label",
+        "caption",
+        "table-wrap",
+        "fig",
+    }
+)
 # Sub/superscripts sit inside a word (H<sub>2</sub>O, CO<sub>2</sub>): their boundaries never become spaces.
 _GLUE_TAGS = frozenset({"sub", "sup", "inf"})
 _TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][\w:.-]*)(?:\s[^<>]*)?/?>", re.DOTALL)

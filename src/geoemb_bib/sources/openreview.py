@@ -16,7 +16,7 @@ from bibtexparser.entrypoint import parse_string as parse_bibtex
 
 from ..errors import BadResponse, NotFound, ServiceError
 from ..ids import standard_id
-from ..model import Decision, ItemType, PartialDate, Person, Query, Record
+from ..model import Decision, ItemType, PartialDate, Query, Record
 from ..names import person_from_text
 from .interface import Answer, parsed_once
 from .markup import collapse_whitespace, latex_to_text
@@ -119,7 +119,9 @@ def choose_api(venue_hint: str | None) -> Api:
     years = [int(year) for year in _YEAR.findall(hint)]
     if not years:
         return "v2"
-    until = next((V1_UNTIL[key] for key, names in _VENUE_NAMES if any(name in hint for name in names)), V1_DEFAULT_UNTIL)
+    until = next(
+        (V1_UNTIL[key] for key, names in _VENUE_NAMES if any(name in hint for name in names)), V1_DEFAULT_UNTIL
+    )
     return "v1" if max(years) <= until else "v2"
 
 
@@ -241,7 +243,9 @@ def _record(note: Mapping[str, Any], fetched_at: str | None) -> Record:
     # Blind notes name their authors "Anonymous" until de-anonymised; that is no author.
     people = tuple(person_from_text(name) for name in authors if name and name.casefold() != "anonymous")
 
-    item_type: ItemType = BIBTEX_TYPES.get(entry_type or "", "paper-conference" if decision is Decision.ACCEPTED else "article")
+    item_type: ItemType = BIBTEX_TYPES.get(
+        entry_type or "", "paper-conference" if decision is Decision.ACCEPTED else "article"
+    )
     if decision in NOT_ACCEPTED:
         # Under review, OpenReview still writes @inproceedings: a submission is no conference paper yet.
         item_type = "article"
