@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -452,7 +452,7 @@ def verdict(value: float, target: float, *, higher_is_better: bool = False) -> s
     return f"**missed** ({missed:.2f}×)"
 
 
-def render(results: Results, analysis: str) -> str:
+def render(results: Results, analysis: str) -> str:  # noqa: C901
     out: list[str] = []
     m = results.machine
     o = results.options
@@ -473,11 +473,15 @@ def render(results: Results, analysis: str) -> str:
             "(other work on the machine shows up as noise in the local-work scenarios)"
         ),
         (
-            f"- **Fake services:** latency {o['latency'] * 1000:.0f} ms per request; limits enforced with 429: arXiv 1 request per "
-            f"{o['limits']['arxiv_interval']:g} s and 1 at a time; Crossref polite pool {o['limits']['crossref_list_rate']['polite']}/s lists, "
-            f"{o['limits']['crossref_record_rate']['polite']}/s records, {o['limits']['crossref_concurrency']['polite']} at a time, "
+            f"- **Fake services:** latency {o['latency'] * 1000:.0f} ms per request; limits enforced with 429: arXiv "
+            "1 request per "
+            f"{o['limits']['arxiv_interval']:g} s and 1 at a time; Crossref polite pool "
+            f"{o['limits']['crossref_list_rate']['polite']}/s lists, "
+            f"{o['limits']['crossref_record_rate']['polite']}/s records, "
+            f"{o['limits']['crossref_concurrency']['polite']} at a time, "
             "rate-limit headers sent; OpenReview "
-            f"{o['limits']['openreview_rate']}/s, {o['limits']['openreview_concurrency']} at a time (both hosts together). TCP_NODELAY on, so "
+            f"{o['limits']['openreview_rate']}/s, {o['limits']['openreview_concurrency']} at a time (both hosts "
+            "together). TCP_NODELAY on, so "
             "the latency is the one set (the test fake's default adds ~40 ms per answer through Nagle + delayed ACK)."
         ),
         f"- **Interpreter start-up** (`python -c pass`): {spread(results.startup)}",
@@ -494,45 +498,55 @@ def render(results: Results, analysis: str) -> str:
         ours = median([sum(s["requests"].values()) for s in cold])
         limited = max(s["limited"] for s in cold)
         out.append(
-            f"| 1 | cold refresh, bundled list: 429s received | {limited} | 0 | {'met' if limited == 0 else '**missed**'} |"
+            f"| 1 | cold refresh, bundled list: 429s received | {limited} | 0 | "
+            f"{'met' if limited == 0 else '**missed**'} |"
         )
         if b:
             out.append(
-                f"| 1 | … wall time / lower bound ({b['seconds']:.2f} s) | {wall:.2f} s = {wall / b['seconds']:.2f}× | ≤ {TARGETS['1-ratio']}× | {verdict(wall / b['seconds'], TARGETS['1-ratio'])} |"
+                f"| 1 | … wall time / lower bound ({b['seconds']:.2f} s) | {wall:.2f} s = {wall / b['seconds']:.2f}× "
+                f"| ≤ {TARGETS['1-ratio']}× | {verdict(wall / b['seconds'], TARGETS['1-ratio'])} |"
             )
         if results.naive:
             naive = sum(results.naive["requests"].values())
             out.append(
-                f"| 1 | … requests vs naive baseline ({naive}) | {ours:.0f} = {naive / ours:.1f}× fewer | ≥ {TARGETS['1-fewer']:.0f}× fewer | {verdict(naive / ours, TARGETS['1-fewer'], higher_is_better=True)} |"
+                f"| 1 | … requests vs naive baseline ({naive}) | {ours:.0f} = {naive / ours:.1f}× fewer | ≥ "
+                f"{TARGETS['1-fewer']:.0f}× fewer | "
+                f"{verdict(naive / ours, TARGETS['1-fewer'], higher_is_better=True)} |"
             )
             out.append(
-                f"| 1 | … wall time vs naive baseline ({results.naive['seconds']:.0f} s) | {results.naive['seconds'] / wall:.0f}× faster | – | – |"
+                f"| 1 | … wall time vs naive baseline ({results.naive['seconds']:.0f} s) | "
+                f"{results.naive['seconds'] / wall:.0f}× faster | – | – |"
             )
     if results.warm:
         wall = median([s["wall"] for s in results.warm])
         out.append(
-            f"| 2 | warm refresh, bundled list: work beyond start-up | {wall - startup:.2f} (wall {wall:.2f}) | < {TARGETS['2-work']} | {verdict(wall - startup, TARGETS['2-work'])} |"
+            f"| 2 | warm refresh, bundled list: work beyond start-up | {wall - startup:.2f} (wall {wall:.2f}) | < "
+            f"{TARGETS['2-work']} | {verdict(wall - startup, TARGETS['2-work'])} |"
         )
     for size, data in sorted(results.synthetic.items(), key=lambda kv: int(kv[0])):
         refresh = median([s["wall"] for s in data["refresh"]])
         build = median([s["wall"] for s in data["build"]])
         target = f"< {TARGETS['3-10000']:g}" if int(size) == 10000 else "–"
         out.append(
-            f"| 3 | warm refresh, {int(size):,} entries | {refresh:.2f} | {target} | {verdict(refresh, TARGETS['3-10000']) if int(size) == 10000 else '–'} |"
+            f"| 3 | warm refresh, {int(size):,} entries | {refresh:.2f} | {target} | "
+            f"{verdict(refresh, TARGETS['3-10000']) if int(size) == 10000 else '–'} |"
         )
         out.append(
-            f"| 3 | warm refresh + export of every format (`build`), {int(size):,} entries | {build:.2f} | {target} | {verdict(build, TARGETS['3-10000']) if int(size) == 10000 else '–'} |"
+            f"| 3 | warm refresh + export of every format (`build`), {int(size):,} entries | {build:.2f} | {target} | "
+            f"{verdict(build, TARGETS['3-10000']) if int(size) == 10000 else '–'} |"
         )
     for format_name, samples in results.exports.items():
         wall = median([s["wall"] for s in samples])
         out.append(
-            f"| 4 | export `{format_name}`, 10,000 entries | {wall:.2f} | < {TARGETS['4-export']:g} | {verdict(wall, TARGETS['4-export'])} |"
+            f"| 4 | export `{format_name}`, 10,000 entries | {wall:.2f} | < {TARGETS['4-export']:g} | "
+            f"{verdict(wall, TARGETS['4-export'])} |"
         )
     peaks = [s["rss_mb"] for data in results.synthetic.values() for name in ("refresh", "build") for s in data[name]]
     peaks += [s["rss_mb"] for samples in results.exports.values() for s in samples]
     if peaks:
         out.append(
-            f"| 3–4 | peak RSS, largest process | {max(peaks):.0f} MB | < {TARGETS['memory']:.0f} MB | {verdict(max(peaks), TARGETS['memory'])} |"
+            f"| 3–4 | peak RSS, largest process | {max(peaks):.0f} MB | < {TARGETS['memory']:.0f} MB | "
+            f"{verdict(max(peaks), TARGETS['memory'])} |"
         )
     if results.help:
         wall = median([s["wall"] for s in results.help])
@@ -543,9 +557,11 @@ def render(results: Results, analysis: str) -> str:
     if cold:
         out += ["", "## 1. Cold refresh of the bundled list", ""]
         out += [
-            "`geoemb-bib refresh --mailto …` in a fresh folder with an empty cache, the fake answering from the replay corpus.",
+            "`geoemb-bib refresh --mailto …` in a fresh folder with an empty cache, the fake answering from the "
+            "replay corpus.",
             "",
-            "| | wall | network span | first request at | requests arXiv / Crossref / OpenReview | 429s | cache hits | peak RSS |",
+            "| | wall | network span | first request at | requests arXiv / Crossref / OpenReview | 429s | cache hits "
+            "| peak RSS |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for label, samples in (
@@ -557,8 +573,10 @@ def render(results: Results, analysis: str) -> str:
             requests = samples[-1]["requests"]
             out.append(
                 f"| {label} | {spread([s['wall'] for s in samples])} | {spread([s['network'] for s in samples])} | "
-                f"{spread([s['first_request'] for s in samples])} | {requests['arxiv']} / {requests['crossref']} / {requests['openreview']} "
-                f"(of which OpenReview API v1: {samples[-1]['openreview_hosts']['openreview_v1']}) | {max(s['limited'] for s in samples)} | "
+                f"{spread([s['first_request'] for s in samples])} | {requests['arxiv']} / {requests['crossref']} / "
+                f"{requests['openreview']} "
+                f"(of which OpenReview API v1: {samples[-1]['openreview_hosts']['openreview_v1']}) | "
+                f"{max(s['limited'] for s in samples)} | "
                 f"{samples[-1]['cache_hits']} | {median([s['rss_mb'] for s in samples]):.0f} MB |"
             )
         spans = cold[-1]["spans"]
@@ -575,8 +593,10 @@ def render(results: Results, analysis: str) -> str:
                 "",
                 (
                     f"Minimal requests: arXiv {b['requests']['arxiv']}, Crossref {b['requests']['crossref']} "
-                    f"({b['crossref_searches']} title searches), OpenReview {b['requests']['openreview']} ({b['openreview_searches']} title searches). "
-                    f"Ours: arXiv {b['own_requests']['arxiv']}, Crossref {b['own_requests']['crossref']} ({b['own_crossref_searches']} searches), "
+                    f"({b['crossref_searches']} title searches), OpenReview {b['requests']['openreview']} "
+                    f"({b['openreview_searches']} title searches). "
+                    f"Ours: arXiv {b['own_requests']['arxiv']}, Crossref {b['own_requests']['crossref']} "
+                    f"({b['own_crossref_searches']} searches), "
                     f"OpenReview {b['own_requests']['openreview']}."
                 ),
                 "",
@@ -598,7 +618,8 @@ def render(results: Results, analysis: str) -> str:
             ):
                 count = sum(b["requests"].values()) if plan_label == "minimal" else sum(b["own_requests"].values())
                 out.append(
-                    f"| {label} | {count} | {seconds:.2f} | {wall / seconds:.2f}× (network span {network / seconds:.2f}×) |"
+                    f"| {label} | {count} | {seconds:.2f} | {wall / seconds:.2f}× (network span "
+                    f"{network / seconds:.2f}×) |"
                 )
         if results.naive:
             n = results.naive
@@ -607,12 +628,17 @@ def render(results: Results, analysis: str) -> str:
                 "### Naive baseline",
                 "",
                 (
-                    f"Per entry, sequentially, 3 s after every answer (benchmarks/naive.py): {n['seconds']:.1f} s, requests arXiv "
-                    f"{n['requests']['arxiv']} / Crossref {n['requests']['crossref']} / OpenReview {n['requests']['openreview']} "
-                    f"= {sum(n['requests'].values())}, 429s {n['limited']}. Ours: {median([sum(s['requests'].values()) for s in cold]):.0f} requests "
-                    f"({sum(n['requests'].values()) / median([sum(s['requests'].values()) for s in cold]):.1f}× fewer; arXiv alone "
+                    f"Per entry, sequentially, 3 s after every answer (benchmarks/naive.py): {n['seconds']:.1f} s, "
+                    "requests arXiv "
+                    f"{n['requests']['arxiv']} / Crossref {n['requests']['crossref']} / OpenReview "
+                    f"{n['requests']['openreview']} "
+                    f"= {sum(n['requests'].values())}, 429s {n['limited']}. Ours: "
+                    f"{median([sum(s['requests'].values()) for s in cold]):.0f} requests "
+                    f"({sum(n['requests'].values()) / median([sum(s['requests'].values()) for s in cold]):.1f}× "
+                    "fewer; arXiv alone "
                     f"{n['requests']['arxiv'] / max(1, cold[-1]['requests']['arxiv']):.0f}× fewer) in "
-                    f"{median([s['wall'] for s in cold]):.1f} s ({n['seconds'] / median([s['wall'] for s in cold]):.0f}× faster)."
+                    f"{median([s['wall'] for s in cold]):.1f} s "
+                    f"({n['seconds'] / median([s['wall'] for s in cold]):.0f}× faster)."
                 ),
             ]
     if results.warm:
@@ -622,8 +648,10 @@ def render(results: Results, analysis: str) -> str:
             "## 2. Warm refresh of the bundled list",
             "",
             (
-                f"Wall {spread([s['wall'] for s in w])}; minus interpreter start-up {median([s['wall'] for s in w]) - startup:.2f}; "
-                f"requests {sum(w[-1]['requests'].values())}; cache hits {w[-1]['cache_hits']}; peak RSS {median([s['rss_mb'] for s in w]):.0f} MB."
+                f"Wall {spread([s['wall'] for s in w])}; minus interpreter start-up "
+                f"{median([s['wall'] for s in w]) - startup:.2f}; "
+                f"requests {sum(w[-1]['requests'].values())}; cache hits {w[-1]['cache_hits']}; peak RSS "
+                f"{median([s['rss_mb'] for s in w]):.0f} MB."
             ),
         ]
     if results.synthetic:
@@ -632,10 +660,14 @@ def render(results: Results, analysis: str) -> str:
             "## 3. Warm refresh and build of synthetic lists",
             "",
             (
-                "Lists generated by benchmarks/synthetic.py (invented papers exercising every resolution path: arXiv-only "
-                "preprints, DOIs from the curator or from arXiv, versions of record found by search, OpenReview acceptances "
-                "by search or by id, retitled preprints, datasets). Their cache was filled beforehand by a cold refresh with "
-                "the pacing shrunk and the fake's limits off — **that step is not measured**. `build` = refresh, then every "
+                "Lists generated by benchmarks/synthetic.py (invented papers exercising every resolution path: "
+                "arXiv-only "
+                "preprints, DOIs from the curator or from arXiv, versions of record found by search, OpenReview "
+                "acceptances "
+                "by search or by id, retitled preprints, datasets). Their cache was filled beforehand by a cold "
+                "refresh with "
+                "the pacing shrunk and the fake's limits off — **that step is not measured**. `build` = refresh, then "
+                "every "
                 "format written into build/."
             ),
             "",
@@ -646,8 +678,10 @@ def render(results: Results, analysis: str) -> str:
             for name in ("refresh", "build"):
                 samples = data[name]
                 out.append(
-                    f"| {int(size):,} | `{name}` | {spread([s['wall'] for s in samples])} | {sum(samples[-1]['requests'].values())} | "
-                    f"{samples[-1]['cache_hits']} | {median([s['rss_mb'] for s in samples]):.0f} MB | {data['enriched_mb']} MB |"
+                    f"| {int(size):,} | `{name}` | {spread([s['wall'] for s in samples])} | "
+                    f"{sum(samples[-1]['requests'].values())} | "
+                    f"{samples[-1]['cache_hits']} | {median([s['rss_mb'] for s in samples]):.0f} MB | "
+                    f"{data['enriched_mb']} MB |"
                 )
         for size, data in sorted(results.synthetic.items(), key=lambda kv: int(kv[0])):
             phases = data.get("breakdown")
@@ -656,7 +690,8 @@ def render(results: Results, analysis: str) -> str:
             out += [
                 "",
                 (
-                    f"Where a warm refresh of {int(size):,} entries spends its time (benchmarks/breakdown.py: the same library calls in "
+                    f"Where a warm refresh of {int(size):,} entries spends its time (benchmarks/breakdown.py: the "
+                    "same library calls in "
                     "one process, one run; the command adds its own start-up and the file writes):"
                 ),
                 "",
@@ -679,14 +714,16 @@ def render(results: Results, analysis: str) -> str:
         ]
         for format_name, samples in results.exports.items():
             out.append(
-                f"| {format_name} | {spread([s['wall'] for s in samples])} | {median([s['rss_mb'] for s in samples]):.0f} MB | {samples[-1]['output_mb']} MB |"
+                f"| {format_name} | {spread([s['wall'] for s in samples])} | "
+                f"{median([s['rss_mb'] for s in samples]):.0f} MB | {samples[-1]['output_mb']} MB |"
             )
     if results.help:
         out += [
             "",
             "## 5. Start-up",
             "",
-            f"`geoemb-bib --help`: {spread([s['wall'] for s in results.help])} s, peak RSS {median([s['rss_mb'] for s in results.help]):.0f} MB.",
+            f"`geoemb-bib --help`: {spread([s['wall'] for s in results.help])} s, peak RSS "
+            f"{median([s['rss_mb'] for s in results.help]):.0f} MB.",
         ]
     out += ["", analysis.strip(), ""]
     return "\n".join(out)
@@ -695,7 +732,7 @@ def render(results: Results, analysis: str) -> str:
 # -- main -----------------------------------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: C901
     parser = argparse.ArgumentParser(description="geoemb-bib benchmark (issue #8); writes benchmarks/RESULTS.md")
     parser.add_argument("--runs", type=int, default=5, help="runs per scenario (median reported; default 5)")
     parser.add_argument("--cold-runs", type=int, default=3, help="runs of the cold refresh (default 3)")
@@ -740,9 +777,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     results.load["before"] = load_average()
     WORK.mkdir(exist_ok=True)
-    log: Callable[[str], None] = lambda text: print(
-        f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True
-    )
+
+    def log(text: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
     results.startup = interpreter_startup(args.runs)
     if "5" in only:

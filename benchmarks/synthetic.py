@@ -267,10 +267,7 @@ def _yaml_text(value: str) -> str:
 def _title(rng: random.Random, index: int) -> str:
     words = rng.sample(_WORDS, rng.randint(4, 9))
     head = " ".join(words).capitalize()
-    if rng.random() < 0.4:
-        head = f"{rng.choice(_WORDS).capitalize()}-{index}: {head}"
-    else:
-        head = f"{head} ({index})"
+    head = f"{rng.choice(_WORDS).capitalize()}-{index}: {head}" if rng.random() < 0.4 else f"{head} ({index})"
     return head
 
 
@@ -297,8 +294,10 @@ def _arxiv_entry(
         f"    <title>{escape(title)}</title>",
         f"    <updated>{stamp}</updated>",
         f'    <link href="https://arxiv.org/abs/{arxiv_id}v{version}" rel="alternate" type="text/html"/>',
-        f'    <link href="https://arxiv.org/pdf/{arxiv_id}v{version}" rel="related" type="application/pdf" title="pdf"/>',
-        f"    <summary>  We study {escape(title.lower())}. This abstract is {SYNTHETIC_NOTE}.\n  It has two lines.</summary>",
+        f'    <link href="https://arxiv.org/pdf/{arxiv_id}v{version}" rel="related" type="application/pdf" '
+        'title="pdf"/>',
+        f"    <summary>  We study {escape(title.lower())}. This abstract is {SYNTHETIC_NOTE}.\n  It has two "
+        "lines.</summary>",
         f'    <category term="{primary}" scheme="http://arxiv.org/schemas/atom"/>',
         f"    <published>{stamp}</published>",
     ]
@@ -381,7 +380,8 @@ def _openreview_note(
         "venue": {"value": venue},
         "venueid": {"value": venueid},
         "_bibtex": {
-            "value": f"@{bibtex_type}{{\nsynthetic{note_id},\ntitle={{{title}}},\nauthor={{{' and '.join(names)}}},\nyear={{{year}}}\n}}"
+            "value": f"@{bibtex_type}{{\nsynthetic{note_id},\ntitle={{{title}}},\n"
+            f"author={{{' and '.join(names)}}},\nyear={{{year}}}\n}}"
         },
         "pdf": {"value": f"/pdf/{note_id}.pdf"},
     }
@@ -420,7 +420,7 @@ def _profiles(rng: random.Random, size: int) -> Iterator[str]:
         yield rng.choices(names, weights)[0]
 
 
-def generate(size: int, *, seed: int = 8) -> SyntheticList:
+def generate(size: int, *, seed: int = 8) -> SyntheticList:  # noqa: C901
     """N synthetic entries (as entries.yaml text) and the answers that resolve every one of them."""
     rng = random.Random(f"{seed}-{size}")
     corpus = _SyntheticCorpus()

@@ -147,7 +147,9 @@ def satclip() -> Resolved:
         page="4347-4355",
         doi="10.1609/aaai.v39i4.32457",
         url="https://ojs.aaai.org/index.php/AAAI/article/view/32457",
-        abstract="Geographic information is essential for modeling tasks in fields ranging from ecology to epidemiology.",
+        abstract=(
+            "Geographic information is essential for modeling tasks in fields ranging from ecology to epidemiology."
+        ),
         arxiv_id="2311.17179",
         arxiv_version=3,
         arxiv_primary_class="cs.CV",

@@ -298,7 +298,8 @@ def arxiv_error_feed(bad_id: str, *, message: str | None = None) -> bytes:
         f"    <id>https://arxiv.org/api/errors#incorrect_id_format_for_{slug}</id>\n"
         "    <title>Error</title>\n"
         f"    <updated>{now}</updated>\n"
-        f'    <link href="https://arxiv.org/api/errors#incorrect_id_format_for_{slug}" rel="alternate" type="text/html"/>\n'
+        f'    <link href="https://arxiv.org/api/errors#incorrect_id_format_for_{slug}" rel="alternate" '
+        'type="text/html"/>\n'
         f"    <summary>{text}</summary>\n"
         "    <author>\n"
         "      <name>arXiv api core</name>\n"

@@ -120,7 +120,8 @@ def test_help_does_not_import_heavy_libraries() -> None:
     code = (
         "import sys; from click.testing import CliRunner; from geoemb_bib.cli import main; "
         "CliRunner().invoke(main, ['--help']); "
-        "print(','.join(m for m in ('httpx','diskcache','bibtexparser','rapidfuzz','yaml','rich','pylatexenc','arxiv') if m in sys.modules))"
+        "print(','.join(m for m in "
+        "('httpx','diskcache','bibtexparser','rapidfuzz','yaml','rich','pylatexenc','arxiv') if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""

@@ -120,7 +120,8 @@ def test_the_seed_upgrades_are_found_and_the_traps_rejected(
     assert doi["seco"] == "10.1109/iccv48922.2021.00928"
     assert doi["crop-type-fm-generalizability"] == "10.1109/igarss55030.2025.11242260"
     assert doi["lossy-neural-compression"] == "10.1109/mgrs.2025.3546527"
-    # Traps: GeoCLIP's Crossref top hit is SatCLIP, Major TOM's is another Major TOM paper, PRESTO's OpenReview hit was rejected.
+    # Traps: GeoCLIP's Crossref top hit is SatCLIP, Major TOM's is another Major TOM paper, PRESTO's OpenReview hit was
+    # rejected.
     assert items["geoclip"].record.openreview_id == "I18BXotQ7j" and doi["geoclip"] in (
         None,
         "10.48550/arxiv.2309.16020",

@@ -29,7 +29,7 @@ def assert_same(fast: Any, slow: Any, path: str = "document") -> None:
             assert_same(fast[key], slow[key], f"{path}.{key}")
     elif isinstance(slow, list):
         assert len(fast) == len(slow), path
-        for index, (left, right) in enumerate(zip(fast, slow)):
+        for index, (left, right) in enumerate(zip(fast, slow, strict=True)):
             assert_same(left, right, f"{path}[{index}]")
     elif isinstance(slow, float) and math.isnan(slow):
         assert isinstance(fast, float) and math.isnan(fast), path

@@ -78,15 +78,18 @@ def test_the_bundled_list_keeps_links_labels_and_curated_identifiers() -> None:
         ("missing-title.yaml", "missing-title.yaml:7:5: entry 'satclip': missing field 'title'"),
         (
             "bad-url.yaml",
-            "bad-url.yaml:11:14: entry 'satclip': link 'paper': 'htps//arxiv.org/abs/2311.17179' is not an absolute URL",
+            "bad-url.yaml:11:14: entry 'satclip': link 'paper': 'htps//arxiv.org/abs/2311.17179' is not an absolute "
+            "URL",
         ),
         (
             "duplicate-key.yaml",
-            "duplicate-key.yaml:14:10: entry 'geoclip': key 'klemmer2025satclip' is already pinned by entry 'satclip' on line 7",
+            "duplicate-key.yaml:14:10: entry 'geoclip': key 'klemmer2025satclip' is already pinned by entry 'satclip' "
+            "on line 7",
         ),
         (
             "duplicate-arxiv-id.yaml",
-            "duplicate-arxiv-id.yaml:16:7: entry 'satclip-again': same paper as entry 'satclip' on line 7 (arxiv:2311.17179)",
+            "duplicate-arxiv-id.yaml:16:7: entry 'satclip-again': same paper as entry 'satclip' on line 7 "
+            "(arxiv:2311.17179)",
         ),
         (
             "unknown-section.yaml",
@@ -109,7 +112,8 @@ def test_all_problems_of_a_file_are_reported_together() -> None:
     problems = problems_of(text)
     assert problems == [
         "entries.yaml:13:11: entry 'satclip': field 'year': expected a whole number from 1000 to 2999, found 'soon'",
-        "entries.yaml:14:11: entry 'satclip': unknown kind 'poster' (one of paper, dataset, blog-post, challenge, software, webpage)",
+        "entries.yaml:14:11: entry 'satclip': unknown kind 'poster' (one of paper, dataset, blog-post, challenge, "
+        "software, webpage)",
         "entries.yaml:15:11: entry 'satclip': field 'tags': expected a list, found 'nice'",
     ]
 
@@ -231,7 +235,8 @@ def test_curated_ids_must_agree_with_the_links() -> None:
 def test_an_arxiv_doi_given_as_doi_is_redirected_to_ids_arxiv() -> None:
     problems = problems_of(with_entry_lines("ids: {doi: 10.48550/arXiv.2311.17179}"))
     assert problems == [
-        "entries.yaml:13:16: entry 'satclip': ids.doi '10.48550/arXiv.2311.17179' is arXiv's own DOI; give the arXiv id as ids.arxiv instead"
+        "entries.yaml:13:16: entry 'satclip': ids.doi '10.48550/arXiv.2311.17179' is arXiv's own DOI; give the arXiv "
+        "id as ids.arxiv instead"
     ]
 
 
@@ -239,7 +244,8 @@ def test_key_override_tags_and_notes_are_kept() -> None:
     curated = load(
         with_entry_lines(
             "key: klemmer2025satclip",
-            "override: {venue: AAAI 2025, issued: 2025-04-11, type: paper-conference, author: ['Konstantin Klemmer', {literal: Microsoft Research}]}",
+            "override: {venue: AAAI 2025, issued: 2025-04-11, type: paper-conference, "
+            "author: ['Konstantin Klemmer', {literal: Microsoft Research}]}",
             "tags: [location, contrastive]",
             "notes: Also presented at a workshop.",
         )
@@ -261,7 +267,8 @@ def test_unsafe_citation_keys_are_refused() -> None:
 
 def test_unknown_override_fields_suggest_the_right_one() -> None:
     assert problems_of(with_entry_lines("override: {containertitle: X}")) == [
-        "entries.yaml:13:16: entry 'satclip': field 'override': unknown field 'containertitle' (did you mean 'container_title'?)"
+        "entries.yaml:13:16: entry 'satclip': field 'override': unknown field 'containertitle' (did you mean "
+        "'container_title'?)"
     ]
 
 

@@ -220,7 +220,7 @@ def test_words_left_to_the_style(word: str) -> None:
 
 
 def test_titles_are_never_braced_whole() -> None:
-    for _, (_, fields) in parse(export("bibtex", realistic_catalog(), CLASSIC)).items():
+    for _, fields in parse(export("bibtex", realistic_catalog(), CLASSIC)).values():
         title = fields["title"]
         assert not (title.startswith("{") and title.endswith("}") and _depth_never_zero_inside(title)), title
 

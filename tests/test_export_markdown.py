@@ -61,7 +61,7 @@ def test_absent_links_are_written_as_the_list_writes_them() -> None:
 
 def test_sections_are_numbered_in_order_and_subsections_under_their_parent() -> None:
     regenerated = export("markdown", bundled_catalog(), ExportOptions(markdown_as_listed=True))
-    headings = [line for line in regenerated.splitlines() if line.startswith("## ") or line.startswith("### ")]
+    headings = [line for line in regenerated.splitlines() if line.startswith(("## ", "### "))]
     assert headings == [
         "## 📖 1. Surveys and Concept Papers",
         "## 📡 2. Location Embeddings",
@@ -96,7 +96,8 @@ def test_cells_cannot_break_the_table() -> None:
     text = export("markdown", _one_item_catalog(entry), ExportOptions(markdown_as_listed=True))
     line = next(line for line in text.splitlines() if line.startswith("| **"))
     assert line == (
-        "| **[X]** | **A \\| B C** | Venue \\| 2025 | [\\[X\\]](https://example.org/a%20%28b%29%7Cc) | [Code \\[v2\\]](https://example.org/c) |"
+        "| **[X]** | **A \\| B C** | Venue \\| 2025 | [\\[X\\]](https://example.org/a%20%28b%29%7Cc) | [Code "
+        "\\[v2\\]](https://example.org/c) |"
     )
 
 
@@ -116,9 +117,9 @@ def test_resolved_markdown_shows_the_version_of_record_and_marks_unresolved_rows
         ),
     )
     line = next(
-        l
-        for l in export("markdown", _one_item_catalog(entry, published), ExportOptions()).splitlines()
-        if l.startswith("| **")
+        row
+        for row in export("markdown", _one_item_catalog(entry, published), ExportOptions()).splitlines()
+        if row.startswith("| **")
     )
     assert "| **GeoCLIP: as published** | NeurIPS 2023 |" in line
     unresolved = export("markdown", _one_item_catalog(entry), ExportOptions())

@@ -1,6 +1,7 @@
 """The loopback fake answers the replay requests like the real services, and fetch.py survives it misbehaving.
 
-Every body served here is from the replay corpus (reconstructed, not live data); no test asserts on its synthetic values.
+Every body served here is from the replay corpus (reconstructed, not live data); no test asserts on its synthetic
+values.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -501,7 +502,7 @@ def test_arxiv_backs_off_well_beyond_its_three_seconds(
     service.script = [status(429), status(503), ok()]
     make_fetcher(random=lambda: 0.0).get(ARXIV)
     assert fake_time.sleeps == [6.0, 6.0]
-    gaps = [b.at - a.at for a, b in zip(service.seen, service.seen[1:])]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(service.seen)]
     assert all(gap >= 6.0 for gap in gaps)
 
 
@@ -530,7 +531,7 @@ def test_an_unknown_service_is_a_programming_error(make_fetcher: Callable[..., F
         make_fetcher().get(Query("zenodo", "/records"))
 
 
-# -- rate-limit headers and pacing --------------------------------------------------------------------------------------
+# -- rate-limit headers and pacing -------------------------------------------------------------------------------------
 
 
 def _recorded_headers(name: str) -> dict[str, str]:
@@ -585,7 +586,7 @@ def test_different_services_do_not_wait_for_each_other(make_fetcher: Callable[..
 
 
 def _gaps(service: Service) -> list[float]:
-    return [round(b.at - a.at, 4) for a, b in zip(service.seen, service.seen[1:])]
+    return [round(b.at - a.at, 4) for a, b in itertools.pairwise(service.seen)]
 
 
 def test_crossref_lists_are_paced_by_the_documented_pool_limit(
@@ -680,7 +681,7 @@ def test_a_success_resets_the_failure_streak(make_fetcher: Callable[..., Fetcher
     assert fetcher.tripped == {}
 
 
-# -- get_many -----------------------------------------------------------------------------------------------------------
+# -- get_many ----------------------------------------------------------------------------------------------------------
 
 
 def test_get_many_keeps_input_order_and_returns_failures_as_values(
@@ -741,7 +742,7 @@ def test_errors_from_get_many_are_service_errors_with_the_service(make_fetcher: 
     assert [item.service for item in results if isinstance(item, ServiceError)] == ["crossref", "arxiv"]
 
 
-# -- a damaged cache ----------------------------------------------------------------------------------------------------
+# -- a damaged cache ---------------------------------------------------------------------------------------------------
 
 
 def test_a_cache_file_full_of_garbage_is_bypassed_not_fatal(

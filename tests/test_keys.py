@@ -116,7 +116,7 @@ def test_replay_keys_of_the_seed_list_follow_the_scheme() -> None:
     assert base_key(seco) == "manas2021seasonal"
 
 
-# --- assignment ---------------------------------------------------------------------------------------------------------
+# --- assignment -------------------------------------------------------------------------------------------------------
 
 
 def test_first_run_gives_base_keys_and_reports_them_as_new() -> None:
@@ -279,6 +279,6 @@ def test_the_author_year_scheme_drops_the_title_word_and_letters_clashes() -> No
     entries = [Entry(id="one", section="s", title="Deep Maps"), Entry(id="two", section="s", title="Other Maps")]
     items = [
         Resolved(entry=entry, key="", status="published", evidence="verified", record=record)
-        for entry, record in zip(entries, (first, second))
+        for entry, record in zip(entries, (first, second), strict=True)
     ]
     assert assign_keys(items, {}, scheme="author-year").keys == {"one": "klemmer2025a", "two": "klemmer2025b"}

@@ -481,7 +481,7 @@ def test_no_candidates() -> None:
     )
 
 
-# --- check_identified --------------------------------------------------------------------------------------------------
+# --- check_identified -------------------------------------------------------------------------------------------------
 
 
 def test_identifier_record_with_the_same_title_is_the_record() -> None:

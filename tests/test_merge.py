@@ -310,7 +310,7 @@ def test_services_failing_without_previous_data_is_unresolved_with_the_failure()
     assert result.record.arxiv_id == "2301.00001" and result.provenance["arxiv_id"].source == "curated"
 
 
-# --- conflicts ---------------------------------------------------------------------------------------------------------
+# --- conflicts --------------------------------------------------------------------------------------------------------
 
 
 def test_curated_doi_differing_from_the_doi_arxiv_reports_is_a_conflict() -> None:
@@ -397,7 +397,7 @@ def test_search_matching_another_doi_than_the_identifier_is_reported() -> None:
     assert "crossref search also matched 10.1000/journal-version; kept 10.1000/deep" in result.problems
 
 
-# --- keeping the previous result ---------------------------------------------------------------------------------------
+# --- keeping the previous result --------------------------------------------------------------------------------------
 
 
 def _previous() -> Resolved:
@@ -441,7 +441,7 @@ def test_without_failures_the_new_result_replaces_the_previous_one_and_keeps_its
     assert result.status == "published" and result.key == "lovelace2023deep"
 
 
-# --- non-paper items -----------------------------------------------------------------------------------------------------
+# --- non-paper items --------------------------------------------------------------------------------------------------
 
 
 def test_replay_clay_dataset_is_resolved_from_curated_data_alone() -> None:
@@ -466,7 +466,7 @@ def test_replay_blog_post_and_challenge_items() -> None:
     assert challenge.issued == PartialDate(2025) and challenge.author == ()
 
 
-# --- replay: the seed entries end to end (parsed by the real parsers) ------------------------------------------------------
+# --- replay: the seed entries end to end (parsed by the real parsers) -------------------------------------------------
 
 
 def test_replay_satclip_upgrades_to_aaai_and_keeps_the_arxiv_id() -> None:

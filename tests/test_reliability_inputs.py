@@ -146,7 +146,8 @@ def test_yaml_tags_never_construct_objects(tmp_path: Path) -> None:
 
 def test_a_10_mb_entries_file_is_refused_at_once_without_parsing(tmp_path: Path) -> None:
     block = "".join(
-        f'  - id: paper-{n}\n    section: papers\n    title: "A perfectly valid paper title, number {n}, padded {"x" * 40}"\n'
+        f'  - id: paper-{n}\n    section: papers\n    title: "A perfectly valid paper title, number {n}, padded '
+        f'{"x" * 40}"\n'
         for n in range(75_000)
     )
     path = tmp_path / "entries.yaml"

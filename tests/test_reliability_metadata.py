@@ -31,8 +31,10 @@ from reliability import COMMAND, environment
 
 def hostile(marker: Path) -> str:
     return (
-        f"\\input{{/etc/passwd}} \\write18{{touch {marker}}} \\def\\x{{}} }}{{ unbalanced {{{{ \x07bell \x1b[31mred\x1b[0m "
-        "\u202eevil\u202c <script>alert(1)</script> | pipe [click](javascript:alert(1)) <javascript:alert(2)> 100% & #1 $x_2$ ~ ^"
+        f"\\input{{/etc/passwd}} \\write18{{touch {marker}}} \\def\\x{{}} }}{{ unbalanced "
+        f"{{{{ \x07bell \x1b[31mred\x1b[0m "
+        "\u202eevil\u202c <script>alert(1)</script> | pipe [click](javascript:alert(1)) <javascript:alert(2)> 100% & "
+        "#1 $x_2$ ~ ^"
     )
 
 

@@ -113,8 +113,8 @@ def test_a_journal_article_maps_every_bibliographic_field() -> None:
     )
     assert (record.type, record.source_type) == ("article-journal", "journal-article")
     assert (
-        record.title
-        == "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia in the Basal Ganglia of Mice"
+        record.title == "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia "
+        "in the Basal Ganglia of Mice"
     )
     assert [p.display() for p in record.author] == [
         "Shankar Sadasivan",
@@ -437,7 +437,8 @@ def test_replay_each_work_body(name: str) -> None:
 
 
 def test_replay_names_keep_their_accents_and_author_less_records_stay_empty() -> None:
-    """replay: Crossref spells Giró-i-Nieto and Rodríguez where arXiv has no accents; 10.1145/3736539.3754446 has no author key."""
+    """replay: Crossref spells Giró-i-Nieto and Rodríguez where arXiv has no accents; 10.1145/3736539.3754446 has no
+    author key."""
     seco = crossref.parse_work((REPLAY / "works" / "10.1109_ICCV48922.2021.00928.json").read_bytes())
     assert [p.family for p in seco.author] == ["Mañas", "Lacoste", "Giró-i-Nieto", "Vazquez", "Rodríguez"]
     lossy = crossref.parse_work((REPLAY / "works" / "10.1109_MGRS.2025.3546527.json").read_bytes())

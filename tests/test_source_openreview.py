@@ -209,7 +209,8 @@ def test_a_paper_under_review_is_no_conference_paper_and_has_no_container() -> N
     note["content"]["_bibtex"] = {
         "value": note["content"]["_bibtex"]["value"].replace(
             "booktitle={The Twelfth International Conference on Learning Representations}",
-            "booktitle={Submitted to The Thirteenth International Conference on Learning Representations},\nnote={under review}",
+            "booktitle={Submitted to The Thirteenth International Conference on Learning Representations},"
+            "\nnote={under review}",
         )
     }
     del note["pdate"]
@@ -236,7 +237,10 @@ def test_title_and_authors_fall_back_to_the_latex_of_the_bibtex() -> None:
 
 
 def test_a_not_found_error_document_is_not_found() -> None:
-    body = b'{"name":"NotFoundError","message":"The Note abc was not found","status":404,"details":{"path":"id","value":"abc"}}'
+    body = (
+        b'{"name":"NotFoundError","message":"The Note abc was not found","status":404,'
+        b'"details":{"path":"id","value":"abc"}}'
+    )
     with pytest.raises(NotFound, match="The Note abc was not found"):
         openreview.parse_notes(body)
     with pytest.raises(NotFound):

@@ -35,7 +35,8 @@ def _missing_tools() -> str | None:
 MISSING = _missing_tools()
 needs_tex = pytest.mark.skipif(
     MISSING is not None,
-    reason=f"TeX tool or package {MISSING} is absent (Debian: texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber)",
+    reason=f"TeX tool or package {MISSING} is absent "
+    "(Debian: texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber)",
 )
 
 NATBIB_DOCUMENT = r"""\documentclass{article}

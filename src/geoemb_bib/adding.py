@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import ids, keys, matching
@@ -46,7 +47,7 @@ def look_up(fetcher: Fetcher, identifier: ids.Identifier) -> tuple[Record | None
         for api in ("v2", "v1"):
             response = fetcher.get(
                 openreview_source.note_query(identifier.value, api), validate=openreview_source.validate
-            )  # type: ignore[arg-type]
+            )
             try:
                 notes = openreview_source.parse_notes(response.body, fetched_at=response.fetched_at, api=api)
             except NotFound:
@@ -88,13 +89,13 @@ def build_entry(
         key=key,
     )
     if record is not None and identifier.scheme == "doi" and record.arxiv_id:
-        draft = Entry(**{**_fields(draft), "ids": CuratedIds(arxiv=record.arxiv_id)})
+        draft = replace(draft, ids=CuratedIds(arxiv=record.arxiv_id))
     base = entry_id or keys.base_key(record if record is not None else draft)
     taken = {entry.id for entry in curated.entries}
     chosen, number = base, 2
     while chosen in taken:
         chosen, number = f"{base}-{number}", number + 1
-    return Entry(**{**_fields(draft), "id": chosen})
+    return replace(draft, id=chosen)
 
 
 def landing_url(identifier: ids.Identifier) -> str:
@@ -119,7 +120,3 @@ def listed_venue(record: Record | None) -> str | None:
     if claim.venue is not None and claim.year:
         return claim.label
     return f"{text} {year}" if year and str(year) not in text else text
-
-
-def _fields(entry: Entry) -> dict[str, object]:
-    return {name: getattr(entry, name) for name in entry.__dataclass_fields__}

@@ -842,7 +842,10 @@ def status(entries: Path, as_json: bool) -> None:
     widths = [max(len(row.key) for row in rows), 10, 12, max(len(row.venue) for row in rows)] if rows else [0, 0, 0, 0]
     for row in rows:
         click.echo(
-            f"{row.key:<{widths[0]}}  {row.status:<{widths[1]}}  {row.evidence:<{widths[2]}}  {_printable(row.venue):<{widths[3]}}  {', '.join(row.missing)}".rstrip()
+            (
+                f"{row.key:<{widths[0]}}  {row.status:<{widths[1]}}  {row.evidence:<{widths[2]}}  "
+                f"{_printable(row.venue):<{widths[3]}}  {', '.join(row.missing)}"
+            ).rstrip()
         )
 
 

@@ -43,7 +43,7 @@ class Config:
     source: str | None = None  # the file the settings came from, for messages
 
 
-_FIELDS: dict[str, type | tuple[type, ...]] = {
+_FIELDS: dict[str, type] = {
     "mailto": str,
     "cache_dir": str,
     "output_dir": str,
@@ -66,28 +66,26 @@ def parse_config(text: str, path: str) -> Config:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    if path.endswith(PYPROJECT_FILE):
-        table = document.get("tool", {}).get("geoemb-bib", {})
-    else:
-        table = document
+    table = document.get("tool", {}).get("geoemb-bib", {}) if path.endswith(PYPROJECT_FILE) else document
     return _config_from_table(table, path)
 
 
 def _config_from_table(table: Mapping[str, Any], path: str) -> Config:
     values: dict[str, Any] = {}
-    for name, value in table.items():
+    for name in table:
+        value: Any = table[name]
         setting = name.replace("-", "_")
         if setting not in _FIELDS:
             known = ", ".join(n.replace("_", "-") for n in _FIELDS)
             raise ConfigError(f"{path}: unknown setting '{name}'", hint=f"known settings: {known}")
         if not isinstance(value, _FIELDS[setting]):
-            raise ConfigError(f"{path}: setting '{name}' must be {_FIELDS[setting].__name__}, found {value!r}")  # type: ignore[union-attr]
+            raise ConfigError(f"{path}: setting '{name}' must be {_FIELDS[setting].__name__}, found {value!r}")
         if setting in _CHOICES and value not in _CHOICES[setting]:
             raise ConfigError(
                 f"{path}: setting '{name}' must be one of {', '.join(_CHOICES[setting])}, found {value!r}"
             )
         if setting == "cache_ttl_days":
-            value = _ttl_table(value, path)
+            value = _ttl_table(table[name], path)
         values[setting] = value
     return Config(**values, source=path)
 
@@ -107,5 +105,7 @@ def _ttl_table(value: Mapping[str, Any], path: str) -> dict[str, float]:
 
 def apply_environment(config: Config, environ: Mapping[str, str]) -> Config:
     """Environment variables override the file."""
-    changes = {setting: environ[variable] for variable, setting in ENVIRONMENT.items() if environ.get(variable)}
+    changes: dict[str, Any] = {
+        setting: environ[variable] for variable, setting in ENVIRONMENT.items() if environ.get(variable)
+    }
     return replace(config, **changes) if changes else config

@@ -66,7 +66,7 @@ CURATED_FIELDS = (
 PROVENANCE_FIELDS = ("source", "id", "fetched_at", "score", "fields")
 _CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.MULTILINE)
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +329,7 @@ def _encode_provenance(provenance: Mapping[str, Provenance]) -> list[_Flow]:
 
 
 def _encode_dataclass(value: Any, *, omit_defaults: bool) -> dict[str, Any]:
-    """Fields in declaration order; empty ones left out (for a Record, `source`, `standard_id` and `type` always stay)."""
+    """Fields in declaration order; empty ones left out (a Record's `source`, `standard_id` and `type` always stay)."""
     data: dict[str, Any] = {}
     for spec in _fields(type(value)):
         raw = getattr(value, spec.name)
@@ -369,7 +369,7 @@ class _Map(dict):  # type: ignore[type-arg]
         return self.key_lines.get(name, self.line)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]  # the C loader where built, chosen at import
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
             raise yaml.constructor.ConstructorError(
@@ -497,7 +497,7 @@ def _plain_scalar(text: str) -> Any:
     found = _RESOLVED_PLAIN.get(text, _RESOLVED_PLAIN)
     if found is not _RESOLVED_PLAIN:
         return found
-    tag = _PLAIN_TYPES.resolve(yaml.ScalarNode, text, (True, False))
+    tag = _PLAIN_TYPES.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]  # stubs lack it
     if tag == _STR_TAG:
         value: Any = text
     elif tag in _SCALAR_TAGS:
@@ -590,7 +590,7 @@ class _FastReader:
         self.index = index
         return -1
 
-    def _mapping(self, indent: int) -> _Map:
+    def _mapping(self, indent: int) -> _Map:  # noqa: C901
         """A block mapping whose keys start at column `indent`, the first one on the current line.
 
         The common lines (`key: plain value`, `key: 'quoted'`, the next key at the same column) are read in this
@@ -752,7 +752,7 @@ class _FastReader:
         self.index = index
         return "\n".join(body) + ("\n" if indicator == "|" else "")
 
-    def _flow(self, text: str, start: int) -> tuple[Any, int]:
+    def _flow(self, text: str, start: int) -> tuple[Any, int]:  # noqa: C901
         """A flow mapping or list opening at text[start] and closing on the same line; (value, index after it)."""
         closing = "}" if text[start] == "{" else "]"
         result: Any
@@ -1125,7 +1125,7 @@ def _decoder(hint: Any) -> Callable[[Any, int, str], Any]:
     return found
 
 
-def _make_decoder(hint: Any) -> Callable[[Any, int, str], Any]:
+def _make_decoder(hint: Any) -> Callable[[Any, int, str], Any]:  # noqa: C901
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (Union, types.UnionType):
@@ -1151,7 +1151,7 @@ def _make_decoder(hint: Any) -> Callable[[Any, int, str], Any]:
             values = _as_list(raw, line, where)
             if len(values) != len(parts):
                 raise _Bad(line, f"{where}: expected {len(parts)} values, found {len(values)}")
-            return tuple(part(v, line, where) for part, v in zip(parts, values))
+            return tuple(part(v, line, where) for part, v in zip(parts, values, strict=True))
 
         return decode_fixed
     if hint is str:

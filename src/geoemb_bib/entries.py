@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import ids
-from .errors import EntriesError, Problem
+from .errors import EntriesError, InputError, Problem
 from .model import (
+    DEFAULT_COLUMNS,
     ITEM_TYPES,
     KINDS,
     CuratedIds,
@@ -149,7 +150,7 @@ def _decode(data: bytes, collector: _Collector) -> str | None:
     if len(data) > MAX_FILE_BYTES:
         collector.add(None, f"file is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB")
         return None
-    if data.startswith(b"\xef\xbb\xbf") or data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         collector.add(_Where(1, 1), "file starts with a byte-order mark; save it as UTF-8 without BOM")
         return None
     if not data.strip():
@@ -176,7 +177,8 @@ def _decode(data: bytes, collector: _Collector) -> str | None:
         if found:
             collector.add(
                 _Where(number, found.start() + 1),
-                f"garbled characters {_shown(found.group(0))} (text decoded with the wrong encoding); retype them as UTF-8",
+                f"garbled characters {_shown(found.group(0))} (text decoded with the wrong encoding); retype them as "
+                "UTF-8",
             )
     if collector.problems:
         return None
@@ -317,7 +319,7 @@ class _Reader:
             if required:
                 self.problems.add(node, f"{where}: must not be empty")
             return None
-        value = node.value
+        value: str = node.value
         if isinstance(value, str) and node.tag.endswith(":bool"):
             self.problems.add(
                 node, f"{where}: expected text, found the boolean {_shown(value)}; quote it if it is text"
@@ -426,7 +428,7 @@ class _Reader:
             empty_cell=self.text(fields.get("empty_cell"), "list: field 'empty_cell'") or "",
         )
 
-    def read_sections(self, node: yaml.Node) -> list[Section]:
+    def read_sections(self, node: yaml.Node) -> list[Section]:  # noqa: C901
         sections: list[Section] = []
         first_line: dict[str, int] = {}
         for index, item in enumerate(self.sequence(node, "sections")):
@@ -470,7 +472,7 @@ class _Reader:
                     comment=self.text(fields.get("comment"), f"{where}: field 'comment'", multiline=True) or "",
                     hidden=self.boolean(fields.get("hidden"), f"{where}: field 'hidden'"),
                     parent=self.text(fields.get("parent"), f"{where}: field 'parent'"),
-                    columns=columns or Section.__dataclass_fields__["columns"].default,
+                    columns=columns or DEFAULT_COLUMNS,
                     column_titles=column_titles,
                     see_also=self.text(fields.get("see_also"), f"{where}: field 'see_also'", multiline=True) or "",
                     line=item.start_mark.line + 1,
@@ -481,7 +483,8 @@ class _Reader:
             if section.parent is not None and section.parent not in known:
                 self.problems.add(
                     _Where(section.line, None),
-                    f"section '{section.id}': parent '{section.parent}' is not a section{_did_you_mean(section.parent, known)}",
+                    f"section '{section.id}': parent '{section.parent}' is not a "
+                    f"section{_did_you_mean(section.parent, known)}",
                 )
             if section.parent == section.id:
                 self.problems.add(
@@ -529,7 +532,8 @@ class _Reader:
         if key is not None and not _CITATION_KEY.match(key):
             self.problems.add(
                 fields["key"],
-                f"{where}: key {_shown(key)} must start with a letter and hold only letters, digits, '_', ':', '.', '-'",
+                f"{where}: key {_shown(key)} must start with a letter and hold only letters, digits, '_', ':', '.', "
+                "'-'",
             )
             key = None
         links = self.read_links(fields.get("links"), where)
@@ -538,7 +542,7 @@ class _Reader:
             id=entry_id or provisional,
             section=section or "",
             title=self.text(fields.get("title"), f"{where}: field 'title'", required=True) or "",
-            kind=kind if kind in KINDS else "paper",  # type: ignore[arg-type]
+            kind=kind if kind in KINDS else "paper",
             abbr=_none_if_dash(self.text(fields.get("abbr"), f"{where}: field 'abbr'")),
             venue=self.text(fields.get("venue"), f"{where}: field 'venue'"),
             year=self.integer(fields.get("year"), f"{where}: field 'year'", 1000, 2999),
@@ -578,7 +582,7 @@ class _Reader:
                 links.append(Link(role=role, url=url, label=label))
         return tuple(links)
 
-    def read_ids(self, node: yaml.Node | None, where: str, links: tuple[Link, ...]) -> CuratedIds:
+    def read_ids(self, node: yaml.Node | None, where: str, links: tuple[Link, ...]) -> CuratedIds:  # noqa: C901
         if node is None:
             return CuratedIds()
         fields = self.mapping(node, f"{where}: field 'ids'", ID_FIELDS) or {}
@@ -605,7 +609,8 @@ class _Reader:
                 if ids.is_arxiv_doi(doi):
                     self.problems.add(
                         fields["doi"],
-                        f"{where}: ids.doi {_shown(doi_text)} is arXiv's own DOI; give the arXiv id as ids.arxiv instead",
+                        f"{where}: ids.doi {_shown(doi_text)} is arXiv's own DOI; give the arXiv id as ids.arxiv "
+                        "instead",
                     )
                 else:
                     values["doi"] = doi
@@ -631,7 +636,8 @@ class _Reader:
             if stated_base != found.value:
                 self.problems.add(
                     fields[found.scheme],
-                    f"{where}: ids.{found.scheme} {_shown(stated)} differs from the {link.role} link's {_shown(found.value)}",
+                    f"{where}: ids.{found.scheme} {_shown(stated)} differs from the {link.role} link's "
+                    f"{_shown(found.value)}",
                 )
         return CuratedIds(**values)
 
@@ -645,14 +651,22 @@ class _Reader:
                 if not (values.get("family") or values.get("literal")):
                     self.problems.add(item, f"{here}: give 'family' (and 'given'), or 'literal' for an organisation")
                     continue
-                people.append(Person(**values))
+                people.append(
+                    Person(
+                        family=values.get("family", ""),
+                        given=values.get("given", ""),
+                        particle=values.get("particle", ""),
+                        suffix=values.get("suffix", ""),
+                        literal=values.get("literal", ""),
+                    )
+                )
             else:
                 name = self.text(item, here, required=True)
                 if name:
                     people.append(person_from_text(name))
         return tuple(people)
 
-    def read_override(self, node: yaml.Node | None, where: str) -> dict[str, Any]:
+    def read_override(self, node: yaml.Node | None, where: str) -> dict[str, Any]:  # noqa: C901
         if node is None:
             return {}
         fields = self.mapping(node, f"{where}: field 'override'", OVERRIDE_FIELDS) or {}
@@ -675,7 +689,8 @@ class _Reader:
                 if text is not None and text not in ITEM_TYPES:
                     self.problems.add(
                         value,
-                        f"{here}: unknown type {_shown(text)} (one of {', '.join(ITEM_TYPES)}){_did_you_mean(text, ITEM_TYPES)}",
+                        f"{here}: unknown type {_shown(text)} (one of "
+                        f"{', '.join(ITEM_TYPES)}){_did_you_mean(text, ITEM_TYPES)}",
                     )
                 elif text is not None:
                     values[name] = text
@@ -702,10 +717,10 @@ class _Reader:
         claims = [("id", entry.id, fields.get("id"))]
         if entry.key:
             claims.append(("key", entry.key, fields.get("key")))
-        for work_id in work_ids(entry):
-            claims.append(
-                ("work", work_id, fields.get("ids") if not _links_name(entry, work_id) else fields.get("links"))
-            )
+        claims.extend(
+            ("work", work_id, fields.get("ids") if not _links_name(entry, work_id) else fields.get("links"))
+            for work_id in work_ids(entry)
+        )
         for kind, value, node in claims:
             first = self.first_entry_with.get(f"{kind}:{value}")
             if first is None:
@@ -840,6 +855,8 @@ def insert_entry(text: str, entry: Entry) -> str:
     Every other byte of the file is kept: comments, order, quoting and blank lines.
     """
     root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not isinstance(root, yaml.MappingNode):
+        raise InputError("the list has no top-level mapping to add the entry to")
     entries_node = next(value for key, value in root.value if key.value == "entries")
     items = list(entries_node.value) if isinstance(entries_node, yaml.SequenceNode) else []
     lines = text.splitlines(keepends=True)

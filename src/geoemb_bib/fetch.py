@@ -1,4 +1,4 @@
-"""The network and the on-disk cache: User-Agent, per-service pacing, retries, Retry-After, circuit breakers, offline mode.
+"""The network and the on-disk cache: User-Agent, per-service pacing, retries, Retry-After, breakers, offline mode.
 
 The only module that imports httpx and diskcache; both (and platformdirs) are imported lazily so `--help` stays fast.
 """
@@ -229,7 +229,7 @@ class FetchSettings:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], **overrides: Any) -> FetchSettings:
-        """Settings from GEOEMB_BIB_* variables (base URLs, mailto, cache dir, ADVANCED_VARIABLES); keyword overrides win."""
+        """Settings from GEOEMB_BIB_* variables (URLs, mailto, cache, ADVANCED_VARIABLES); keyword overrides win."""
         values: dict[str, Any] = _advanced_settings(environ)
         base_urls = dict(DEFAULT_BASE_URLS)
         for service, variable in BASE_URL_VARIABLES.items():
@@ -886,8 +886,9 @@ class Fetcher:
     def get(self, query: Query, *, validate: Validation = None) -> Response:
         """One answer for `query`: from the cache when fresh, else from the service (paced, retried).
 
-        `validate` is the source's parser (or a mapping of service name to parser). A 2xx body it rejects with BadResponse is never cached and is asked
-        again (a cut body is usually transient) until the retry budget is spent; then BadResponse propagates.
+        `validate` is the source's parser (or a mapping of service name to parser). A 2xx body it rejects with
+        BadResponse is never cached and is asked again (a cut body is usually transient) until the retry budget is
+        spent; then BadResponse propagates.
         If it raises another ServiceError (say NotFound), the body was understood: it is cached briefly and the
         error propagates. 404 is returned and cached briefly; other 4xx are returned uncached; 429, 5xx and
         transport failures are retried and end in ServiceUnavailable.
@@ -908,7 +909,7 @@ class Fetcher:
             )
         return self._fetch(query, key, validate)
 
-    def get_many(
+    def get_many(  # noqa: C901
         self, queries: Iterable[Query], *, validate: Validation = None, on_result: ResultCallback | None = None
     ) -> list[Response | ServiceError]:
         """Answers for many queries, in input order; a query that fails gives its ServiceError as a value.
@@ -981,7 +982,7 @@ class Fetcher:
         return [result for result in results if result is not None]
 
     def _from_cache(self, query: Query, validate: Validation) -> Response | ServiceError | None:
-        """The fresh, usable cached answer to `query` (a cached "no such record" as its error), or None: ask the service."""
+        """The fresh, usable cached answer to `query` (a cached "no such record" as its error), or None: ask."""
         if self.settings.refresh:
             return None
         check = validate.get(query.service) if isinstance(validate, Mapping) else validate
@@ -1123,7 +1124,7 @@ class Fetcher:
             return backoff_delay(attempt, base=unit, cap=self.settings.max_backoff, floor=unit, random=self._random)
         return backoff_delay(attempt, base=BACKOFF_BASE, cap=self.settings.max_backoff, random=self._random)
 
-    def _fetch(self, query: Query, key: str, validate: Validator | None) -> Response:
+    def _fetch(self, query: Query, key: str, validate: Validator | None) -> Response:  # noqa: C901
         service = query.service
         budget = self._budgets[SERVICE_GROUPS[service]]
         kind = _request_kind(query)
@@ -1165,7 +1166,8 @@ class Fetcher:
                 if asked is not None and asked > self.settings.max_retry_after:
                     self._count(service, "failures")
                     message = (
-                        f"{service}: asked to wait {asked:.0f} s before asking again (more than {self.settings.max_retry_after:.0f} s);"
+                        f"{service}: asked to wait {asked:.0f} s before asking again (more than "
+                        f"{self.settings.max_retry_after:.0f} s);"
                         " not asking again this run"
                     )
                     self._breakers.trip(service, message)

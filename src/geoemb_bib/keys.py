@@ -123,7 +123,7 @@ FALLBACK_WORD = "anon"
 
 
 def ascii_word(text: str) -> str:
-    """Lower-case ASCII letters and digits only: 'Rußwurm' -> 'russwurm', 'Mañas' -> 'manas', 'Giró-i-Nieto' -> 'giroinieto'."""
+    """Lower-case ASCII letters and digits only: 'Rußwurm' -> 'russwurm', 'Giró-i-Nieto' -> 'giroinieto'."""
     text = _TEX_BRACES.sub(lambda m: _TEX_LETTERS.get(m.group(1) or "", ""), text)
     decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII))
     return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
@@ -134,7 +134,7 @@ def _letters(text: str) -> str:
 
 
 def title_word(title: str) -> str:
-    """The first title word that is not a stopword, in ASCII (hyphenated words joined: 'Multi-modal' -> 'multimodal')."""
+    """The first title word that is not a stopword, in ASCII (hyphens dropped: 'Multi-modal' -> 'multimodal')."""
     for raw in title.split():
         word = ascii_word(raw)
         if word and word not in STOPWORDS:
@@ -228,7 +228,7 @@ class KeyAssignment:
         return tuple(dataclasses.replace(item, key=self.keys[item.entry.id]) for item in items)
 
 
-def assign_keys(
+def assign_keys(  # noqa: C901
     items: Sequence[Resolved | Entry],
     previous: Mapping[str, str],
     *,
@@ -270,7 +270,7 @@ def assign_keys(
             keys[entry.id] = old
             taken[old] = entry.id
 
-    pending = [(item, entry) for item, entry in zip(items, entries) if entry.id not in keys]
+    pending = [(item, entry) for item, entry in zip(items, entries, strict=True) if entry.id not in keys]
     by_base: dict[str, list[Entry]] = {}
     bases: dict[str, str] = {}
     for item, entry in pending:
@@ -281,7 +281,7 @@ def assign_keys(
     letters: dict[str, set[str]] = {}
     for key in taken:
         _file_letter(key, letters)
-    for item, entry in pending:
+    for _item, entry in pending:
         base = bases[entry.id]
         crowded = len(by_base[base]) > 1 or base in taken or bool(letters.get(base))
         key = _next_free(base, taken, letters, lettered=crowded)

@@ -328,9 +328,15 @@ class AuthorAgreement:
             side = "candidate" if self.candidate_count == 0 else "reference"
             return f"authors not comparable ({side} lists none)"
         if self.first_author:
-            return f"first author {self.shared[0]} agrees, {len(self.shared)} of {self.reference_count} family names shared"
+            return (
+                f"first author {self.shared[0]} agrees, "
+                f"{len(self.shared)} of {self.reference_count} family names shared"
+            )
         if self.shared:
-            return f"first author differs; {len(self.shared)} of {self.reference_count} family names shared ({', '.join(self.shared[:3])})"
+            return (
+                f"first author differs; {len(self.shared)} of {self.reference_count} family names shared "
+                f"({', '.join(self.shared[:3])})"
+            )
         return "no family name in common"
 
 
@@ -891,7 +897,8 @@ def check_identified(reference: Reference, record: Record, *, asserted_by: str) 
         conflict = title.score < TITLE_CONFLICT or authors_disagree
     problems: list[str] = []
     steps = [
-        f"{asserted_by} identifier -> {ident}: title similarity {title.score:.0f} ({title.kind}); {authors.describe()}; "
+        f"{asserted_by} identifier -> {ident}: title similarity {title.score:.0f} ({title.kind}); "
+        f"{authors.describe()}; "
         f"{year.describe()}" + (f"; links the preprint ({link})" if link else "")
     ]
     if conflict:

@@ -71,11 +71,14 @@ PRECEDENCE_NOTES: Mapping[str, str] = {
     "type": "Crossref deposits AAAI's proceedings as journal-article: a version of record whose venue is a known"
     " conference becomes paper-conference; an accepted OpenReview note is paper-conference (article-journal"
     " for a journal such as TMLR); arXiv gives article; a non-paper's kind gives dataset/post-weblog/webpage",
-    "title": "the version of record's title even when it differs from arXiv's only in case ('A review'); an all-capitals"
+    "title": "the version of record's title even when it differs from arXiv's only in case ('A review');"
+    " an all-capitals"
     " title is the one exception, replaced by an arXiv title that normalises to the same words",
     "author": "an empty list never wins: Crossref omits authors for some records (10.1145/3736539.3754446)",
-    "issued": "a version of record without a date takes the curated year before arXiv's, since arXiv dates the preprint",
-    "container_title": "an accepted OpenReview note without a booktitle gets the venue's full name from the venue table;"
+    "issued": "a version of record without a date takes the curated year before arXiv's,"
+    " since arXiv dates the preprint",
+    "container_title": "an accepted OpenReview note without a booktitle gets the venue's full name"
+    " from the venue table;"
     " a non-paper's host or platform ('Source Cooperative', 'Medium')",
     "doi": "the publisher DOI; only a preprint gets arXiv's DataCite DOI (10.48550/arxiv.<id>), which identity always"
     " keeps; a version of record without a DOI (OpenReview) has none",
@@ -171,7 +174,7 @@ def merge_entry(
 # --- papers ------------------------------------------------------------------------------------------------
 
 
-def _merge_paper(
+def _merge_paper(  # noqa: C901
     entry: Entry,
     *,
     preprint: Record | None,
@@ -300,7 +303,7 @@ def _check_curated_against_preprint(entry: Entry, preprint: Record, earlier: Seq
     return first
 
 
-def _venue_findings(
+def _venue_findings(  # noqa: C901
     entry: Entry,
     hints: Sequence[str],
     vor: _Source | None,
@@ -322,7 +325,10 @@ def _venue_findings(
                 listed.year is not None and listed.year not in record_years(note)
             ):
                 continue
-            says = f"OpenReview {note.openreview_id or note.standard_id} says {note.decision.value} (venueid {note.venueid})"
+            says = (
+                f"OpenReview {note.openreview_id or note.standard_id} says {note.decision.value} "
+                f"(venueid {note.venueid})"
+            )
             if note.decision in _UNACCEPTED:
                 conflicts.append(f"listed as {listed.raw} but {says}")
             else:
@@ -344,7 +350,8 @@ def _venue_findings(
         verdict = corroborate_venue((entry.venue or "",), vor.record)
         if verdict.corroborates is False:
             problems.append(
-                f"listed as {listed.raw}; the version of record is {verdict.found or vor.record.container_title or 'elsewhere'}"
+                f"listed as {listed.raw}; the version of record is "
+                f"{verdict.found or vor.record.container_title or 'elsewhere'}"
             )
     return conflicts, problems
 
@@ -404,12 +411,17 @@ def _build_record(
                 provenance[name] = origin
                 break
     steps: list[str] = []
-    if vor is not None and arxiv is not None and vor.record.author and arxiv.record.author:
-        if len(vor.record.author) != len(arxiv.record.author):
-            steps.append(
-                f"authors: {vor.record.source} lists {len(vor.record.author)}, arXiv {len(arxiv.record.author)};"
-                f" using {provenance['author'].source}'s"
-            )
+    if (
+        vor is not None
+        and arxiv is not None
+        and vor.record.author
+        and arxiv.record.author
+        and len(vor.record.author) != len(arxiv.record.author)
+    ):
+        steps.append(
+            f"authors: {vor.record.source} lists {len(vor.record.author)}, arXiv {len(arxiv.record.author)};"
+            f" using {provenance['author'].source}'s"
+        )
     main = vor or arxiv
     fetched = [s.provenance.fetched_at for s in (vor, arxiv, *linked) if s is not None and s.provenance.fetched_at]
     record = Record(
@@ -517,7 +529,7 @@ def _arxiv_value(record: Record, name: str, *, has_vor: bool) -> Any:
     return getattr(record, name)
 
 
-def _curated_value(entry: Entry, name: str, *, refused: AbstractSet[str] = frozenset()) -> Any:
+def _curated_value(entry: Entry, name: str, *, refused: AbstractSet[str] = frozenset()) -> Any:  # noqa: C901
     listed = parse_venue_text(entry.venue) if entry.venue else None
     if name == "title":
         return entry.title

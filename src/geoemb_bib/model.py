@@ -19,6 +19,8 @@ EVIDENCE_LEVELS: tuple[Evidence, ...] = ("identifier", "verified", "curated-only
 
 Kind = Literal["paper", "dataset", "blog-post", "challenge", "software", "webpage"]
 KINDS: tuple[Kind, ...] = ("paper", "dataset", "blog-post", "challenge", "software", "webpage")
+# The columns a section shows when the curator names none.
+DEFAULT_COLUMNS: tuple[str, ...] = ("abbr", "title", "venue", "paper", "code")
 
 # CSL item types the exporters map; limited to the ones Zotero's CSL-JSON importer accepts,
 # because one unknown type makes Zotero reject the whole file.
@@ -138,7 +140,7 @@ class Section:
     comment: str = ""
     hidden: bool = False
     parent: str | None = None
-    columns: tuple[str, ...] = ("abbr", "title", "venue", "paper", "code")
+    columns: tuple[str, ...] = DEFAULT_COLUMNS
     column_titles: Mapping[str, str] = field(default_factory=dict)
     see_also: str = ""
     line: int | None = None
@@ -258,7 +260,7 @@ class Provenance:
 
 @dataclass(frozen=True, slots=True)
 class IdAssertion:
-    """An identifier of the entry's work and who asserted it (`curated`, `arxiv`, `crossref`, `openreview`, `matching`)."""
+    """An identifier of the entry's work and who asserted it (`curated`, a service name, or `matching`)."""
 
     scheme: str
     value: str

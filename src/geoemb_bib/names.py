@@ -28,7 +28,7 @@ _SUFFIXES = ("Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV")
 
 
 def person_from_text(name: str) -> Person:
-    """Split a display name (`Marc Rußwurm`, `Ludwig van Beethoven`, `Rolf, Esther`, `Martin Luther King, Jr.`) into parts."""
+    """Split a display name (`Marc Rußwurm`, `Ludwig van Beethoven`, `Rolf, Esther`, `Martin Luther King, Jr.`)."""
     name = " ".join(name.split())
     suffix = ""
     if "," in name:

@@ -22,6 +22,7 @@ from .report import Change, describe_changes
 from .sources import arxiv as arxiv_source
 from .sources import crossref as crossref_source
 from .sources import openreview as openreview_source
+from .sources.interface import Answer
 
 if TYPE_CHECKING:
     from .fetch import Fetcher, Response
@@ -383,11 +384,10 @@ def _searches(work: _Work) -> list[_Request]:
         titles.append(preprint.title)
     authors = preprint.author if preprint is not None and preprint.author else entry.authors
     first_family = authors[0].sort_family if authors else None
-    requests: list[_Request] = []
-    for title in titles:
-        requests.append(
-            _Request(_search_handler(work, "crossref", title), query=crossref_source.search_query(title, first_family))
-        )
+    requests = [
+        _Request(_search_handler(work, "crossref", title), query=crossref_source.search_query(title, first_family))
+        for title in titles
+    ]
     if _worth_asking_openreview(work):
         # OpenReview holds the submitted title, which the latest arXiv version tracks more closely than a listing.
         title = preprint.title if preprint is not None and preprint.title else titles[0]
@@ -431,7 +431,7 @@ def _search_handler(work: _Work, source: Literal["crossref", "openreview"], titl
 
 # -- running the rounds ------------------------------------------------------------------------------------
 
-VALIDATORS: Mapping[str, Callable[[object], None]] = {
+VALIDATORS: Mapping[str, Callable[[Answer], None]] = {
     "arxiv": arxiv_source.validate,
     "crossref": crossref_source.validate,
     "openreview": openreview_source.validate,
@@ -460,7 +460,7 @@ class _Rounds:
                 self.on_progress(Progress(query.service, self.done, self.total, from_cache, failed))
 
         results = self.fetcher.get_many([batch.query for batch in batches], validate=VALIDATORS, on_result=progress)
-        for batch, result in zip(batches, results):
+        for batch, result in zip(batches, results, strict=True):
             for handle in batch.handlers:
                 handle(result)
 

@@ -59,9 +59,9 @@ def _row(item: Resolved) -> StatusRow:
     elif item.status == "conflict":
         missing.append("a decision on the conflict")
     if item.status != "unresolved":
-        for name in EXPECTED.get(record.type, ("author", "issued")):
-            if not getattr(record, name):
-                missing.append(NAMES[name])
+        missing.extend(
+            NAMES[name] for name in EXPECTED.get(record.type, ("author", "issued")) if not getattr(record, name)
+        )
     return StatusRow(
         id=item.entry.id, key=item.key, status=item.status, evidence=item.evidence, venue=venue, missing=tuple(missing)
     )

@@ -21,7 +21,8 @@ class ExportOptions:
     sort: Literal["list", "key"] = "list"
     markdown_as_listed: bool = False
     markdown_authors: bool = False
-    # The date (YYYY-MM-DD) the web items' URLs were last checked; None leaves urldate out, so output stays reproducible.
+    # The date (YYYY-MM-DD) the web items' URLs were last checked; None leaves urldate out, so output stays
+    # reproducible.
     urldate: str | None = None
     # BibTeX abstracts help Zotero users and cost survey authors nothing (styles ignore them); off for a lean .bib.
     bibtex_abstracts: bool = True
@@ -51,7 +52,7 @@ BUILD_FILES: dict[str, str] = {
 def exporter(name: str) -> Exporter:
     """The exporter module for a format name (KeyError for an unknown name)."""
     module = importlib.import_module(f"{__name__}.{EXPORTERS[name]}")
-    return module  # type: ignore[return-value]
+    return module
 
 
 def export(name: str, catalog: Catalog, options: ExportOptions | None = None) -> str:

@@ -74,7 +74,7 @@ _NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """One item as a citation: everything BibTeX and CSL-JSON print, already chosen and cleaned (markup kept in titles)."""
+    """One item as a citation: all that BibTeX and CSL-JSON print, already chosen and cleaned (titles keep markup)."""
 
     key: str
     form: Form
@@ -201,7 +201,7 @@ def _doi(item: Resolved) -> str | None:
 
 
 def _issued(item: Resolved, arxiv_id: str | None) -> PartialDate | None:
-    """The record's date; else the curated year; else the month an arXiv id was registered; else the listed venue's year."""
+    """The record's date; else the curated year; else the month the arXiv id was registered; else the venue's year."""
     if item.record.issued:
         return _valid_date(item.record.issued)
     if item.entry.year:
@@ -232,13 +232,13 @@ def _url(item: Resolved, form: Form, arxiv_id: str | None, doi: str | None) -> s
     paper = entry.link("paper")
     if entry.kind != "paper":
         roles = LANDING_ROLES.get(entry.kind, ("paper", "dataset", "challenge", "code"))
-        link = next((found for role in roles if (found := entry.link(role))), None)
+        link = next((listed for role in roles if (listed := entry.link(role))), None)
         chosen = link.url if link else record.url
     elif form == "preprint" and arxiv_id:
         chosen = f"https://arxiv.org/abs/{arxiv_id}"
     elif form in PUBLISHED_FORMS:
-        found = ids.identify(record.url) if record.url else None
-        record_url = record.url if record.url and (found is None or found.scheme != "arxiv") else None
+        identified = ids.identify(record.url) if record.url else None
+        record_url = record.url if record.url and (identified is None or identified.scheme != "arxiv") else None
         chosen = record_url or (f"https://doi.org/{doi}" if doi else None) or (paper.url if paper else record.url)
     else:
         chosen = record.url or (paper.url if paper else None)
@@ -257,7 +257,7 @@ def _platform(item: Resolved) -> str | None:
 
 
 def _listed_note(item: Resolved, form: Form) -> str | None:
-    """A remark for the reader when the list names a venue the record does not confirm (never a fabricated booktitle)."""
+    """A remark for the reader when the list names a venue the record does not confirm (never a made-up booktitle)."""
     venue = item.entry.venue
     if item.entry.kind != "paper" or not venue or form in PUBLISHED_FORMS or venue.lower().startswith("arxiv"):
         return None

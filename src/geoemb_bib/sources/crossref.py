@@ -1,4 +1,4 @@
-"""Crossref: single-work and bibliographic-search queries for the REST API, and the parser of its JSON into `Record`s."""
+"""Crossref: single-work and bibliographic-search queries for the REST API, and the parser of its JSON into Records."""
 
 from __future__ import annotations
 

@@ -169,7 +169,7 @@ def _parse_notes(body: bytes, fetched_at: str | None, service: str) -> tuple[Rec
 
 
 def validate(response: Answer) -> None:
-    """Refuse a body that is not OpenReview JSON (BadResponse); an error document raises what it says (NotFound, ...)."""
+    """Refuse a body that is not OpenReview JSON (BadResponse); an error document raises what it says (NotFound...)."""
     # With the answer's own fetch time, the records parsed here are the ones the entry reads next (PARSE_MEMO_SIZE).
     parse_notes(response.body, fetched_at=getattr(response, "fetched_at", None))
 
