@@ -62,6 +62,7 @@ CURATED_FIELDS = (
     "override",
     "tags",
     "notes",
+    "also_in",
 )
 PROVENANCE_FIELDS = ("source", "id", "fetched_at", "score", "fields")
 _CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.MULTILINE)
@@ -304,6 +305,8 @@ def _encode_entry(entry: Entry) -> dict[str, Any]:
         data["tags"] = list(entry.tags)
     if entry.notes is not None:
         data["notes"] = entry.notes
+    if entry.also_in:
+        data["also_in"] = list(entry.also_in)
     return data
 
 
@@ -972,7 +975,7 @@ def _read_entry(entry_id: str, data: _Map, where: str) -> Entry:
     _check_fields(data, CURATED_FIELDS, here)
     hints = _hints(Entry)
     values: dict[str, Any] = {"id": entry_id}
-    for name in ("section", "kind", "title", "abbr", "venue", "year", "host", "key", "tags", "notes"):
+    for name in ("section", "kind", "title", "abbr", "venue", "year", "host", "key", "tags", "notes", "also_in"):
         if name in data:
             values[name] = _decode(data[name], hints[name], data.line_of(name), f"{here}.{name}")
     for required in ("section", "title"):

@@ -37,6 +37,11 @@ from .names import person_from_text
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
 TOP_FIELDS = ("list", "sections", "entries")
+# A list starts as `entries:` alone (what `geoemb-bib init` writes): the list's text and its sections come later.
+REQUIRED_TOP_FIELDS = ("entries",)
+# The list and the one section a file without `list:` or `sections:` has, so `add` works on a fresh folder.
+DEFAULT_LIST_TITLE = "Bibliography"
+DEFAULT_SECTION = Section(id="papers", title="Papers")
 LIST_FIELDS = ("title", "icon", "badges", "intro", "notes", "contributing", "empty_cell")
 CONTRIBUTING_FIELDS = ("title", "icon", "text")
 SECTION_FIELDS = (
@@ -67,12 +72,13 @@ ENTRY_FIELDS = (
     "override",
     "tags",
     "notes",
+    "also_in",
 )
 ID_FIELDS = ("arxiv", "doi", "openreview")
 LINK_ROLES = ("paper", "code", "dataset", "challenge", "project", "demo", "video", "slides", "blog", "model")
 LINK_FIELDS = ("url", "label")
 PERSON_FIELDS = ("family", "given", "particle", "suffix", "literal")
-COLUMNS = ("abbr", "title", "venue", "paper", "code", "dataset", "year", "host", "challenge", "authors")
+COLUMNS = ("abbr", "title", "venue", "year", "host", "authors", *LINK_ROLES)
 # Fields a curator may pin; the tool never overwrites them.
 OVERRIDE_FIELDS = (
     "title",
@@ -154,7 +160,7 @@ def _decode(data: bytes, collector: _Collector) -> str | None:
         collector.add(_Where(1, 1), "file starts with a byte-order mark; save it as UTF-8 without BOM")
         return None
     if not data.strip():
-        collector.add(_Where(1, 1), "file is empty; it needs `list`, `sections` and `entries`")
+        collector.add(_Where(1, 1), "file is empty; it needs at least `entries:`")
         return None
     try:
         text = data.decode("utf-8")
@@ -214,7 +220,7 @@ def _compose(text: str, collector: _Collector) -> yaml.Node | None:
         collector.add(None, f"YAML syntax error: {exc}")
         return None
     if root is None:
-        collector.add(_Where(1, 1), "file holds no YAML document; it needs `list`, `sections` and `entries`")
+        collector.add(_Where(1, 1), "file holds no YAML document; it needs at least `entries:`")
     return root
 
 
@@ -260,6 +266,8 @@ class _Reader:
         # reported again as missing
         self.suggested: set[str] = set()
         self.first_entry_with: dict[str, tuple[str, int]] = {}
+        # the section an entry without `section` is in: only a file without `sections:` has one
+        self.default_section: str | None = None
 
     # -- structural helpers -------------------------------------------------------------------
 
@@ -385,13 +393,14 @@ class _Reader:
         top = self.mapping(root, "file", TOP_FIELDS)
         if top is None:
             return None
-        for name in TOP_FIELDS:
+        for name in REQUIRED_TOP_FIELDS:
             if name not in top:
                 self.problems.add(root, f"file: missing top-level field '{name}'")
-        if any(name not in top for name in TOP_FIELDS):
+        if any(name not in top for name in REQUIRED_TOP_FIELDS):
             return None
-        meta = self.read_meta(top["list"])
-        sections = self.read_sections(top["sections"])
+        meta = self.read_meta(top["list"]) if "list" in top else ListMeta(title=DEFAULT_LIST_TITLE)
+        sections = self.read_sections(top["sections"]) if "sections" in top else [DEFAULT_SECTION]
+        self.default_section = None if "sections" in top else DEFAULT_SECTION.id
         entries = self.read_entries(top["entries"], sections)
         if meta is None:
             return None
@@ -510,6 +519,8 @@ class _Reader:
         entry_id = self.text(fields.get("id"), f"{provisional}: field 'id'", required=True)
         where = f"entry '{entry_id}'" if entry_id else provisional
         for required in ("id", "section", "title"):
+            if required == "section" and self.default_section is not None:
+                continue
             if required not in fields and required not in self.suggested:
                 self.problems.add(node, f"{where}: missing field '{required}'")
         if entry_id and not _ENTRY_ID.match(entry_id):
@@ -518,10 +529,21 @@ class _Reader:
                 f"{where}: id must be lower-case letters, digits, '.', '_' or '-', found {_shown(entry_id)}",
             )
         section = self.text(fields.get("section"), f"{where}: field 'section'", required=True)
+        if "section" not in fields:
+            section = self.default_section
         if section is not None and section not in section_ids:
             self.problems.add(
                 fields["section"], f"{where}: section '{section}' is not defined{_did_you_mean(section, section_ids)}"
             )
+        also_in = self.texts(fields.get("also_in"), f"{where}: field 'also_in'")
+        for other in also_in:
+            if other not in section_ids or other == section:
+                self.problems.add(
+                    fields["also_in"],
+                    f"{where}: also_in: section '{other}' is not defined{_did_you_mean(other, section_ids)}"
+                    if other not in section_ids
+                    else f"{where}: also_in: '{other}' is the entry's own section",
+                )
         kind = self.text(fields.get("kind"), f"{where}: field 'kind'") or "paper"
         if kind not in KINDS:
             self.problems.add(
@@ -554,6 +576,7 @@ class _Reader:
             override=self.read_override(fields.get("override"), where),
             tags=self.texts(fields.get("tags"), f"{where}: field 'tags'"),
             notes=self.text(fields.get("notes"), f"{where}: field 'notes'", multiline=True),
+            also_in=also_in,
             line=node.start_mark.line + 1,
         )
         self.check_unique(entry, fields)
@@ -830,6 +853,12 @@ def render_entry(entry: Entry, indent: int = 2) -> str:
         lines.append(f"{pad}  venue: {_yaml_text(entry.venue)}")
     if entry.year:
         lines.append(f"{pad}  year: {entry.year}")
+    if entry.host:
+        lines.append(f"{pad}  host: {_yaml_text(entry.host)}")
+    if entry.authors:
+        lines.append(f"{pad}  authors: [" + ", ".join(_yaml_person(p) for p in entry.authors) + "]")
+    if entry.also_in:
+        lines.append(f"{pad}  also_in: [" + ", ".join(_yaml_text(s) for s in entry.also_in) + "]")
     if entry.links:
         lines.append(f"{pad}  links:")
         for link in entry.links:
@@ -846,7 +875,33 @@ def render_entry(entry: Entry, indent: int = 2) -> str:
         )
     if entry.key:
         lines.append(f"{pad}  key: {_yaml_text(entry.key)}")
+    if entry.override:
+        lines.append(f"{pad}  override:")
+        for name, value in entry.override.items():
+            shown = (
+                "[" + ", ".join(_yaml_person(p) for p in value) + "]"
+                if name == "author"
+                else yaml_block(str(value), indent + 6)
+            )
+            lines.append(f"{pad}    {name}: {shown}")
+    if entry.tags:
+        lines.append(f"{pad}  tags: [" + ", ".join(_yaml_text(t) for t in entry.tags) + "]")
+    if entry.notes:
+        lines.append(f"{pad}  notes: {yaml_block(entry.notes, indent + 4)}")
     return "\n".join(lines) + "\n"
+
+
+def yaml_block(value: str, indent: int) -> str:
+    """A scalar as a one-line YAML value, or a literal block (`|-`) indented by `indent` when it spans lines."""
+    if "\n" not in value or value[:1].isspace() or any(line != line.rstrip() for line in value.splitlines()):
+        return _yaml_text(value)
+    pad = " " * indent
+    return "|-\n" + "\n".join(f"{pad}{line}" if line else "" for line in value.splitlines())
+
+
+def _yaml_person(person: Person) -> str:
+    parts = {name: getattr(person, name) for name in PERSON_FIELDS if getattr(person, name)}
+    return "{" + ", ".join(f"{name}: {_yaml_text(value)}" for name, value in parts.items()) + "}"
 
 
 def insert_entry(text: str, entry: Entry) -> str:

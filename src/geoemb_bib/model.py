@@ -189,6 +189,8 @@ class Entry:
     override: Mapping[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     notes: str | None = None
+    # further sections the work is listed in (a list may show one paper under two headings)
+    also_in: tuple[str, ...] = ()
     line: int | None = None
 
     def link(self, role: str) -> Link | None:

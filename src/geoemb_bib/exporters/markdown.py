@@ -23,8 +23,14 @@ COLUMN_TITLES = {
     "host": "Host / Platform",
     "challenge": "Link",
     "authors": "Authors",
+    "project": "Project",
+    "demo": "Demo",
+    "video": "Video",
+    "slides": "Slides",
+    "blog": "Blog",
+    "model": "Model",
 }
-LINK_COLUMNS = ("paper", "code", "dataset", "challenge")
+LINK_COLUMNS = ("paper", "code", "dataset", "challenge", "project", "demo", "video", "slides", "blog", "model")
 DEFAULT_LINK_LABELS = {"code": "Code", "dataset": "Dataset", "challenge": "Link"}
 UNRESOLVED_MARK = "⚠️"
 # Venues of published records are shown as "<venue text>", preprints keep the listed text; a row whose
@@ -102,7 +108,7 @@ def _section(catalog: Catalog, section: Section, number: str, options: ExportOpt
     if section.see_also:
         yield from (f"> {line}" for line in section.see_also.splitlines())
         yield ""
-    items = [item for item in catalog.items if item.entry.section == section.id]
+    items = [item for item in catalog.items if section.id in (item.entry.section, *item.entry.also_in)]
     if not items and any(s.parent == section.id for s in catalog.sections):
         return
     columns = section.columns
@@ -143,7 +149,7 @@ def _cell(item: Resolved, column: str, catalog: Catalog, options: ExportOptions)
         link = entry.link(column)
         if link is None:
             return empty
-        return f"[{_escape_label(link.label or _default_label(entry, column))}]({_escape_url(link.url)})"
+        return f"[{_escape_label(link.label or default_label(entry, column))}]({_escape_url(link.url)})"
     raise KeyError(column)
 
 
@@ -168,7 +174,8 @@ def _resolved_venue(item: Resolved) -> str | None:
     return listed
 
 
-def _default_label(entry: Entry, role: str) -> str:
+def default_label(entry: Entry, role: str) -> str:
+    """The label a link shows when the curator gave none (an import leaves out labels equal to it)."""
     if role == "paper":
         return entry.abbr or "Paper"
     return DEFAULT_LINK_LABELS.get(role, role.capitalize())

@@ -1,0 +1,87 @@
+"""An imported list as entries.yaml text, laid out like the bundled file: `list`, `sections`, then `entries`.
+
+Entries are written by `entries.render_entry` (the block `add` inserts), sections by `render_section` (the block
+`import --update` inserts), so a file written here and a file edited later read the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..entries import DEFAULT_LIST_TITLE, DEFAULT_SECTION, render_entry, yaml_block
+from ..model import CuratedList, ListMeta, Section
+
+HEADER = """\
+# {title}: the curated list geoemb-bib resolves and exports, imported from {source}.
+#
+# Hand-edited from now on; run `geoemb-bib check` after editing. `geoemb-bib import --update {source}` brings
+# later edits of {source} back (new rows added, listed titles, venues and links updated, nothing else touched).
+"""
+
+
+def render_list(curated: CuratedList, source: str) -> str:
+    """The whole entries.yaml for an imported list."""
+    parts = [HEADER.format(title=curated.meta.title, source=source)]
+    if _has_meta(curated.meta):
+        parts.append("list:\n" + "".join(_meta_lines(curated.meta)))
+    if curated.sections and curated.sections != (DEFAULT_SECTION,):
+        parts.append("sections:\n" + "\n".join(render_section(section) for section in curated.sections))
+    if curated.entries:
+        previous: str | None = None
+        blocks = []
+        for entry in curated.entries:
+            heading = f"  # {entry.section}\n" if entry.section != previous else ""
+            previous = entry.section
+            blocks.append(heading + render_entry(entry))
+        parts.append("entries:\n" + "\n".join(blocks))
+    else:
+        parts.append("entries: []\n")
+    return "\n".join(parts)
+
+
+def _has_meta(meta: ListMeta) -> bool:
+    return meta != ListMeta(title=DEFAULT_LIST_TITLE)
+
+
+def _meta_lines(meta: ListMeta) -> Iterator[str]:
+    yield f"  title: {yaml_block(meta.title, 4)}\n"
+    if meta.icon:
+        yield f"  icon: {yaml_block(meta.icon, 4)}\n"
+    if meta.badges:
+        yield "  badges:\n"
+        yield from (f"    - {yaml_block(badge, 6)}\n" for badge in meta.badges)
+    if meta.intro:
+        yield f"  intro: {yaml_block(meta.intro, 4)}\n"
+    if meta.notes:
+        yield "  notes:\n"
+        yield from (f"    - {yaml_block(note, 6)}\n" for note in meta.notes)
+    if meta.contributing:
+        yield "  contributing:\n"
+        if meta.contributing_icon:
+            yield f"    icon: {yaml_block(meta.contributing_icon, 6)}\n"
+        yield f"    title: {yaml_block(meta.contributing_title, 6)}\n"
+        yield f"    text: {yaml_block(meta.contributing, 6)}\n"
+    yield f"  empty_cell: {yaml_block(meta.empty_cell, 4)}\n"
+
+
+def render_section(section: Section, indent: int = 2) -> str:
+    """The YAML block of one section, ending with a newline."""
+    pad = " " * indent
+    lines = [f"{pad}- id: {yaml_block(section.id, indent + 4)}"]
+    if section.parent:
+        lines.append(f"{pad}  parent: {yaml_block(section.parent, indent + 4)}")
+    if section.hidden:
+        lines.append(f"{pad}  hidden: true")
+    if section.icon:
+        lines.append(f"{pad}  icon: {yaml_block(section.icon, indent + 4)}")
+    lines.append(f"{pad}  title: {yaml_block(section.title, indent + 4)}")
+    for name in ("comment", "description", "see_also"):
+        value = getattr(section, name)
+        if value:
+            lines.append(f"{pad}  {name}: {yaml_block(value, indent + 4)}")
+    if section.columns != Section.__dataclass_fields__["columns"].default:
+        lines.append(f"{pad}  columns: [{', '.join(section.columns)}]")
+    if section.column_titles:
+        titles = ", ".join(f"{name}: {yaml_block(title, 0)}" for name, title in section.column_titles.items())
+        lines.append(f"{pad}  column_titles: {{{titles}}}")
+    return "\n".join(lines) + "\n"
