@@ -28,6 +28,7 @@ from .errors import ConfigError, EntriesError, GeoembBibError, InputError, Outpu
 if TYPE_CHECKING:
     from .config import Config
     from .fetch import Fetcher, FetchSettings
+    from .importers import Imported
     from .model import Catalog, CuratedList, Resolved
     from .resolve import RefreshResult
 
@@ -851,7 +852,7 @@ def status(entries: Path, as_json: bool) -> None:
 
 @main.command()
 @click.argument("identifier", metavar="ID_OR_URL")
-@click.option("--section", required=True, metavar="ID", help="The section the entry goes in.")
+@click.option("--section", metavar="ID", help="The section the entry goes in (default: the list's only section).")
 @click.option("--code", metavar="URL", help="Link to the code.")
 @click.option("--dataset", metavar="URL", help="Link to the dataset.")
 @click.option("--key", metavar="KEY", help="Pin the citation key.")
@@ -863,7 +864,7 @@ def status(entries: Path, as_json: bool) -> None:
 @reports_errors
 def add(
     identifier: str,
-    section: str,
+    section: str | None,
     code: str | None,
     dataset: str | None,
     key: str | None,
@@ -896,6 +897,13 @@ def add(
             "not an arXiv id or URL, a DOI or DOI URL, or an OpenReview link", param_hint="ID_OR_URL"
         )
     curated = read_curated(entries_path)
+    if section is None and len(curated.sections) == 1:
+        section = curated.sections[0].id
+    if section is None:
+        raise click.BadParameter(
+            f"the list has several sections ({', '.join(s.id for s in curated.sections)}): name one",
+            param_hint="--section",
+        )
     if section not in {s.id for s in curated.sections}:
         known = ", ".join(s.id for s in curated.sections)
         raise click.BadParameter(
@@ -935,6 +943,139 @@ def add(
     write_atomically(entries_path, updated)
     click.echo(f"added '{entry.id}' ({_printable(entry.title)}) to section '{section}' of {entries_path}")
     click.echo(f"next: geoemb-bib refresh --only {entry.id}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--title", metavar="TEXT", help="The list's title (default: the folder's name).")
+@reports_errors
+def init(folder: Path, title: str | None) -> None:
+    """Start a list in FOLDER (default: here): a minimal entries.yaml and a commented geoemb-bib.toml.
+
+    Refuses to overwrite either file. Then add papers with `geoemb-bib add`, or bring a list you already have
+    with `geoemb-bib import`.
+
+    \b
+    Examples:
+      geoemb-bib init my-list --title "Awesome Geospatial Embeddings"
+      geoemb-bib init && geoemb-bib add 2309.16020
+    """
+    from .importers.writing import initial_files
+
+    name = title or folder.resolve().name.replace("-", " ").replace("_", " ").strip() or "Bibliography"
+    files = initial_files(name)
+    existing = [folder / file_name for file_name in files if (folder / file_name).exists()]
+    if existing:
+        raise InputError(
+            f"{existing[0]}: already exists; nothing written", hint="choose another folder, or edit the file"
+        )
+    for file_name, text in files.items():
+        write_atomically(inside(folder, file_name), text)
+        click.echo(f"wrote {folder / file_name}")
+    click.echo(f"next: geoemb-bib add ID_OR_URL --entries {folder / 'entries.yaml'}")
+
+
+IMPORT_FORMATS = ("markdown", "bibtex", "csl-json")
+
+
+@main.command(name="import")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--entries", "entries_path", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES, show_default=True)
+@click.option(
+    "--format", "format_name", type=click.Choice(IMPORT_FORMATS), help="Input format (default: from the name)."
+)
+@click.option("--update", is_flag=True, help="Sync an existing entries.yaml with SOURCE instead of writing a new one.")
+@click.option("--dry-run", is_flag=True, help="Show what would change (a diff) without writing.")
+@click.option(
+    "--overrides",
+    metavar="FIELDS",
+    help=".bib/CSL-JSON: which of their fields become overrides the refresh never replaces: none (default), all, "
+    "or names such as title,author.",
+)
+@reports_errors
+def import_command(
+    source: Path, entries_path: Path, format_name: str | None, update: bool, dry_run: bool, overrides: str | None
+) -> None:
+    """Write entries.yaml from a list you already have: a Markdown awesome list, a .bib or a CSL-JSON file.
+
+    Markdown headings become sections and table rows or bullets entries, with the list's text kept; a .bib or
+    CSL-JSON item becomes an entry with its citation key pinned and its DOI, arXiv or OpenReview id. What cannot be
+    placed is reported with its line. With --update, new rows are added, the listed titles, venues and links of
+    existing entries updated (nothing else), and rows gone from SOURCE reported, not deleted.
+
+    \b
+    Examples:
+      geoemb-bib import README.md
+      geoemb-bib import refs.bib --overrides title,author
+      geoemb-bib import --update --dry-run README.md
+    """
+    import difflib
+
+    from .entries import load_entries
+    from .importers import ImportOptions, detect_format, read
+    from .importers.writing import render_list
+
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{source}: cannot read ({exc})", hint="save it as UTF-8") from None
+    chosen = format_name or detect_format(source.name, text)
+    if overrides is not None and chosen == "markdown":
+        raise click.BadParameter("applies to .bib and CSL-JSON files only", param_hint="--overrides")
+    imported = read(chosen, str(source), text, ImportOptions.parse_overrides(overrides))
+    for notice in imported.notices:
+        click.echo(f"warning: {_printable(notice.located(str(source)))}", err=True)
+    if update:
+        current_text, new_text = _sync_entries(entries_path, source, imported)
+    else:
+        if entries_path.exists() and not dry_run:
+            raise InputError(
+                f"{entries_path}: already exists; nothing written",
+                hint=f"`geoemb-bib import --update {source}` syncs it, or give another file with --entries",
+            )
+        current_text = ""
+        new_text = render_list(imported.curated, source.name)
+    curated = load_entries(str(entries_path), new_text.encode("utf-8"))
+    if dry_run:
+        diff = difflib.unified_diff(
+            current_text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            str(entries_path),
+            str(entries_path),
+        )
+        click.echo("".join(diff), nl=False)
+        return
+    if new_text != current_text:
+        write_atomically(entries_path, new_text)
+        click.echo(
+            f"wrote {entries_path} ({_count(len(curated.entries), 'entry', 'entries')} in "
+            f"{_count(len(curated.sections), 'section')}; {_count(len(imported.notices), 'warning')})"
+        )
+    click.echo(f"next: geoemb-bib check {entries_path} && geoemb-bib refresh {entries_path}")
+
+
+def _sync_entries(entries_path: Path, source: Path, imported: Imported) -> tuple[str, str]:
+    """`import --update`: the entries.yaml text before and after the sync, what changed said on standard output."""
+    from .importers.sync import sync
+
+    current = read_curated(entries_path)
+    current_text = entries_path.read_text(encoding="utf-8")
+    result = sync(current_text, current, imported)
+    for change in result.added:
+        click.echo(f"added '{change.entry_id}'")
+    for change in result.updated:
+        click.echo(f"updated '{change.entry_id}': {', '.join(change.fields)}")
+    for section_id in result.new_sections:
+        click.echo(f"added section '{section_id}'")
+    for removed in result.removed:
+        click.echo(
+            f"not in {source} any more, kept: '{removed.entry_id}' (line {removed.line}): {_printable(removed.title)}"
+        )
+    if not result.changed:
+        click.echo(f"{entries_path}: up to date with {source}")
+    return current_text, result.text
 
 
 @main.group()

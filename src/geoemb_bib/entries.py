@@ -855,19 +855,17 @@ def render_entry(entry: Entry, indent: int = 2) -> str:
         lines.append(f"{pad}  year: {entry.year}")
     if entry.host:
         lines.append(f"{pad}  host: {_yaml_text(entry.host)}")
-    if entry.authors:
-        lines.append(f"{pad}  authors: [" + ", ".join(_yaml_person(p) for p in entry.authors) + "]")
-    if entry.also_in:
-        lines.append(f"{pad}  also_in: [" + ", ".join(_yaml_text(s) for s in entry.also_in) + "]")
+    lines.extend(
+        f"{pad}  {name}: [{', '.join(values)}]"
+        for name, values in (
+            ("authors", [_yaml_person(p) for p in entry.authors]),
+            ("also_in", [_yaml_text(s) for s in entry.also_in]),
+        )
+        if values
+    )
     if entry.links:
         lines.append(f"{pad}  links:")
-        for link in entry.links:
-            value = (
-                _yaml_text(link.url)
-                if not link.label
-                else f"{{url: {_yaml_text(link.url)}, label: {_yaml_text(link.label)}}}"
-            )
-            lines.append(f"{pad}    {link.role}: {value}")
+        lines.extend(f"{pad}    {link.role}: {render_link_value(link)}" for link in entry.links)
     stated = {name: getattr(entry.ids, name) for name in ID_FIELDS if getattr(entry.ids, name)}
     if stated:
         lines.append(
@@ -875,6 +873,14 @@ def render_entry(entry: Entry, indent: int = 2) -> str:
         )
     if entry.key:
         lines.append(f"{pad}  key: {_yaml_text(entry.key)}")
+    lines.extend(_curated_lines(entry, indent))
+    return "\n".join(lines) + "\n"
+
+
+def _curated_lines(entry: Entry, indent: int) -> list[str]:
+    """The lines of the fields only a curator (or an import of their .bib) writes: override, tags, notes."""
+    pad = " " * indent
+    lines = []
     if entry.override:
         lines.append(f"{pad}  override:")
         for name, value in entry.override.items():
@@ -888,7 +894,14 @@ def render_entry(entry: Entry, indent: int = 2) -> str:
         lines.append(f"{pad}  tags: [" + ", ".join(_yaml_text(t) for t in entry.tags) + "]")
     if entry.notes:
         lines.append(f"{pad}  notes: {yaml_block(entry.notes, indent + 4)}")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def render_link_value(link: Link) -> str:
+    """A link's value in entries.yaml: the URL, or `{url, label}` when the label is not the default."""
+    if not link.label:
+        return _yaml_text(link.url)
+    return f"{{url: {_yaml_text(link.url)}, label: {_yaml_text(link.label)}}}"
 
 
 def yaml_block(value: str, indent: int) -> str:

@@ -111,7 +111,7 @@ def detect_format(path: str, text: str) -> Format:
 
 def read(format_name: str, path: str, text: str, options: ImportOptions | None = None) -> Imported:
     module = importlib.import_module(f"{__name__}.{IMPORTERS[format_name]}")
-    importer: Importer = module  # type: ignore[assignment]
+    importer: Importer = module
     return importer.read(path, text, options or ImportOptions())
 
 

@@ -26,6 +26,8 @@ _CONTRIBUTING = ("contributing", "contribute", "contribution", "how to contribut
 _SECTION_NUMBER = re.compile(r"^(\d+(\.\d+)*)\.?\s+")
 _COMMENT = re.compile(r"^\s*<!--(?P<body>.*?)-->\s*$", re.DOTALL)
 _BYLINE_YEAR = re.compile(r"(?<!\d)(\d{2}|(?:19|20)\d{2})\)?\s*$")
+# What separates a bullet's parts: spaces, brackets, dashes (hyphen, en and em dash), stops.
+_PUNCTUATION = " []()|-\u2013\u2014.,:"
 _VENUE_PARENS = re.compile(r"^(?P<name>.*?)\s*\((?P<year>(?:19|20)\d{2})\)$")
 
 
@@ -106,7 +108,11 @@ class _Reader:
             self.bullets(block)
         elif kind in ("fence", "code_block"):
             info = block.tokens[0].info.strip().casefold()
-            what = "BibTeX block" if info in ("bib", "bibtex") or block.tokens[0].content.lstrip().startswith("@") else "code block"
+            what = (
+                "BibTeX block"
+                if info in ("bib", "bibtex") or block.tokens[0].content.lstrip().startswith("@")
+                else "code block"
+            )
             self.notice(block.start, f"{what}: not imported")
         elif kind != "hr":
             self.notice(block.start, f"{kind.replace('_', ' ')}: not imported")
@@ -161,15 +167,15 @@ class _Reader:
         draft.prose.append(Notice(block.start + 1, f"paragraph in section '{draft.section.title}': not imported"))
 
     def blockquote(self, block: _Block) -> None:
-        text = " ".join(
-            re.sub(r"^\s*>\s?", "", line).strip() for line in self.lines[block.start : block.end]
-        ).strip()
+        text = " ".join(re.sub(r"^\s*>\s?", "", line).strip() for line in self.lines[block.start : block.end]).strip()
         if self.current is None:
             self.notes.append(text)
             return
         draft = self.current
         if draft.section.see_also:
-            draft.prose.append(Notice(block.start + 1, f"second quote in section '{draft.section.title}': not imported"))
+            draft.prose.append(
+                Notice(block.start + 1, f"second quote in section '{draft.section.title}': not imported")
+            )
             return
         draft.section = replace(draft.section, see_also=text)
 
@@ -198,9 +204,9 @@ class _Reader:
         if body.startswith("|") or "<tr" in body:
             self.notice(block.start, "commented-out table row: not imported")
             return
-        draft = self.current
-        if draft is not None and not draft.section.comment and not draft.section.description and not draft.rows:
-            draft.section = replace(draft.section, comment=" ".join(body.split()))
+        current = self.current
+        if current is not None and not current.section.comment and not current.section.description and not current.rows:
+            current.section = replace(current.section, comment=" ".join(body.split()))
             return
         self.notice(block.start, "HTML comment: not imported")
 
@@ -247,27 +253,25 @@ class _Reader:
     def _excess_cells(self, line_index: int, count: int) -> list[Cell]:
         """Cells beyond the header's count, which GFM drops: a list's rows often have one more than its header."""
         cells = _split_row(self.lines[line_index])
-        return [_cell_from_children(self.md.parseInline(text)[0].children or [], line_index + 1) for text in cells[count:]]
+        return [
+            _cell_from_children(self.md.parseInline(text)[0].children or [], line_index + 1) for text in cells[count:]
+        ]
 
     def html_table(self, block: _Block) -> None:
         table = parse_table(block.tokens[0].content, block.start + 1)
         self.notices.extend(table.notices)
-        self.rows_of_table(list(table.header), [(row[0].line if row else block.start + 1, list(row)) for row in table.rows], block.start + 1)
+        self.rows_of_table(
+            list(table.header),
+            [(row[0].line if row else block.start + 1, list(row)) for row in table.rows],
+            block.start + 1,
+        )
 
     def rows_of_table(self, header: list[Cell], rows: list[tuple[int, list[Cell]]], line: int) -> None:
         draft = self.current
         if draft is None:
             draft = self.open_section("", self.title or "Papers", 2, line - 1)
         draft.has_table = True
-        columns: list[str | None] = []
-        taken: set[str] = set()
-        for cell in header:
-            column = column_for(cell.text, draft.kind, taken)
-            if column is None:
-                self.notice(line - 1, f"column '{cell.text}' of section '{draft.section.title}': not imported")
-            else:
-                taken.add(column)
-            columns.append(column)
+        columns = self.header_columns(header, draft, line)
         titles = {c: cell.text for c, cell in zip(columns, header, strict=True) if c is not None}
         listed: list[str] = []
         for row_line, cells in rows:
@@ -296,6 +300,18 @@ class _Reader:
             column_titles={c: t for c, t in titles.items() if c in shown and t != _default_title(c)},
         )
 
+    def header_columns(self, header: list[Cell], draft: _SectionDraft, line: int) -> list[str | None]:
+        columns: list[str | None] = []
+        taken: set[str] = set()
+        for cell in header:
+            column = column_for(cell.text, draft.kind, taken)
+            if column is None:
+                self.notice(line - 1, f"column '{cell.text}' of section '{draft.section.title}': not imported")
+            else:
+                taken.add(column)
+            columns.append(column)
+        return columns
+
     def _extra_column(self, cell: Cell, columns: list[str | None]) -> str | None:
         """The column of a cell beyond the header: what its link is (a dataset, a project page), else none."""
         from .rows import link_role
@@ -314,25 +330,13 @@ class _Reader:
                 self.empty_markers[marker] = self.empty_markers.get(marker, 0) + 1
             return
         if column == "title":
-            text = cell.text
-            if cell.links and "paper" not in row.links:
-                # the title as the paper link's text
-                place_links(row, "paper", Cell(cell.text, cell.line, links=cell.links[:1]))
-                text = cell.links[0].label or text
-            row.title = clean_text(text)
+            _fill_title(row, cell)
         elif column == "abbr":
             row.abbr = clean_text(cell.text)
             if cell.links:
                 place_links(row, "paper", cell)
         elif column == "venue":
-            row.venue = " ".join(cell.text.split())
-            if cell.links:
-                # the venue as the paper link's text (`[JAG2025](https://...)`)
-                place_links(row, "paper" if "paper" not in row.links else "project", cell)
-                row.links = {
-                    role: replace(link, label=None) if link.label == row.venue else link
-                    for role, link in row.links.items()
-                }
+            _fill_venue(row, cell)
         elif column == "year":
             row.year = year_of(cell.text)
         elif column == "host":
@@ -362,7 +366,13 @@ class _Reader:
 
     def bullets(self, block: _Block) -> None:
         items = list(_list_items(block.tokens))
-        hrefs = [t.attrs.get("href", "") for t in block.tokens if t.type == "inline" for t in t.children or [] if t.type == "link_open"]
+        hrefs = [
+            t.attrs.get("href", "")
+            for t in block.tokens
+            if t.type == "inline"
+            for t in t.children or []
+            if t.type == "link_open"
+        ]
         if hrefs and all(str(h).startswith("#") for h in hrefs):
             self.notice(block.start, "table of contents: not imported (sections are read from the headings)")
             return
@@ -373,7 +383,9 @@ class _Reader:
         for start, inline in items:
             row = _bullet_row(inline, start + 1, draft.kind)
             if row is None:
-                draft.prose.append(Notice(start + 1, f"bullet in section '{draft.section.title}' lists no work: not imported"))
+                draft.prose.append(
+                    Notice(start + 1, f"bullet in section '{draft.section.title}' lists no work: not imported")
+                )
                 continue
             self.add_row(draft, row)
 
@@ -400,7 +412,10 @@ class _Reader:
                     first = entries[position]
                     if draft.section.id != first.section and draft.section.id not in first.also_in:
                         entries[position] = replace(first, also_in=(*first.also_in, draft.section.id))
-                    self.notice(row.line, f"'{row.title}' is listed again (first on line {first.line}): one entry, listed in both sections")
+                    self.notice(
+                        row.line,
+                        f"'{row.title}' is listed again (first on line {first.line}): one entry in both sections",
+                    )
                     continue
                 entry_id = allocator.allocate(slug(_split_camel_case(row.abbr) if row.abbr else row.title, max_words=4))
                 entry = finish(row, entry_id, draft.section.id)
@@ -432,6 +447,25 @@ class _Reader:
 
     def notice(self, line_index: int, message: str) -> None:
         self.notices.append(Notice(line_index + 1, message))
+
+
+def _fill_title(row: Row, cell: Cell) -> None:
+    text = cell.text
+    if cell.links and "paper" not in row.links:
+        # the title as the paper link's text
+        place_links(row, "paper", Cell(cell.text, cell.line, links=cell.links[:1]))
+        text = cell.links[0].label or text
+    row.title = clean_text(text)
+
+
+def _fill_venue(row: Row, cell: Cell) -> None:
+    row.venue = " ".join(cell.text.split())
+    if cell.links:
+        # the venue as the paper link's text (`[JAG2025](https://...)`)
+        place_links(row, "paper" if "paper" not in row.links else "project", cell)
+        row.links = {
+            role: replace(link, label=None) if link.label == row.venue else link for role, link in row.links.items()
+        }
 
 
 def _blocks(tokens: Sequence[Token]) -> Iterator[_Block]:
@@ -637,7 +671,7 @@ def _bullet_row(inline: Token, line: int, kind: Kind) -> Row | None:
     if not links:
         return None
     row = Row(line, kind=kind)
-    first = next((s for s in segments if s.kind != "break" and s.text.strip(" -–—[]().")), None)
+    first = next((s for s in segments if s.kind != "break" and s.text.strip(_PUNCTUATION)), None)
     rest_start = 0
     if first is not None and first.kind == "link":
         row.title = clean_text(first.text)
@@ -650,19 +684,23 @@ def _bullet_row(inline: Token, line: int, kind: Kind) -> Row | None:
                 rest_start = position
                 break
             title_parts.append(segment.text)
-        row.title = clean_text("".join(title_parts).rstrip(" [(-–—"))
+        row.title = clean_text("".join(title_parts).rstrip(_PUNCTUATION))
     description: list[str] = []
     after_break = False
     for segment in segments[rest_start:]:
         if segment.kind == "link" and segment.url:
-            place_links(row, _bullet_link_role(segment, row), Cell(segment.text, line, links=(CellLink(segment.text, segment.url),)))
+            place_links(
+                row,
+                _bullet_link_role(segment, row),
+                Cell(segment.text, line, links=(CellLink(segment.text, segment.url),)),
+            )
         elif segment.kind == "em":
             _read_em(row, segment.text)
         elif segment.kind == "break":
             after_break = True
-        elif after_break or segment.text.strip(" []()|-–—.,:"):
+        elif after_break or segment.text.strip(_PUNCTUATION):
             description.append(segment.text)
-    text = " ".join("".join(description).split()).strip(" -–—:")
+    text = " ".join("".join(description).split()).strip(_PUNCTUATION)
     if text:
         row.notes = f"{row.notes}\n{text}" if row.notes else text
     return row if row.title else None

@@ -16,7 +16,7 @@ from ..model import Entry, Kind, Link
 from . import Notice
 
 # What lists write in a cell that holds nothing.
-EMPTY_MARKERS = ("", "-", "–", "—", "null", "none", "n/a", "na", "tbd", "/", "✗", "x")
+EMPTY_MARKERS = ("", "-", "\u2013", "\u2014", "null", "none", "n/a", "na", "tbd", "/", "✗", "x")
 
 # Header words -> column, first match wins ("Code / Benchmark" is the code column). Per kind of section a few
 # words mean another column: "Challenge" is a challenge table's title, its "Link" the challenge page.

@@ -85,3 +85,60 @@ def render_section(section: Section, indent: int = 2) -> str:
         titles = ", ".join(f"{name}: {yaml_block(title, 0)}" for name, title in section.column_titles.items())
         lines.append(f"{pad}  column_titles: {{{titles}}}")
     return "\n".join(lines) + "\n"
+
+
+INITIAL_ENTRIES = """\
+# {title}: the curated list geoemb-bib resolves and exports.
+#
+# Add a paper by arXiv id or URL, DOI or OpenReview link:   geoemb-bib add 2309.16020
+# or import a list you already have:                        geoemb-bib import README.md  (or refs.bib, refs.json)
+# or write entries by hand (see README.md, "entries.yaml"):
+#
+#   - id: geoclip
+#     title: "GeoCLIP: Clip-Inspired Alignment between Locations and Images for Effective Worldwide Geo-localization"
+#     venue: NeurIPS 2023
+#     links: {{paper: "https://arxiv.org/abs/2309.16020", code: "https://github.com/VicenteVivan/geo-clip"}}
+#
+# Until you add `sections:`, every entry is in one section, `papers`. Run `geoemb-bib check` after editing,
+# `geoemb-bib build` to resolve the list and write references.bib, references.json and list.md.
+
+list:
+  title: {title_value}
+
+entries: []
+"""
+
+INITIAL_CONFIG = """\
+# geoemb-bib settings for the list in this folder; environment variables and flags override them.
+# Every setting is optional: uncomment the ones you need.
+
+# Your address, sent in the User-Agent so that Crossref can reach you (its "polite" pool). GEOEMB_BIB_MAILTO
+# mailto = "you@example.org"
+
+# Where answers of the services are cached (default: the user cache folder). GEOEMB_BIB_CACHE_DIR
+# cache-dir = "~/.cache/geoemb-bib"
+
+# Where `geoemb-bib build` writes references.bib, references.json, enriched.yaml and list.md.
+# output-dir = "build"
+
+# How long a cached answer is used before it is asked again, in days, per service.
+# cache-ttl-days = {{ arxiv = 7, crossref = 7, openreview = 1 }}
+
+# Citation keys: "author-year-word" (klemmer2025satclip) or "author-year" (klemmer2025).
+# key-scheme = "author-year-word"
+
+# BibTeX export: "bibtex" or "biblatex"; keep non-ASCII characters (for biber) instead of LaTeX escapes.
+# bibtex-flavour = "bibtex"
+# unicode = false
+
+# Order of exported entries: "list" (as listed) or "key".
+# sort = "list"
+"""
+
+
+def initial_files(title: str) -> dict[str, str]:
+    """The files `geoemb-bib init` writes: a minimal entries.yaml `check` accepts and a commented configuration."""
+    return {
+        "entries.yaml": INITIAL_ENTRIES.format(title=title, title_value=yaml_block(title, 4)),
+        "geoemb-bib.toml": INITIAL_CONFIG.format(),
+    }
