@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "resolve": {"model", "ids", "errors", "matching", "merge", "keys", "catalog", "report", "sources", "fetch"},
     "adding": {"model", "ids", "keys", "matching", "entries", "errors", "sources", "fetch"},
     "exporters": {"model", "ids", "errors", "enriched", "exporters", "names"},
+    "importers": {"model", "ids", "errors", "entries", "matching", "names", "exporters", "importers"},
 }
 # Modules that may touch the network or the disk.
 NETWORK_AND_CACHE = {"httpx", "diskcache", "requests", "urllib3", "socket", "http"}

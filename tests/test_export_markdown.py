@@ -96,7 +96,7 @@ def test_cells_cannot_break_the_table() -> None:
     text = export("markdown", _one_item_catalog(entry), ExportOptions(markdown_as_listed=True))
     line = next(line for line in text.splitlines() if line.startswith("| **"))
     assert line == (
-        "| **[X]** | **A \\| B C** | Venue \\| 2025 | [\\[X\\]](https://example.org/a%20%28b%29%7Cc) | [Code "
+        "| **[X]** | **A \\| B C** | Venue \\| 2025 | [\\[X\\]](https://example.org/a%20(b)%7Cc) | [Code "
         "\\[v2\\]](https://example.org/c) |"
     )
 
@@ -124,3 +124,15 @@ def test_resolved_markdown_shows_the_version_of_record_and_marks_unresolved_rows
     assert "| **GeoCLIP: as published** | NeurIPS 2023 |" in line
     unresolved = export("markdown", _one_item_catalog(entry), ExportOptions())
     assert "| Arxiv 2023 ⚠️ |" in unresolved
+
+
+def test_a_url_with_unbalanced_parentheses_is_escaped_and_balanced_ones_kept() -> None:
+    entry = Entry(
+        id="x",
+        section="papers",
+        title="T",
+        links=(Link("paper", "https://en.wikipedia.org/wiki/Map_(disambiguation)"), Link("code", "https://e.org/a)b")),
+    )
+    text = export("markdown", _one_item_catalog(entry), ExportOptions(markdown_as_listed=True))
+    assert "(https://en.wikipedia.org/wiki/Map_(disambiguation))" in text
+    assert "(https://e.org/a%29b)" in text

@@ -201,4 +201,17 @@ def _escape_label(text: str) -> str:
 
 
 def _escape_url(url: str) -> str:
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("|", "%7C")
+    url = url.replace(" ", "%20").replace("|", "%7C")
+    # CommonMark keeps balanced parentheses in a link target (`wiki/Map_(disambiguation)`); others would end it.
+    if _balanced(url):
+        return url
+    return url.replace("(", "%28").replace(")", "%29")
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0

@@ -278,10 +278,7 @@ def finish(row: Row, entry_id: str, section: str) -> Entry:
     if kind != "paper":
         year = year or year_of(row.venue)
     draft = Entry(id=entry_id, section=section, title=row.title, kind=kind, abbr=row.abbr)
-    links = tuple(
-        Link(link.role, link.url, None if link.label in (None, "", default_label(draft, link.role)) else link.label)
-        for link in row.links.values()
-    )
+    links = tuple(Link(link.role, link.url, _label(link, draft)) for link in row.links.values())
     return Entry(
         id=entry_id,
         section=section,
@@ -295,6 +292,13 @@ def finish(row: Row, entry_id: str, section: str) -> Entry:
         notes=row.notes,
         line=row.line,
     )
+
+
+def _label(link: Link, entry: Entry) -> str | None:
+    """The label to keep: none when the export would write the same one anyway (`code` for `Code`, the title)."""
+    if not link.label or link.label.casefold() in (default_label(entry, link.role).casefold(), entry.title.casefold()):
+        return None
+    return link.label
 
 
 def _is_blog(url: str) -> bool:
