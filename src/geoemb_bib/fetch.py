@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import queue
 import random as _random
 import re
 import sys
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, as_completed
@@ -47,17 +49,35 @@ BASE_URL_VARIABLES: Mapping[str, str] = {
     "openreview_v1": "GEOEMB_BIB_OPENREVIEW_V1_URL",
 }
 MAILTO_VARIABLE = "GEOEMB_BIB_MAILTO"
+DAY_SECONDS = 86400.0
 CACHE_DIR_VARIABLE = "GEOEMB_BIB_CACHE_DIR"
 # Advanced settings for mirrors, CI and tests (the defaults are the polite ones): variable -> (setting, type).
 # They exist so a fault-injection run can shrink minutes of backoff to seconds without patching the library.
 ADVANCED_VARIABLES: Mapping[str, tuple[str, type]] = {
     "GEOEMB_BIB_TIMEOUT": ("read_timeout", float),
+    "GEOEMB_BIB_DEADLINE": ("deadline", float),
+    "GEOEMB_BIB_MAX_BODY_BYTES": ("max_body_bytes", int),
     "GEOEMB_BIB_MAX_RETRIES": ("max_retries", int),
     "GEOEMB_BIB_MAX_BACKOFF": ("max_backoff", float),
     "GEOEMB_BIB_BREAKER_THRESHOLD": ("breaker_threshold", int),
     "GEOEMB_BIB_ARXIV_INTERVAL": ("arxiv_interval", float),
     "GEOEMB_BIB_CROSSREF_RATE": ("crossref_rate", float),
     "GEOEMB_BIB_OPENREVIEW_RATE": ("openreview_rate", float),
+}
+# The largest value each advanced setting takes. Beyond a day a wait is a hang, and the clocks, sockets and sleeps
+# underneath overflow long before a float does (GEOEMB_BIB_TIMEOUT=1e300 used to end in OverflowError).
+ADVANCED_MAXIMA: Mapping[str, float] = {
+    "read_timeout": DAY_SECONDS,
+    "deadline": DAY_SECONDS,
+    "max_body_bytes": 2**31,
+    "max_retries": 100,
+    "max_backoff": DAY_SECONDS,
+    "breaker_threshold": 1000,
+    "arxiv_interval": DAY_SECONDS,
+    "crossref_rate": 1e6,
+    "openreview_rate": 1e6,
+    "connect_timeout": DAY_SECONDS,
+    "max_retry_after": DAY_SECONDS,
 }
 PROJECT_URL = "https://github.com/geoemb-bib/geoemb-bib"
 
@@ -137,6 +157,16 @@ KEPT_HEADERS: frozenset[str] = frozenset(
 # ever executed, and a body too large for sqlite stays a plain file. Bump the version when the frame changes.
 CACHE_FORMAT = 1
 
+# Per request, whatever the server does: a total deadline (the read timeout alone restarts with every byte, so a
+# server dripping a byte a second never timed out) and a cap on the body after decompression (a 1 MB gzip bomb
+# inflates to 1 GB). The largest answer we parse, an OpenReview search of a busy venue, is under 2 MB.
+DEFAULT_DEADLINE = 120.0
+DEFAULT_MAX_BODY_BYTES = 32 * 2**20
+# We undo the content encoding ourselves, at most this much output per step, so the cap holds inside one network
+# read too; and we offer only the encodings we can undo that way.
+DECODE_STEP = 2**16
+ACCEPT_ENCODING = "gzip, deflate"
+
 _MAILTO = re.compile(r"^[^@\s;()<>,]+@[^@\s;()<>,]+\.[^@\s;()<>,]+$")
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -164,6 +194,8 @@ class FetchSettings:
     refresh: bool = False
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    deadline: float = DEFAULT_DEADLINE
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_retries: int = 4
     max_backoff: float = 60.0
     # A Retry-After longer than this means "not today": the service is given up for the run instead of blocking it.
@@ -208,6 +240,8 @@ class FetchSettings:
         positive = {
             "connect_timeout": self.connect_timeout,
             "read_timeout": self.read_timeout,
+            "deadline": self.deadline,
+            "max_body_bytes": self.max_body_bytes,
             "arxiv_interval": self.arxiv_interval,
             "openreview_rate": self.openreview_rate,
             "crossref_rate": self.crossref_rate if self.crossref_rate is not None else 1.0,
@@ -217,6 +251,8 @@ class FetchSettings:
         for name, value in positive.items():
             if not value > 0:
                 raise ConfigError(f"{name} must be positive, got {value!r}")
+            if value > ADVANCED_MAXIMA.get(name, math.inf):
+                raise ConfigError(f"{name} must be at most {ADVANCED_MAXIMA[name]:g}, got {value!r}")
         if (
             self.max_retries < 0
             or self.breaker_threshold < 1
@@ -284,8 +320,11 @@ def _advanced_settings(environ: Mapping[str, str]) -> dict[str, Any]:
             value = kind(text)
         except ValueError:
             raise ConfigError(f"{variable}={text!r} is not {'a whole number' if kind is int else 'a number'}") from None
-        if not (math.isfinite(value) and value >= 0):
-            raise ConfigError(f"{variable}={text!r} must be a finite number >= 0")
+        if not (math.isfinite(value) and 0 <= value <= ADVANCED_MAXIMA[setting]):
+            raise ConfigError(
+                f"{variable}={text!r} must be a number from 0 to {ADVANCED_MAXIMA[setting]:g}",
+                hint=f"unset {variable} for its default",
+            )
         values[setting] = value
     if "read_timeout" in values:
         # One number for both: a test server that accepts but never answers, and one that never accepts.
@@ -663,6 +702,7 @@ class _ResponseCache:
         self._opened = directory is None
         self._errors: tuple[type[BaseException], ...] = ()
         self.problem: str | None = None
+        self.untrusted: str | None = None
 
     def _handle(self) -> Any:
         with self._lock:
@@ -696,6 +736,9 @@ class _ResponseCache:
             return None
         try:
             blob = cache.get(key, default=None)
+        except UntrustedEntry as exc:
+            self._distrust(key, str(exc))
+            return None
         except self._errors as exc:
             self._disable(exc)
             return None
@@ -703,9 +746,22 @@ class _ResponseCache:
             return None
         response = _decode_entry(blob)
         if response is None:
-            logger.info("dropping an unreadable cache entry for %s", key)
-            self.delete(key)
+            self._distrust(key, "not a frame of ours")
         return response
+
+    def _distrust(self, key: str, why: str) -> None:
+        with self._lock:
+            first = self.untrusted is None
+            if first:
+                self.untrusted = (
+                    f"cache at {self._directory} holds answers geoemb-bib did not write (first: {key}: {why});"
+                    " they were ignored and asked again"
+                )
+        if first:
+            logger.warning("%s", self.untrusted)
+        else:
+            logger.info("ignoring the cache entry for %s: %s", key, why)
+        self.delete(key)
 
     def write(self, key: str, response: Response, *, service: str, ttl: float) -> None:
         if ttl <= 0:
@@ -737,17 +793,148 @@ class _ResponseCache:
                 logger.debug("closing the cache failed", exc_info=True)
 
 
+# What we store in diskcache's Settings table, passed explicitly on every open so that no stored value chooses a
+# pragma, an eviction policy or an argument of our Disk. These are diskcache's defaults, so caches written before
+# stay valid; a table holding anything else is damage.
+CACHE_SETTINGS: Mapping[str, object] = {
+    "statistics": 0,
+    "tag_index": 0,
+    "eviction_policy": "least-recently-stored",
+    "size_limit": 2**30,
+    "cull_limit": 10,
+    "sqlite_auto_vacuum": 1,
+    "sqlite_cache_size": 2**13,
+    "sqlite_journal_mode": "wal",
+    "sqlite_mmap_size": 2**26,
+    "sqlite_synchronous": 1,
+    "disk_min_file_size": 2**15,
+    "disk_pickle_protocol": 5,
+}
+# Counters diskcache keeps in the same table (whole numbers).
+CACHE_COUNTERS = ("count", "size", "hits", "misses")
+# How long a cache another process holds locked is waited for before it is bypassed for the run.
+CACHE_LOCK_WAIT = 3.0
+# Where diskcache keeps a value too large for its database: two levels of hex folders and a random hex name. Our Disk
+# reads and deletes only names of that shape, so a tampered row cannot point it at another file.
+_VALUE_FILE = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{28}\.val")
+# Cached values are frames of at most one capped body and its header line.
+MAX_CACHED_VALUE = 2**31 + 2**16
+
+
+class UntrustedEntry(Exception):
+    """A cache row we did not write: another storage mode (pickle), a key or file of another shape."""
+
+
+class CacheDamage(Exception):
+    """The cache's files hold something diskcache or we would never have written (its Settings table, say)."""
+
+
+_SAFE_DISK: type | None = None
+
+
+def _safe_disk() -> type:
+    """A diskcache Disk that stores and returns bytes under text keys only, and never unpickles anything.
+
+    diskcache's own Disk unpickles any row whose mode says pickle, and reads or deletes whatever file a row names:
+    a tampered cache.db would run code or touch files outside the cache. Ours refuses both (UntrustedEntry).
+    """
+    global _SAFE_DISK
+    if _SAFE_DISK is not None:
+        return _SAFE_DISK
+    import diskcache  # type: ignore[import-untyped]
+    from diskcache.core import MODE_BINARY, MODE_RAW  # type: ignore[import-untyped]
+
+    class SafeDisk(diskcache.Disk):  # type: ignore[misc]
+        def put(self, key: object) -> tuple[object, bool]:
+            if type(key) is not str:
+                raise TypeError(f"cache keys are text, not {type(key).__name__}")
+            return key, True
+
+        def get(self, key: object, raw: bool) -> object:
+            # Listing keys (cache info) must not unpickle them either: a key of another kind is no key of ours.
+            return key if raw and type(key) is str else None
+
+        def store(self, value: object, read: bool, key: object = diskcache.core.UNKNOWN) -> tuple[int, int, Any, Any]:
+            if type(value) is not bytes or read:
+                raise TypeError(f"cache values are bytes, not {type(value).__name__}")
+            return super().store(value, False, key)  # type: ignore[no-any-return]
+
+        def fetch(self, mode: int, filename: object, value: object, read: bool) -> bytes:
+            if mode == MODE_RAW and isinstance(value, (bytes, memoryview)):
+                return bytes(value)
+            if mode == MODE_BINARY and value is None and isinstance(filename, str) and _VALUE_FILE.fullmatch(filename):
+                return _read_value_file(os.path.join(self._directory, filename))
+            raise UntrustedEntry(f"storage mode {mode!r}" + (f" with file {filename!r}" if filename else ""))
+
+        def remove(self, file_path: object) -> None:
+            if isinstance(file_path, str) and _VALUE_FILE.fullmatch(file_path):
+                super().remove(file_path)
+            else:
+                logger.info("not deleting %r: not a value file of the cache", file_path)
+
+    _SAFE_DISK = SafeDisk
+    return SafeDisk
+
+
+def _read_value_file(path: str) -> bytes:
+    # Not through a symbolic link: a value file is always one diskcache wrote itself.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with open(descriptor, "rb") as reader:
+        data = reader.read(MAX_CACHED_VALUE + 1)
+    if len(data) > MAX_CACHED_VALUE:
+        raise UntrustedEntry("a value file larger than any answer we keep")
+    return data
+
+
+def _check_stored_settings(directory: Path) -> None:
+    """Raise CacheDamage if the Settings table holds anything but CACHE_SETTINGS and whole-number counters.
+
+    Read before diskcache opens the database, since diskcache runs stored `sqlite_*` settings as pragmas and passes
+    stored `disk_*` ones to the Disk. A missing database or table is a new cache, not damage.
+    """
+    import sqlite3
+    from urllib.parse import quote as quote_path
+
+    database = directory / "cache.db"
+    if not database.is_file():
+        return
+    connection = sqlite3.connect(
+        f"file:{quote_path(str(database))}?mode=ro", uri=True, timeout=CACHE_LOCK_WAIT, check_same_thread=False
+    )
+    try:
+        try:
+            rows = connection.execute("SELECT key, value FROM Settings").fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return
+            raise
+    finally:
+        connection.close()
+    for key, value in rows:
+        if key in CACHE_COUNTERS:
+            if type(value) is not int:
+                raise CacheDamage(f"its Settings table says {key} = {value!r}")
+        elif key not in CACHE_SETTINGS:
+            raise CacheDamage(f"its Settings table holds an unknown setting {key!r}")
+        elif key == "disk_pickle_protocol":
+            if type(value) is not int:
+                raise CacheDamage(f"its Settings table says {key} = {value!r}")
+        elif value != CACHE_SETTINGS[key]:
+            raise CacheDamage(f"its Settings table says {key} = {value!r}, not {CACHE_SETTINGS[key]!r}")
+
+
 def _open_cache(directory: Path) -> tuple[Any, tuple[type[BaseException], ...]]:
-    """Open a diskcache.Cache, translating sqlite and file-system failures into CacheError (the one boundary)."""
+    """Open a diskcache.Cache on our Disk; sqlite and file-system failures become CacheError (the one boundary)."""
     import sqlite3
 
     import diskcache
 
-    errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError, diskcache.Timeout)
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError, diskcache.Timeout, UntrustedEntry, CacheDamage)
     try:
+        _check_stored_settings(directory)
         # A short sqlite busy timeout, and no diskcache retries (they loop for as long as a lock lasts): a cache
         # another process holds for longer is bypassed, never waited on without bound.
-        cache = diskcache.Cache(str(directory), timeout=5)
+        cache = diskcache.Cache(str(directory), timeout=CACHE_LOCK_WAIT, disk=_safe_disk(), **CACHE_SETTINGS)
     except errors as exc:
         raise CacheError(
             f"cache at {directory} is unusable ({exc})",
@@ -767,26 +954,33 @@ def _encode_entry(response: Response) -> bytes:
     return json.dumps(header, separators=(",", ":")).encode("ascii") + b"\n" + response.body
 
 
+# A frame's header line is a few hundred bytes; anything much longer is not ours.
+MAX_FRAME_HEADER = 2**16
+
+
 def _decode_entry(blob: object) -> Response | None:
-    if not isinstance(blob, bytes):
+    """The answer a frame holds, or None unless every part of it has the shape _encode_entry gives it."""
+    if type(blob) is not bytes:
         return None
     head, newline, body = blob.partition(b"\n")
-    if not newline:
+    if not newline or len(head) > MAX_FRAME_HEADER:
         return None
     try:
         header = json.loads(head)
-        if header["format"] != CACHE_FORMAT:
-            return None
-        return Response(
-            status=int(header["status"]),
-            headers={str(k): str(v) for k, v in header["headers"].items()},
-            body=body,
-            url=str(header["url"]),
-            fetched_at=str(header["fetched_at"]),
-            from_cache=True,
-        )
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except ValueError:
         return None
+    if not isinstance(header, dict) or header.get("format") != CACHE_FORMAT:
+        return None
+    status, headers, url, fetched_at = (header.get(name) for name in ("status", "headers", "url", "fetched_at"))
+    if type(status) is not int or not 100 <= status <= 599:
+        return None
+    if not isinstance(headers, dict) or not all(
+        name in KEPT_HEADERS and isinstance(value, str) for name, value in headers.items()
+    ):
+        return None
+    if not isinstance(url, str) or not isinstance(fetched_at, str):
+        return None
+    return Response(status=status, headers=headers, body=body, url=url, fetched_at=fetched_at, from_cache=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1007,8 +1201,8 @@ class Fetcher:
 
     @property
     def cache_problem(self) -> str | None:
-        """Why the cache is being bypassed (report it once), or None while it works."""
-        return self._cache.problem
+        """Why the cache is being bypassed or some of it ignored (report it once), or None while it works."""
+        return "; ".join(problem for problem in (self._cache.problem, self._cache.untrusted) if problem) or None
 
     def close(self) -> None:
         with self._client_lock:
@@ -1035,11 +1229,12 @@ class Fetcher:
                 httpx.NetworkError,
                 httpx.RemoteProtocolError,
                 httpx.DecodingError,
+                zlib.error,
             )
             self._fatal_errors = (httpx.HTTPError, httpx.InvalidURL)
             self._client = httpx.Client(
                 transport=self._transport,
-                headers={"User-Agent": self.settings.user_agent},
+                headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
                 timeout=httpx.Timeout(self.settings.read_timeout, connect=self.settings.connect_timeout),
                 # None of the endpoints we call redirects; a redirect means a wrong base URL (http for https, a moved
                 # mirror), which we report with the target instead of silently talking to another host unpaced.
@@ -1246,7 +1441,7 @@ class Fetcher:
             self._count(service, "requests")
             logger.debug("GET %s", url)
             try:
-                raw = self._http().get(url)
+                answer = self._exchange(url)
             except RuntimeError:
                 # httpx refuses a closed client: a worker of an abandoned batch retrying after the run closed the
                 # fetcher. Its answer has no taker; anything else is a bug.
@@ -1260,14 +1455,43 @@ class Fetcher:
                 return _Failure(f"{type(exc).__name__} ({exc})", retryable=False)
         finally:
             budget.release(kind)
-        headers = {
-            name: value for name, value in ((n.lower(), v) for n, v in raw.headers.items()) if name in KEPT_HEADERS
-        }
-        response = Response(status=raw.status_code, headers=headers, body=raw.content, url=url, fetched_at=_utc_now())
+        if isinstance(answer, _Failure):
+            return answer
+        status, raw_headers, body = answer
+        headers = {name: value for name, value in ((n.lower(), v) for n, v in raw_headers) if name in KEPT_HEADERS}
+        response = Response(status=status, headers=headers, body=body, url=url, fetched_at=_utc_now())
         self._count(service, "bytes", len(response.body))
         if service == "crossref" and self.settings.crossref_rate is None:
             self._learn_crossref_limits(headers)
         return response
+
+    def _exchange(self, url: str) -> tuple[int, list[tuple[str, str]], bytes] | _Failure:
+        """One GET, its body read within the deadline and decoded within the size cap (both settings)."""
+        settings = self.settings
+        client = self._http()
+        deadline = time.monotonic() + settings.deadline
+        # No single wait (connecting, or one read) may outlast the deadline either.
+        timeout = self._httpx.Timeout(
+            min(settings.read_timeout, settings.deadline), connect=min(settings.connect_timeout, settings.deadline)
+        )
+        with client.stream("GET", url, timeout=timeout) as raw:
+            # An in-memory answer (a test's MockTransport) arrives read and decoded already.
+            in_memory = raw.is_stream_consumed
+            encoding = "identity" if in_memory else raw.headers.get("content-encoding", "identity")
+            try:
+                decoder = _BoundedDecoder(encoding, settings.max_body_bytes)
+            except _Unsupported:
+                return _Failure(f"answer in an encoding we did not ask for ({encoding})", retryable=False)
+            for chunk in [raw.content] if in_memory else raw.iter_raw():
+                if time.monotonic() > deadline:
+                    return _Failure(_deadline_reason(settings.deadline), retryable=False)
+                try:
+                    decoder.feed(chunk)
+                except _TooLarge:
+                    return _Failure(_size_reason(settings.max_body_bytes), retryable=False)
+            if time.monotonic() > deadline:
+                return _Failure(_deadline_reason(settings.deadline), retryable=False)
+            return raw.status_code, list(raw.headers.multi_items()), decoder.finish()
 
     def _learn_crossref_limits(self, headers: Mapping[str, str]) -> None:
         announced = parse_rate_limit(headers)
@@ -1280,6 +1504,71 @@ class Fetcher:
             # limit of our pool unless the header is stricter still.
             spacing = {"record": record, "list": max(record, PACING_MARGIN / self._documented_list[0])}
         self._budgets["crossref"].tune(spacing=spacing, capacity=announced.concurrency)
+
+
+def _deadline_reason(deadline: float) -> str:
+    return f"no complete answer within the {deadline:g} s deadline per request (GEOEMB_BIB_DEADLINE)"
+
+
+def _size_reason(limit: int) -> str:
+    return f"answer larger than the {limit} byte cap per response (GEOEMB_BIB_MAX_BODY_BYTES)"
+
+
+class _TooLarge(Exception):
+    """The decoded body grew past the cap."""
+
+
+class _Unsupported(Exception):
+    """A content encoding we did not offer and cannot undo step by step."""
+
+
+class _BoundedDecoder:
+    """Undoes gzip or deflate a step at a time and keeps at most `limit` decoded bytes, so no body, however
+    compressed, costs more memory than the cap plus one step."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self._encoding = encoding.strip().lower()
+        self._limit = limit
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._started = False
+        if self._encoding in ("", "identity"):
+            self._inflater = None
+        elif self._encoding in ("gzip", "x-gzip"):
+            self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self._encoding == "deflate":
+            self._inflater = zlib.decompressobj()
+        else:
+            raise _Unsupported(self._encoding)
+
+    def feed(self, data: bytes) -> None:
+        if self._inflater is None:
+            self._keep(data)
+            return
+        while data and not self._inflater.eof:
+            try:
+                out = self._inflater.decompress(data, DECODE_STEP)
+            except zlib.error:
+                if self._encoding != "deflate" or self._started:
+                    raise
+                # "deflate" means zlib-wrapped, but some servers send raw deflate (httpx accepts both too).
+                self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                out = self._inflater.decompress(data, DECODE_STEP)
+            self._started = True
+            self._keep(out)
+            data = self._inflater.unconsumed_tail
+
+    def _keep(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._limit:
+            raise _TooLarge
+        if data:
+            self._parts.append(data)
+
+    def finish(self) -> bytes:
+        if self._inflater is not None and not self._inflater.eof and self._started:
+            raise zlib.error(f"the {self._encoding} stream was cut short")
+        return b"".join(self._parts)
 
 
 def _cache_files(directory: Path) -> list[Path]:
@@ -1349,6 +1638,8 @@ def _is_damage(exc: BaseException | None) -> bool:
     # OperationalError subclass means locked, unreadable or missing, which deleting files would not cure.
     import sqlite3
 
+    if isinstance(exc, (CacheDamage, UntrustedEntry)):
+        return True
     return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
 
 
@@ -1361,7 +1652,7 @@ def _remove_cache_files(directory: Path) -> None:
                 shutil.rmtree(path)
             else:
                 path.unlink()
-        except OSError as exc:
+        except OSError as exc:  # noqa: PERF203 - the first file that cannot go ends the loop
             raise CacheError(f"cannot delete {path} ({exc})", hint=f"delete {directory} by hand") from exc
 
 
