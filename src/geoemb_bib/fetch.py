@@ -1434,6 +1434,14 @@ class Fetcher:
         )
 
     def _send(self, budget: _Budget, kind: str, service: str, url: str) -> Response | _Failure:
+        try:
+            # Made before the pacing slot is taken: importing httpx on the first request took long enough under load
+            # that the request left late while its spacing counted from when it was due, and the next one came early.
+            client = self._http()
+        except RuntimeError:
+            if not self._closed:
+                raise
+            return _Failure("the fetcher was closed", retryable=False)
         budget.acquire(kind)
         try:
             # The breaker may have opened while we waited for a slot.
@@ -1441,7 +1449,7 @@ class Fetcher:
             self._count(service, "requests")
             logger.debug("GET %s", url)
             try:
-                answer = self._exchange(url)
+                answer = self._exchange(client, url)
             except RuntimeError:
                 # httpx refuses a closed client: a worker of an abandoned batch retrying after the run closed the
                 # fetcher. Its answer has no taker; anything else is a bug.
@@ -1465,10 +1473,9 @@ class Fetcher:
             self._learn_crossref_limits(headers)
         return response
 
-    def _exchange(self, url: str) -> tuple[int, list[tuple[str, str]], bytes] | _Failure:
+    def _exchange(self, client: httpx.Client, url: str) -> tuple[int, list[tuple[str, str]], bytes] | _Failure:
         """One GET, its body read within the deadline and decoded within the size cap (both settings)."""
         settings = self.settings
-        client = self._http()
         deadline = time.monotonic() + settings.deadline
         # No single wait (connecting, or one read) may outlast the deadline either.
         timeout = self._httpx.Timeout(
