@@ -841,8 +841,8 @@ def _safe_disk() -> type:
     global _SAFE_DISK
     if _SAFE_DISK is not None:
         return _SAFE_DISK
-    import diskcache  # type: ignore[import-untyped]
-    from diskcache.core import MODE_BINARY, MODE_RAW  # type: ignore[import-untyped]
+    import diskcache
+    from diskcache.core import MODE_BINARY, MODE_RAW
 
     class SafeDisk(diskcache.Disk):  # type: ignore[misc]
         def put(self, key: object) -> tuple[object, bool]:
@@ -1659,7 +1659,7 @@ def _remove_cache_files(directory: Path) -> None:
                 shutil.rmtree(path)
             else:
                 path.unlink()
-        except OSError as exc:  # noqa: PERF203 - the first file that cannot go ends the loop
+        except OSError as exc:
             raise CacheError(f"cannot delete {path} ({exc})", hint=f"delete {directory} by hand") from exc
 
 
