@@ -106,7 +106,7 @@ def test_preprint_is_an_arxiv_article() -> None:
     assert (item["type"], item["publisher"], item["number"], item["DOI"]) == (
         "article",
         "arXiv",
-        "2412.05600",
+        "arXiv:2412.05600",  # the Archive ID as Zotero's arXiv importer writes it
         "10.48550/arXiv.2412.05600",
     )
     assert item["URL"] == "https://arxiv.org/abs/2412.05600"

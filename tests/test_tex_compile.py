@@ -39,7 +39,9 @@ needs_tex = pytest.mark.skipif(
     "(Debian: texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber)",
 )
 
+# T1: the classic flavour keeps letters such as ę (\k{e}), đ and þ, which LaTeX sets only in the T1 font encoding.
 NATBIB_DOCUMENT = r"""\documentclass{article}
+\usepackage[T1]{fontenc}
 \usepackage[numbers]{natbib}
 \usepackage{url}
 \begin{document}
@@ -49,6 +51,7 @@ NATBIB_DOCUMENT = r"""\documentclass{article}
 \end{document}
 """
 BIBLATEX_DOCUMENT = r"""\documentclass{article}
+\usepackage[T1]{fontenc}
 \usepackage[backend=biber]{biblatex}
 \usepackage{url}
 \addbibresource{references.bib}

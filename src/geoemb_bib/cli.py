@@ -41,7 +41,7 @@ EXIT_TERMINATED = 128 + signal.SIGTERM
 
 DEFAULT_ENTRIES = "entries.yaml"
 ENRICHED_NAME = "enriched.yaml"
-FORMATS = ("bibtex", "csl-json", "yaml", "markdown")
+FORMATS = ("bibtex", "csl-json", "yaml", "markdown", "zotero-rdf")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -38,6 +38,7 @@ EXPORTERS: dict[str, str] = {
     "csl-json": "csl_json",
     "yaml": "yaml",
     "markdown": "markdown",
+    "zotero-rdf": "zotero_rdf",
 }
 
 # The file each format is written to by `geoemb-bib build`.
@@ -46,6 +47,7 @@ BUILD_FILES: dict[str, str] = {
     "csl-json": "references.json",
     "yaml": "enriched.yaml",
     "markdown": "list.md",
+    "zotero-rdf": "references.rdf",
 }
 
 

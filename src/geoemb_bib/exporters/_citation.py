@@ -74,7 +74,8 @@ _NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """One item as a citation: all that BibTeX and CSL-JSON print, already chosen and cleaned (titles keep markup)."""
+    """One item as a citation: all that BibTeX, CSL-JSON and Zotero RDF print, already chosen and cleaned (titles
+    keep markup)."""
 
     key: str
     form: Form
@@ -105,13 +106,27 @@ def citations(catalog: Catalog) -> list[Citation]:
 
 
 def section_keywords(catalog: Catalog) -> dict[str, tuple[str, ...]]:
-    """Per section id, the titles an item is tagged with: the parent section's, then its own."""
+    """Per section id, the one tag an item of that section gets: its title, after its parent's for a subsection
+    ("Related Works (for context): Remote Sensing Representation Learning"), so that a reference manager shows one
+    tag per section of the list rather than the parent and the child as two unrelated tags."""
     by_id = {s.id: s for s in catalog.sections}
     result: dict[str, tuple[str, ...]] = {}
     for section in catalog.sections:
         parent = by_id.get(section.parent) if section.parent else None
-        result[section.id] = tuple(clean(t) for t in ((parent.title,) if parent else ()) + (section.title,))
+        path = ((parent.title,) if parent else ()) + (section.title,)
+        result[section.id] = (tag(SECTION_PATH_SEPARATOR.join(clean(t) for t in path)),)
     return result
+
+
+# Between a parent section's title and a subsection's in a tag: ASCII, so every flavour spells it the same.
+SECTION_PATH_SEPARATOR = ": "
+# Zotero's BibTeX importer splits `keywords` at commas and semicolons, biblatex and citation-js at commas.
+_TAG_DELIMITERS = re.compile(r"\s*[,;]\s*")
+
+
+def tag(text: str) -> str:
+    """A keyword that every importer reads as one tag: its own commas and semicolons become dashes."""
+    return _TAG_DELIMITERS.sub(" - ", clean(text))
 
 
 def citation(item: Resolved, keywords: tuple[str, ...] = ()) -> Citation:
@@ -148,7 +163,7 @@ def citation(item: Resolved, keywords: tuple[str, ...] = ()) -> Citation:
         platform=_platform(item),
         genre=GENRES.get(entry.kind),
         listed_note=_listed_note(item, form),
-        keywords=keywords + tuple(clean(t) for t in entry.tags),
+        keywords=keywords + tuple(tag(t) for t in entry.tags),
         abstract=clean_or_none(record.abstract),
         abbr=clean_or_none(entry.abbr),
     )

@@ -80,37 +80,66 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 # BibTeX keys: what bibtex, biber, pandoc and Zotero all accept (no braces, commas, quotes, spaces or backslashes).
 _KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_:.+/\-]*$")
 
-# Types whose classic styles require an author (plainnat warns "empty author" otherwise).
-AUTHOR_REQUIRED = frozenset({"inproceedings", "article", "incollection"})
-# Entry type per citation form, per flavour. plainnat has no @online (a warning), so classic BibTeX uses @misc.
+# Entry type per citation form, per flavour, chosen so that every client reads it as the item it is (pandoc's
+# readers give @misc the empty CSL type, so no form is written as @misc while it has an author):
+# - classic: only the types plainnat defines (bibtex warns on any other); what is not published is @unpublished,
+#   its descriptor ("arXiv preprint arXiv:...", "Dataset, Source Cooperative") in `note`, which plainnat prints.
+# - biblatex: the types of biblatex's data model; preprints, posts and web pages are @online (url or eprint),
+#   chapters @inbook (@incollection requires an editor, which the services rarely give).
 ENTRY_TYPES: Mapping[str, Mapping[str, str]] = {
     "bibtex": {
         "conference": "inproceedings",
         "journal": "article",
-        "preprint": "misc",
+        "preprint": "unpublished",
         "book": "book",
         "chapter": "incollection",
         "report": "techreport",
         "thesis": "phdthesis",
-        "dataset": "misc",
-        "post": "misc",
-        "webpage": "misc",
-        "misc": "misc",
+        "dataset": "unpublished",
+        "post": "unpublished",
+        "webpage": "unpublished",
+        "misc": "unpublished",
     },
     "biblatex": {
         "conference": "inproceedings",
         "journal": "article",
-        "preprint": "misc",
+        "preprint": "online",
         "book": "book",
-        "chapter": "incollection",
+        "chapter": "inbook",
         "report": "techreport",
         "thesis": "phdthesis",
         "dataset": "dataset",
         "post": "online",
         "webpage": "online",
-        "misc": "misc",
+        "misc": "online",
     },
 }
+# Types whose styles or data model require an author; without one the item is written as @misc (classic) or
+# @online (biblatex), with its venue in `note`, so that nothing warns and nothing is lost.
+AUTHOR_REQUIRED = frozenset({"inproceedings", "article", "incollection", "inbook", "unpublished", "report", "thesis"})
+# biblatex's data model (blx-dm.def): the type-specific fields each type allows, among those written here; `biber
+# --validate-datamodel` reports any other. Fields every type allows (doi, eprint*, url, date, keywords, abstract,
+# annotation) are in BIBLATEX_GLOBAL_FIELDS.
+BIBLATEX_FIELDS: Mapping[str, frozenset[str]] = {
+    "article": frozenset({"author", "title", "journal", "volume", "number", "pages", "note"}),
+    "inproceedings": frozenset(
+        {"author", "title", "booktitle", "eventtitle", "volume", "number", "pages", "publisher", "organization", "note"}
+    ),
+    "book": frozenset({"author", "title", "volume", "number", "pages", "publisher", "note"}),
+    "inbook": frozenset({"author", "title", "booktitle", "volume", "number", "pages", "publisher", "note"}),
+    "techreport": frozenset({"author", "title", "number", "pages", "institution", "type", "note"}),
+    "phdthesis": frozenset({"author", "title", "pages", "institution", "type", "note"}),
+    "dataset": frozenset({"author", "title", "number", "publisher", "organization", "type", "note"}),
+    "online": frozenset({"author", "title", "organization", "note"}),
+    "unpublished": frozenset({"author", "title", "howpublished", "type", "note"}),
+    "misc": frozenset({"author", "title", "howpublished", "organization", "type", "note"}),
+}
+BIBLATEX_GLOBAL_FIELDS = frozenset(
+    {"key", "date", "doi", "eprint", "eprinttype", "eprintclass", "url", "urldate", "annote", "keywords", "abstract"}
+)
+# biblatex reads these as " and "-separated lists (and citation-js does in both flavours): a name containing "and"
+# ("Institute of Electrical and Electronics Engineers") is braced whole so it stays one name.
+LIST_FIELDS = frozenset({"publisher", "organization", "institution", "location", "school"})
 # One field order for every type: readers find the same field in the same place.
 FIELD_ORDER = (
     "author",
@@ -130,9 +159,12 @@ FIELD_ORDER = (
     "school",
     "organization",
     "howpublished",
+    "type",
+    "note",
     "doi",
     "eprint",
     "eprinttype",
+    "eprintclass",
     "archivePrefix",
     "primaryClass",
     "url",
@@ -162,32 +194,31 @@ ASCII_ESCAPES: Mapping[str, str] = {
     ">": r"{\textgreater}",
     "|": r"{\textbar}",
 }
-# LaTeX macros pylatexenc may emit that a default pdflatex document (OT1, no packages) typesets; measured by compiling
-# every Latin, Greek, punctuation, currency, letterlike and arrow character. Others (\k, \dh, \th, \ng, \mathbb, ...)
-# need T1 or extra packages, so their characters are transliterated instead.
+# LaTeX macros pylatexenc may emit that a pdflatex document typesets with \usepackage[T1]{fontenc} and no other
+# package; measured by compiling every Latin, Greek, punctuation, currency, letterlike and arrow character. The
+# T1-only letters (\k, \dh, \th, \ng, \dj: Jędrzej, Þór, Đặng) are kept rather than spelled in ASCII; others
+# (\mathbb, \mathscr, ...) need extra packages, so their characters are transliterated instead.
 SAFE_MACROS = frozenset(
-    (  # noqa: SIM905 - a word list, where one name per line would take 230 lines
-        "AE Delta Downarrow Gamma H IJ L Lambda Leftarrow Leftrightarrow O OE Omega Phi Pi Psi Rightarrow Sigma Theta "
-        "Uparrow Updownarrow Vert Xi ae aleph alpha angle approx asymp beta bigcap bigcup bigvee bigwedge bowtie "
-        "bullet "
-        "c cap cdot cdots chi circ cong coprod cup dashv ddots delta diamond doteq ell enskip ensuremath epsilon equiv "
-        "eta exists forall gamma geq gg hbar hookleftarrow hookrightarrow hspace i ij in infty int iota kappa kern l "
-        "lambda leftharpoondown leftharpoonup leftrightarrow leq ll mapsto mathbin mid mp mu nabla nearrow neq ni "
-        "notin "
-        "nu nwarrow o odot oe oint omega ominus oplus oslash otimes parallel partial perp phi pi pm prec preceq prod "
-        "propto psi quad r rho rightharpoondown rightharpoonup rightleftharpoons searrow sigma sim simeq sqcap sqcup "
-        "sqsubseteq sqsupseteq ss star subset subseteq succ succeq sum supset supseteq swarrow tau textasciiacute "
-        "textasciidieresis textasciimacron textasteriskcentered textbrokenbar textbullet textcelsius textcent "
-        "textcircledP textcolonmonetary textcopyright textcurrency textdagger textdaggerdbl textdegree textdiscount "
-        "textdiv textdong textdownarrow textellipsis textemdash textendash textestimated texteuro textexclamdown "
-        "textflorin textfractionsolidus textinterrobang textleftarrow textlira textlnot textmho textmu textnaira "
-        "textnumero textonehalf textonequarter textonesuperior textordfeminine textordmasculine textparagraph "
-        "textperiodcentered textpertenthousand textperthousand textpeso textquestiondown textquotedblleft "
-        "textquotedblright textquoteleft textquoteright textrecipe textreferencemark textregistered textrightarrow "
-        "textsc textsection textservicemark textsterling textthreequarters textthreesuperior texttimes texttrademark "
-        "texttwosuperior textuparrow textwon textyen theta times top u updownarrow uplus upsilon v varepsilon varphi "
-        "varpi varrho varsigma vartheta vdash vdots vee wedge wp wr xi zeta"
-    ).split()
+    """  # noqa: SIM905 - a word list reads better than 234 lines of quoted names
+    AE DH DJ NG TH dh dj k ng th Delta Downarrow Gamma H IJ L Lambda Leftarrow Leftrightarrow O OE Omega Phi Pi Psi
+    Rightarrow Sigma Theta Uparrow Updownarrow Vert Xi ae aleph alpha angle approx asymp beta bigcap bigcup bigvee
+    bigwedge bowtie bullet c cap cdot cdots chi circ cong coprod cup dashv ddots delta diamond doteq ell enskip
+    ensuremath epsilon equiv eta exists forall gamma geq gg hbar hookleftarrow hookrightarrow hspace i ij in infty
+    int iota kappa kern l lambda leftharpoondown leftharpoonup leftrightarrow leq ll mapsto mathbin mid mp mu nabla
+    nearrow neq ni notin nu nwarrow o odot oe oint omega ominus oplus oslash otimes parallel partial perp phi pi pm
+    prec preceq prod propto psi quad r rho rightharpoondown rightharpoonup rightleftharpoons searrow sigma sim
+    simeq sqcap sqcup sqsubseteq sqsupseteq ss star subset subseteq succ succeq sum supset supseteq swarrow tau
+    textasciiacute textasciidieresis textasciimacron textasteriskcentered textbrokenbar textbullet textcelsius
+    textcent textcircledP textcolonmonetary textcopyright textcurrency textdagger textdaggerdbl textdegree
+    textdiscount textdiv textdong textdownarrow textellipsis textemdash textendash textestimated texteuro
+    textexclamdown textflorin textfractionsolidus textinterrobang textleftarrow textlira textlnot textmho textmu
+    textnaira textnumero textonehalf textonequarter textonesuperior textordfeminine textordmasculine textparagraph
+    textperiodcentered textpertenthousand textperthousand textpeso textquestiondown textquotedblleft
+    textquotedblright textquoteleft textquoteright textrecipe textreferencemark textregistered textrightarrow
+    textsc textsection textservicemark textsterling textthreequarters textthreesuperior texttimes texttrademark
+    texttwosuperior textuparrow textwon textyen theta times top u updownarrow uplus upsilon v varepsilon varphi
+    varpi varrho varsigma vartheta vdash vdots vee wedge wp wr xi zeta
+    """.split()
 )
 # Inline math kept as math: only these characters and macros (a title's `$k$-means`, `$\alpha$`); anything else,
 # `\input` for one, is escaped as text.
@@ -255,7 +286,7 @@ class _LatexTable(dict):  # type: ignore[type-arg]
         if code < 128 or not self.ascii_only:
             value = char if char.isprintable() or char in "\n\t" else ""
         else:
-            value = self.encoder.unicode_to_latex(char)
+            value = _readable_latex(self.encoder.unicode_to_latex(char))
             if value == char or not set(re.findall(r"\\([A-Za-z]+)", value)) <= SAFE_MACROS:
                 # No LaTeX a plain document can typeset: spell it in ASCII (北京 -> BeiJing), escaped in turn.
                 spelled = _transliterate(char)
@@ -265,6 +296,16 @@ class _LatexTable(dict):  # type: ignore[type-arg]
 
 
 _TABLES = {True: _LatexTable(ascii_only=True), False: _LatexTable(ascii_only=False)}
+
+# LaTeX puts the four accents that have a dotless-i composite (OT1 and T1) on `i` itself, and citation-js, pandoc
+# and biber decode `\'i` to í but `\'\i` to a dotless i (U+0131) with a combining accent.
+_ACCENTED_DOTLESS = re.compile(r"(\\['`^\"])\\([ij])(?![A-Za-z])")
+# `\ensuremath{\Phi}` reaches citation-js as "\ensuremathΦ"; `$\Phi$` is what TeX, Zotero and citation-js all read.
+_ENSUREMATH = re.compile(r"\\ensuremath\{([^{}]*)\}")
+
+
+def _readable_latex(latex: str) -> str:
+    return _ENSUREMATH.sub(r"$\1$", _ACCENTED_DOTLESS.sub(r"\1\2", latex))
 
 
 def export(catalog: Catalog, options: ExportOptions) -> str:
@@ -289,87 +330,147 @@ def export(catalog: Catalog, options: ExportOptions) -> str:
     return write_string(library, unparse_stack=[], bibtex_format=bibtex_format)
 
 
-def _entry(c: Citation, table: _LatexTable, flavour: str, options: ExportOptions) -> BibEntry:  # noqa: C901
+class _Fields(dict[str, str]):
+    """An entry's fields as written, each value escaped for its kind."""
+
+    def __init__(self, table: _LatexTable) -> None:
+        super().__init__()
+        self.table = table
+
+    def text(self, name: str, value: str | None) -> None:
+        if value:
+            encoded = value.translate(self.table)
+            braced = name in LIST_FIELDS and _AND.search(value)
+            self[name] = "{{" + encoded + "}}" if braced else "{" + encoded + "}"
+
+    def verbatim(self, name: str, value: str | None) -> None:
+        # DOIs, URLs, eprints: printed by \url-like commands, so only what breaks braces is removed (by clean_url).
+        if value:
+            self[name] = "{" + re.sub(r"[{}\\\s]", "", value) + "}"
+
+
+def _entry(c: Citation, table: _LatexTable, flavour: str, options: ExportOptions) -> BibEntry:
     if not _KEY.match(c.key):
         raise ExportError(
             f"{c.key}: not usable as a BibTeX key (letters, digits and _ : . + / - only)",
             hint="set a valid `key` for the entry in entries.yaml",
         )
     biblatex = flavour == "biblatex"
-    entry_type = ENTRY_TYPES[flavour][c.form]
-    fields: dict[str, str] = {}
-
-    def text(name: str, value: str | None) -> None:
-        if value:
-            fields[name] = "{" + value.translate(table) + "}"
-
-    def verbatim(name: str, value: str | None) -> None:
-        # DOIs, URLs, eprints: printed by \url-like commands, so only what breaks braces is removed (by clean_url).
-        if value:
-            fields[name] = "{" + re.sub(r"[{}\\\s]", "", value) + "}"
-
+    fields = _Fields(table)
     if c.authors:
         fields["author"] = "{" + " and ".join(_name(p, table) for p in c.authors) + "}"
     else:
         # Without authors plainnat sorts and labels by `key` (and warns when it is missing too).
-        text("key", c.abbr or plain(c.title))
+        fields.text("key", c.abbr or plain(c.title))
     if c.title:
         fields["title"] = "{" + _title(c.title, table) + "}"
-    if c.form in ("conference", "chapter"):
-        text("booktitle", c.container)
-        if biblatex and c.event and c.event != c.container:
-            text("eventtitle", c.event)
-    elif c.form == "journal":
-        text("journal", c.container)
-    text("volume", c.volume)
-    # plainnat warns "can't use both volume and number" outside @article; the issue stays in CSL-JSON.
-    if c.form in ("journal", "report") or not c.volume:
-        text("number", c.issue)
-    if c.page:
-        text("pages", _PAGE_RANGE.sub("--", c.page))
+    _venue_fields(fields, c, biblatex)
     _date_fields(fields, c.issued, biblatex)
-    if c.form == "report":
-        text("institution", c.publisher)
-    elif c.form == "thesis":
-        text("school", c.publisher)
-    elif c.form in ("conference", "journal", "book", "chapter"):
-        text("publisher", c.publisher)
-    elif c.form == "dataset" and biblatex:
-        text("publisher", c.platform)
-    elif c.form in ("post", "webpage") and biblatex:
-        text("organization", c.platform)
-    if not biblatex and not c.authors and entry_type in AUTHOR_REQUIRED:
-        # Classic styles warn on every compile about an @inproceedings/@article without author. When no source
-        # knows the authors, the work is written as @misc, its venue in howpublished (which @misc prints) and
-        # booktitle/journal kept for importers such as Zotero.
-        entry_type = "misc"
-        text("howpublished", c.container)
-    if not biblatex:
-        if c.form == "preprint" and c.arxiv_id:
-            # plainnat and pandoc print howpublished, not eprint: this is how the arXiv id reaches the page.
-            text("howpublished", f"arXiv preprint arXiv:{c.arxiv_id}")
-        elif c.form in ("dataset", "post", "webpage"):
-            text("howpublished", ", ".join(p for p in (c.genre, c.platform) if p))
-    verbatim("doi", c.doi)
-    if c.arxiv_id:
-        # Zotero keeps the arXiv id only with eprinttype; archivePrefix/primaryClass are what arXiv itself exports.
-        verbatim("eprint", c.arxiv_id)
-        fields["eprinttype"] = "{arxiv}"
-        fields["archivePrefix"] = "{arXiv}"
-        verbatim("primaryClass", c.arxiv_class)
-    verbatim("url", c.url)
-    if options.urldate and c.url and c.form in ("dataset", "post", "webpage", "misc"):
-        verbatim("urldate", options.urldate)
-    text("annote", c.listed_note)
+    _publisher_fields(fields, c, biblatex)
+    descriptor = _descriptor(c, biblatex)
+    entry_type = _entry_type(fields, c, flavour, descriptor)
+    _identifier_fields(fields, c, biblatex, options)
+    fields.text("annote", _annotation(c, descriptor))
     if c.keywords:
-        text("keywords", ", ".join(k.replace(",", ";") for k in c.keywords))
+        fields.text("keywords", ", ".join(c.keywords))
     if options.bibtex_abstracts:
-        text("abstract", "".join(run for _, run in segments(c.abstract)) if c.abstract else None)
-    ordered = sorted(fields.items(), key=lambda pair: _RANK[pair[0]])
+        fields.text("abstract", "".join(run for _, run in segments(c.abstract)) if c.abstract else None)
+    allowed = BIBLATEX_FIELDS.get(entry_type, frozenset()) | BIBLATEX_GLOBAL_FIELDS if biblatex else _RANK.keys()
+    ordered = sorted(((name, value) for name, value in fields.items() if name in allowed), key=lambda f: _RANK[f[0]])
     return BibEntry(entry_type, c.key, [Field(name, value) for name, value in ordered])
 
 
-def _date_fields(fields: dict[str, str], issued: PartialDate | None, biblatex: bool) -> None:
+def _venue_fields(fields: _Fields, c: Citation, biblatex: bool) -> None:
+    if c.form in ("conference", "chapter"):
+        fields.text("booktitle", c.container)
+        if biblatex and c.event and c.event != c.container:
+            fields.text("eventtitle", c.event)
+    elif c.form == "journal":
+        fields.text("journal", c.container)
+    fields.text("volume", c.volume)
+    # plainnat warns "can't use both volume and number" outside @article; the issue stays in CSL-JSON.
+    if c.form in ("journal", "report") or not c.volume:
+        fields.text("number", c.issue)
+    if c.page:
+        fields.text("pages", _PAGE_RANGE.sub("--", c.page))
+
+
+def _publisher_fields(fields: _Fields, c: Citation, biblatex: bool) -> None:
+    if c.form == "report":
+        fields.text("institution", c.publisher)
+    elif c.form == "thesis":
+        fields.text("institution" if biblatex else "school", c.publisher)
+    elif c.form in ("conference", "journal", "book", "chapter"):
+        fields.text("publisher", c.publisher)
+    elif c.form == "dataset" and biblatex:
+        fields.text("publisher", c.platform)
+    elif c.form in ("post", "webpage") and biblatex:
+        fields.text("organization", c.platform)
+
+
+def _entry_type(fields: _Fields, c: Citation, flavour: str, descriptor: str | None) -> str:
+    """The entry type, with the descriptor (or, for an author-less work, the venue) in the field it prints from."""
+    entry_type = ENTRY_TYPES[flavour][c.form]
+    if not c.authors and entry_type in AUTHOR_REQUIRED:
+        # No source knows the authors: a type that requires them would warn on every compile (plainnat) or fail
+        # validation (biber), so the work becomes @misc (classic: howpublished is what @misc prints) or @online
+        # (biblatex, where @misc means nothing to pandoc), its venue or descriptor kept in print.
+        if flavour == "biblatex":
+            fields.text("note", descriptor or c.container)
+            return "online" if c.url or c.doi or c.arxiv_id else "misc"
+        fields.text("howpublished", descriptor or c.container)
+        return "misc"
+    if descriptor:
+        fields.text("note", descriptor)
+    elif entry_type == "unpublished":
+        # plainnat's @unpublished requires a note; with nothing to say the item stays @misc.
+        return "misc"
+    return entry_type
+
+
+def _identifier_fields(fields: _Fields, c: Citation, biblatex: bool, options: ExportOptions) -> None:
+    fields.verbatim("doi", c.doi)
+    if c.arxiv_id:
+        # Zotero reads eprint with eprinttype; biblatex's own field for the class is eprintclass; archivePrefix and
+        # primaryClass are what arXiv itself exports, kept in the classic flavour for tools that read only those.
+        fields.verbatim("eprint", c.arxiv_id)
+        fields["eprinttype"] = "{arxiv}"
+        if biblatex:
+            fields.verbatim("eprintclass", c.arxiv_class)
+        else:
+            fields["archivePrefix"] = "{arXiv}"
+            fields.verbatim("primaryClass", c.arxiv_class)
+    fields.verbatim("url", c.url)
+    if options.urldate and c.url and c.form in ("dataset", "post", "webpage", "misc"):
+        fields.verbatim("urldate", options.urldate)
+
+
+def _descriptor(c: Citation, biblatex: bool) -> str | None:
+    """What the item is, for the reader of a printed entry that is not a published paper: "arXiv preprint arXiv:...",
+    "Dataset, Source Cooperative", "Blog post". biblatex prints the eprint and the platform itself."""
+    if c.form == "preprint":
+        return None if biblatex or not c.arxiv_id else f"arXiv preprint arXiv:{c.arxiv_id}"
+    if c.form in ("post", "webpage"):
+        return c.genre if biblatex else ", ".join(p for p in (c.genre, c.platform) if p) or None
+    if c.form == "dataset":
+        return None if biblatex else ", ".join(p for p in (c.genre, c.platform) if p) or None
+    if c.form == "misc":
+        return c.listed_note
+    return None
+
+
+def _annotation(c: Citation, descriptor: str | None) -> str | None:
+    """The remarks no style prints: the listed venue the record does not confirm, and the arXiv id of a published
+    item (citation-js and pandoc drop eprint; annote reaches their CSL `annote` and Zotero as a note)."""
+    remarks = []
+    if c.listed_note and c.listed_note != descriptor:
+        remarks.append(c.listed_note)
+    if c.arxiv_id and c.form != "preprint":
+        remarks.append(f"arXiv:{c.arxiv_id}")
+    return ". ".join(remarks) or None
+
+
+def _date_fields(fields: _Fields, issued: PartialDate | None, biblatex: bool) -> None:
     if issued is None:
         return
     if biblatex:
@@ -398,8 +499,9 @@ def _cached_name(person: Person, ascii_only: bool) -> str:
     given = _name_part(person.given, table)
     if not family:
         return "{" + given + "}" if given else "{Anonymous}"
-    if any(word[:1].islower() for word in person.family.split()) and not person.particle:
-        # A lower-case word inside the family name would become a "von" part; keep the family as written.
+    if any(word[:1].islower() for word in re.split(r"[\s~-]+", person.family)) and not person.particle:
+        # A lower-case word inside the family name, hyphenated ones too (Giró-i-Nieto), would become a "von" part
+        # for BibTeX and citation-js; keep the family as written.
         family = "{" + family + "}"
     last = " ".join(p for p in (_name_part(person.particle, table), family) if p)
     suffix = _name_part(person.suffix, table)
@@ -478,10 +580,10 @@ def needs_protection(word: str) -> bool:
     has_digit = any(c.isdigit() for c in word)
     if has_digit and any(c.isalpha() for c in word):
         return True
-    for part in re.split(r"[-/'’]", word):
+    for part in re.split("[-/'\u2019]", word):
         if any(c.isupper() for c in part[1:]):
             return True
-    head = re.split(r"[-/'’]", word, maxsplit=1)[0]
+    head = re.split("[-/'\u2019]", word, maxsplit=1)[0]
     return head in PROPER_NOUNS
 
 

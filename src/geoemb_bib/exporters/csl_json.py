@@ -73,14 +73,16 @@ def csl_item(c: Citation, options: ExportOptions) -> dict[str, Any]:
     _put(item, "volume", c.volume)
     _put(item, "issue", c.issue)
     _put(item, "page", _RANGE.sub("-", c.page) if c.page else None)
-    _put(item, "number", c.arxiv_id if c.form == "preprint" else None)
+    # Zotero reads `number` as a preprint's Archive ID, which its own arXiv importer writes as "arXiv:2412.05600".
+    _put(item, "number", f"arXiv:{c.arxiv_id}" if c.form == "preprint" and c.arxiv_id else None)
     _put(item, "DOI", c.doi)
     _put(item, "URL", c.url)
     if options.urldate and c.url and c.form in ("dataset", "post", "webpage", "misc"):
         item["accessed"] = _date(PartialDate.parse(options.urldate))
     if c.keywords:
-        # Zotero turns each comma-separated keyword into a tag: the list's sections become tags.
-        item["keyword"] = ", ".join(k.replace(",", ";") for k in c.keywords)
+        # For pandoc and citeproc-js, one keyword per section; Zotero's CSL-JSON importer ignores `keyword` (its
+        # tags come through the Zotero RDF export).
+        item["keyword"] = ", ".join(c.keywords)
     notes = []
     if c.arxiv_id and c.form != "preprint":
         # Zotero reads "arXiv: <id>" in Extra; a published item keeps its preprint that way.
