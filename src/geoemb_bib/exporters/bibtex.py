@@ -199,26 +199,26 @@ ASCII_ESCAPES: Mapping[str, str] = {
 # T1-only letters (\k, \dh, \th, \ng, \dj: Jędrzej, Þór, Đặng) are kept rather than spelled in ASCII; others
 # (\mathbb, \mathscr, ...) need extra packages, so their characters are transliterated instead.
 SAFE_MACROS = frozenset(
-    """  # noqa: SIM905 - a word list reads better than 234 lines of quoted names
-    AE DH DJ NG TH dh dj k ng th Delta Downarrow Gamma H IJ L Lambda Leftarrow Leftrightarrow O OE Omega Phi Pi Psi
-    Rightarrow Sigma Theta Uparrow Updownarrow Vert Xi ae aleph alpha angle approx asymp beta bigcap bigcup bigvee
-    bigwedge bowtie bullet c cap cdot cdots chi circ cong coprod cup dashv ddots delta diamond doteq ell enskip
-    ensuremath epsilon equiv eta exists forall gamma geq gg hbar hookleftarrow hookrightarrow hspace i ij in infty
-    int iota kappa kern l lambda leftharpoondown leftharpoonup leftrightarrow leq ll mapsto mathbin mid mp mu nabla
-    nearrow neq ni notin nu nwarrow o odot oe oint omega ominus oplus oslash otimes parallel partial perp phi pi pm
-    prec preceq prod propto psi quad r rho rightharpoondown rightharpoonup rightleftharpoons searrow sigma sim
-    simeq sqcap sqcup sqsubseteq sqsupseteq ss star subset subseteq succ succeq sum supset supseteq swarrow tau
-    textasciiacute textasciidieresis textasciimacron textasteriskcentered textbrokenbar textbullet textcelsius
-    textcent textcircledP textcolonmonetary textcopyright textcurrency textdagger textdaggerdbl textdegree
-    textdiscount textdiv textdong textdownarrow textellipsis textemdash textendash textestimated texteuro
-    textexclamdown textflorin textfractionsolidus textinterrobang textleftarrow textlira textlnot textmho textmu
-    textnaira textnumero textonehalf textonequarter textonesuperior textordfeminine textordmasculine textparagraph
-    textperiodcentered textpertenthousand textperthousand textpeso textquestiondown textquotedblleft
-    textquotedblright textquoteleft textquoteright textrecipe textreferencemark textregistered textrightarrow
-    textsc textsection textservicemark textsterling textthreequarters textthreesuperior texttimes texttrademark
-    texttwosuperior textuparrow textwon textyen theta times top u updownarrow uplus upsilon v varepsilon varphi
-    varpi varrho varsigma vartheta vdash vdots vee wedge wp wr xi zeta
-    """.split()
+    (  # noqa: SIM905 - a word list, where one name per line would take 234 lines
+        "AE DH DJ NG TH dh dj k ng th Delta Downarrow Gamma H IJ L Lambda Leftarrow Leftrightarrow O OE Omega Phi Pi Psi "
+        "Rightarrow Sigma Theta Uparrow Updownarrow Vert Xi ae aleph alpha angle approx asymp beta bigcap bigcup bigvee "
+        "bigwedge bowtie bullet c cap cdot cdots chi circ cong coprod cup dashv ddots delta diamond doteq ell enskip "
+        "ensuremath epsilon equiv eta exists forall gamma geq gg hbar hookleftarrow hookrightarrow hspace i ij in infty "
+        "int iota kappa kern l lambda leftharpoondown leftharpoonup leftrightarrow leq ll mapsto mathbin mid mp mu nabla "
+        "nearrow neq ni notin nu nwarrow o odot oe oint omega ominus oplus oslash otimes parallel partial perp phi pi pm "
+        "prec preceq prod propto psi quad r rho rightharpoondown rightharpoonup rightleftharpoons searrow sigma sim "
+        "simeq sqcap sqcup sqsubseteq sqsupseteq ss star subset subseteq succ succeq sum supset supseteq swarrow tau "
+        "textasciiacute textasciidieresis textasciimacron textasteriskcentered textbrokenbar textbullet textcelsius "
+        "textcent textcircledP textcolonmonetary textcopyright textcurrency textdagger textdaggerdbl textdegree "
+        "textdiscount textdiv textdong textdownarrow textellipsis textemdash textendash textestimated texteuro "
+        "textexclamdown textflorin textfractionsolidus textinterrobang textleftarrow textlira textlnot textmho textmu "
+        "textnaira textnumero textonehalf textonequarter textonesuperior textordfeminine textordmasculine textparagraph "
+        "textperiodcentered textpertenthousand textperthousand textpeso textquestiondown textquotedblleft "
+        "textquotedblright textquoteleft textquoteright textrecipe textreferencemark textregistered textrightarrow "
+        "textsc textsection textservicemark textsterling textthreequarters textthreesuperior texttimes texttrademark "
+        "texttwosuperior textuparrow textwon textyen theta times top u updownarrow uplus upsilon v varepsilon varphi "
+        "varpi varrho varsigma vartheta vdash vdots vee wedge wp wr xi zeta"
+    ).split()
 )
 # Inline math kept as math: only these characters and macros (a title's `$k$-means`, `$\alpha$`); anything else,
 # `\input` for one, is escaped as text.
