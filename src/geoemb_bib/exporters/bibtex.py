@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Mapping
 
 from anyascii import anyascii as _transliterate  # what LaTeX cannot typeset (CJK names), instead of a broken compile
@@ -287,6 +288,10 @@ class _LatexTable(dict):  # type: ignore[type-arg]
         char = chr(code)
         if code < 128 or not self.ascii_only:
             value = char if char.isprintable() or char in "\n\t" else ""
+            if code >= 128 and unicodedata.category(char) == "Sm":
+                # UTF-8 for biber, but a math symbol pdflatex's inputenc cannot set (≤) stops the document; in math
+                # mode it prints under pdflatex, lualatex and xelatex alike.
+                value = self.math(char) or value
         else:
             value = _readable_latex(self.encoder.unicode_to_latex(char))
             if value == char or not set(re.findall(r"\\([A-Za-z]+)", value)) <= SAFE_MACROS:
@@ -296,7 +301,22 @@ class _LatexTable(dict):  # type: ignore[type-arg]
         self[code] = value
         return value
 
+    def math(self, char: str) -> str | None:
+        """The character as inline math (`{$\\Phi$}`), if it has a macro a plain document typesets."""
+        math = _readable_latex(self.encoder.unicode_to_latex(char))
+        return math if math.startswith("{$") and set(re.findall(r"\\([A-Za-z]+)", math)) <= SAFE_MACROS else None
 
+    def encode(self, text: str) -> str:
+        encoded = text.translate(self)
+        if self.ascii_only or not _GREEK.search(encoded):
+            return encoded
+        # A Greek letter standing alone (ESA Φ-lab, α-diversity) is a symbol: pdflatex has no text glyph for it, so
+        # it is written as math; Greek words stay UTF-8 for documents that set Greek.
+        return _LONE_GREEK.sub(lambda found: self.math(found.group(0)) or found.group(0), encoded)
+
+
+_GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+_LONE_GREEK = re.compile("(?<![\u0370-\u03ff\u1f00-\u1fff])[\u0370-\u03ff](?![\u0370-\u03ff\u1f00-\u1fff])")
 _TABLES = {True: _LatexTable(ascii_only=True), False: _LatexTable(ascii_only=False)}
 
 # LaTeX puts the four accents that have a dotless-i composite (OT1 and T1) on `i` itself, and citation-js, pandoc
@@ -341,7 +361,7 @@ class _Fields(dict[str, str]):
 
     def text(self, name: str, value: str | None) -> None:
         if value:
-            encoded = value.translate(self.table)
+            encoded = self.table.encode(value)
             braced = name in LIST_FIELDS and _AND.search(value)
             self[name] = "{{" + encoded + "}}" if braced else "{" + encoded + "}"
 
@@ -496,7 +516,7 @@ def _cached_name(person: Person, ascii_only: bool) -> str:
     """`von Last, Jr, First`, each part braced where BibTeX would split it wrongly; organisations braced whole."""
     table = _TABLES[ascii_only]
     if person.literal:
-        return "{" + person.literal.translate(table) + "}"
+        return "{" + table.encode(person.literal) + "}"
     family = _name_part(person.family, table)
     given = _name_part(person.given, table)
     if not family:
@@ -513,7 +533,7 @@ def _cached_name(person: Person, ascii_only: bool) -> str:
 
 
 def _name_part(part: str, table: _LatexTable) -> str:
-    encoded = part.translate(table)
+    encoded = table.encode(part)
     if "," in part or _AND.search(part) or _NAME_SPECIALS.search(part):
         # A comma splits name parts and a lone "and" splits authors; escaped symbols make biber build broken initials.
         return "{" + encoded + "}"
@@ -569,9 +589,9 @@ def _protect_words(text: str, table: _LatexTable) -> str:
         position = index // 2
         lead, core, trail = _WORD.match(token).groups()  # type: ignore[union-attr]
         if core and (position in phrase_words or needs_protection(core)):
-            out.append(lead.translate(table) + "{" + core.translate(table) + "}" + trail.translate(table))
+            out.append(table.encode(lead) + "{" + table.encode(core) + "}" + table.encode(trail))
         else:
-            out.append(token.translate(table))
+            out.append(table.encode(token))
     return "".join(out)
 
 
