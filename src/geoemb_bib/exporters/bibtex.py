@@ -310,7 +310,7 @@ class _LatexTable(dict):  # type: ignore[type-arg]
         encoded = text.translate(self)
         if self.ascii_only or not _GREEK.search(encoded):
             return encoded
-        # A Greek letter standing alone (ESA Φ-lab, a beta-diversity written with β) is a symbol: pdflatex has no text glyph for it, so
+        # A Greek letter standing alone (ESA Φ-lab) is a symbol: pdflatex has no text glyph for it, so
         # it is written as math; Greek words stay UTF-8 for documents that set Greek.
         return _LONE_GREEK.sub(lambda found: self.math(found.group(0)) or found.group(0), encoded)
 
