@@ -179,6 +179,11 @@ def test_field_order_is_fixed() -> None:
         (Person(family="Müller", given="Jürgen"), 'M{\\"u}ller, J{\\"u}rgen'),
         (Person(family="张", given="伟"), "Zhang, Wei"),
         (Person(family="Vivanco Cepeda", given="Vicente"), "Vivanco Cepeda, Vicente"),
+        # citation-js and pandoc decode {\'\i} to a dotless i with an accent; LaTeX sets {\'i} as í all the same.
+        (Person(family="Rodríguez", given="Pau"), "Rodr{\\'i}guez, Pau"),
+        # A hyphenated lower-case word is a "von" part to BibTeX and citation-js.
+        (Person(family="Giró-i-Nieto", given="Xavier"), "{Gir{\\'o}-i-Nieto}, Xavier"),
+        (Person(family="Bojanowski", given="Jędrzej S."), "Bojanowski, J{\\k{e}}drzej S."),
     ],
 )
 def test_names(person: Person, expected: str) -> None:
@@ -190,7 +195,8 @@ def test_unicode_option_keeps_utf8_but_still_escapes() -> None:
     _, fields = one(satclip(), ExportOptions(unicode=True))
     assert fields["author"].endswith("Rußwurm, Marc")
     _, fields = one(terramind_challenge(), ExportOptions(unicode=True))
-    assert fields["author"] == "{IBM \\& ESA Φ-lab}"
+    # A lone Greek letter is a symbol pdflatex cannot set from UTF-8: math, which every engine sets.
+    assert fields["author"] == "{IBM \\& ESA {$\\Phi$}-lab}"
 
 
 @pytest.mark.parametrize(
@@ -358,3 +364,12 @@ def test_a_published_work_no_source_names_authors_for_is_written_as_misc_or_onli
     biblatex = export("bibtex", catalog, ExportOptions(bibtex_flavour="biblatex"))
     assert f"@online{{{authorless.key}," in biblatex
     assert "note = {" in biblatex and "booktitle = {" not in biblatex
+
+
+def test_each_section_is_one_keyword_whatever_its_title_holds() -> None:
+    from geoemb_bib.exporters._citation import tag
+
+    # Zotero splits keywords at commas and semicolons, biblatex and citation-js at commas.
+    assert tag("Datasets, Benchmarks; Tools") == "Datasets - Benchmarks - Tools"
+    keywords = [fields.get("keywords") for _, fields in parse(export("bibtex", realistic_catalog(), CLASSIC)).values()]
+    assert "Related Works (for context): Remote Sensing Representation Learning" in keywords
