@@ -90,9 +90,13 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
-def compile_natbib(bib: str, workdir: Path) -> Outcome:
+def _document(template: str, t1: bool) -> str:
+    return template if t1 else template.replace("\\usepackage[T1]{fontenc}\n", "")
+
+
+def compile_natbib(bib: str, workdir: Path, t1: bool = True) -> Outcome:
     (workdir / "references.bib").write_text(bib, encoding="utf-8")
-    (workdir / "document.tex").write_text(NATBIB_DOCUMENT, encoding="utf-8")
+    (workdir / "document.tex").write_text(_document(NATBIB_DOCUMENT, t1), encoding="utf-8")
     _latex(workdir)
     bibtex = _run(["bibtex", "document"], workdir)
     _latex(workdir)
@@ -108,9 +112,9 @@ def compile_natbib(bib: str, workdir: Path) -> Outcome:
     return Outcome(errors, warnings)
 
 
-def compile_biblatex(bib: str, workdir: Path) -> Outcome:
+def compile_biblatex(bib: str, workdir: Path, t1: bool = True) -> Outcome:
     (workdir / "references.bib").write_text(bib, encoding="utf-8")
-    (workdir / "document.tex").write_text(BIBLATEX_DOCUMENT, encoding="utf-8")
+    (workdir / "document.tex").write_text(_document(BIBLATEX_DOCUMENT, t1), encoding="utf-8")
     _latex(workdir)
     biber = _run(["biber", "document"], workdir)
     _latex(workdir)
@@ -149,6 +153,17 @@ def test_biblatex_biber_compiles_without_errors_or_warnings(name: str, tmp_path:
     assert not outcome.errors and not outcome.warnings, str(outcome)
     bbl = _read(tmp_path / "document.bbl")
     assert bbl.count("\\entry{") == len(CATALOGS[name]().items)
+
+
+@needs_tex
+@pytest.mark.parametrize("flavour", ("bibtex", "biblatex"))
+def test_a_document_without_t1_still_compiles_clean(flavour: str, tmp_path: Path) -> None:
+    # Letters only T1 sets (ę as {\k{e}}) get a plain-letter default in @preamble for LaTeX's default OT1 encoding.
+    compile_document = compile_natbib if flavour == "bibtex" else compile_biblatex
+    bib = _bib(realistic_catalog(), flavour)
+    assert "J{\\k{e}}drzej" in bib
+    outcome = compile_document(bib, tmp_path, t1=False)
+    assert not outcome.errors and not outcome.warnings, str(outcome)
 
 
 @needs_tex

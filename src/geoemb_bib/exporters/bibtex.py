@@ -17,7 +17,7 @@ from anyascii import anyascii as _transliterate  # what LaTeX cannot typeset (CJ
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
 from bibtexparser.model import Entry as BibEntry
-from bibtexparser.model import Field, ImplicitComment
+from bibtexparser.model import Field, ImplicitComment, Preamble
 from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
@@ -197,7 +197,8 @@ ASCII_ESCAPES: Mapping[str, str] = {
 }
 # LaTeX macros pylatexenc may emit that a pdflatex document typesets with \usepackage[T1]{fontenc} and no other
 # package; measured by compiling every Latin, Greek, punctuation, currency, letterlike and arrow character. The
-# T1-only letters (\k, \dh, \th, \ng, \dj: Jędrzej, Þór, Đặng) are kept rather than spelled in ASCII; others
+# T1-only letters (\k, \dh, \th, \ng, \dj: Jędrzej, Þór, Đặng) are kept rather than spelled in ASCII (with an
+# OT1 fallback in @preamble, see T1_FALLBACKS); others
 # (\mathbb, \mathscr, ...) need extra packages, so their characters are transliterated instead.
 SAFE_MACROS = frozenset(
     (  # noqa: SIM905 - a word list, where one name per line would take 234 lines
@@ -223,6 +224,19 @@ SAFE_MACROS = frozenset(
         "varphi varpi varrho varsigma vartheta vdash vdots vee wedge wp wr xi zeta"
     ).split()
 )
+# The T1-only letter macros in SAFE_MACROS and what a document in LaTeX's default OT1 encoding prints instead.
+T1_FALLBACKS: Mapping[str, str] = {
+    "k": "[1]{#1}",
+    "dh": "{d}",
+    "DH": "{D}",
+    "dj": "{d}",
+    "DJ": "{D}",
+    "th": "{th}",
+    "TH": "{Th}",
+    "ng": "{ng}",
+    "NG": "{NG}",
+}
+_T1_MACRO = re.compile(r"\\(" + "|".join(T1_FALLBACKS) + r")(?![A-Za-z])")
 # Inline math kept as math: only these characters and macros (a title's `$k$-means`, `$\alpha$`); anything else,
 # `\input` for one, is escaped as text.
 _MATH_SPAN = re.compile(r"\$([^$]{1,200})\$")
@@ -344,12 +358,23 @@ def export(catalog: Catalog, options: ExportOptions) -> str:
         )
     if options.sort == "key":
         entries.sort(key=lambda e: (e.key.casefold(), e.key))
-    library = Library([ImplicitComment(HEADER), *entries])
+    preamble = _t1_fallbacks(entries)
+    library = Library([ImplicitComment(HEADER), *([Preamble(preamble)] if preamble else []), *entries])
     bibtex_format = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser 2.x leaves __init__ unannotated
     bibtex_format.indent = "  "
     bibtex_format.trailing_comma = True
     bibtex_format.block_separator = "\n"
     return write_string(library, unparse_stack=[], bibtex_format=bibtex_format)
+
+
+def _t1_fallbacks(entries: list[BibEntry]) -> str | None:
+    """A @preamble giving each T1-only letter macro the entries use a plain-letter default (\\k{e} -> e), so that a
+    document without \\usepackage[T1]{fontenc} still compiles; under T1 LaTeX sets the real letter. Zotero,
+    citation-js and pandoc ignore the preamble and read the letter itself."""
+    used = {name for entry in entries for field in entry.fields for name in _T1_MACRO.findall(field.value)}
+    if not used:
+        return None
+    return '"' + "".join(rf"\ProvideTextCommandDefault{{\{name}}}{T1_FALLBACKS[name]}" for name in sorted(used)) + '"'
 
 
 class _Fields(dict[str, str]):
