@@ -398,6 +398,7 @@ def export_command(
     Examples:
       geoemb-bib export --format bibtex -o references.bib
       geoemb-bib export --format csl-json > references.json
+      geoemb-bib export --format zotero-rdf -o references.rdf   # Zotero: File > Import
       geoemb-bib export --format markdown --as-listed
     """
     from .exporters import ExportOptions, export
