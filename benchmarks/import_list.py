@@ -24,15 +24,17 @@ TARGET_SECONDS = 2.0
 def synthetic_list(rows: int) -> str:
     """The seed list with each table of papers grown to hold `rows` rows in all."""
     lines = SEED.read_text(encoding="utf-8").splitlines()
+    all_rows = sum(1 for line in lines if line.startswith("| ") and not line.startswith("| Abbr") and "|--" not in line)
+    all_rows -= sum(1 for line in lines if line.startswith("| Year"))
     body_rows = [i for i, line in enumerate(lines) if line.startswith("| **") and "arxiv.org/abs/" in line]
-    per_table = rows // len(body_rows) + 1
+    per_table = (rows - all_rows) // len(body_rows) + 1
     out: list[str] = []
     made = 0
     for index, line in enumerate(lines):
         out.append(line)
         if index in body_rows:
-            for copy in range(per_table - 1):
-                if made + len(body_rows) >= rows:
+            for copy in range(per_table):
+                if made + all_rows >= rows:
                     break
                 made += 1
                 number = f"{2400 + made // 9000:04d}.{made % 9000 + 1000:05d}"

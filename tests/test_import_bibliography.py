@@ -105,3 +105,19 @@ def test_import_refresh_and_export_keep_the_keys(bibliography: Workspace, source
     assert [item["id"] for item in json.loads(csl.stdout)] == keys
     # the published version is cited once the services know it
     assert re.search(r"@inproceedings\{" + keys[0] + r",", bib.stdout)
+
+
+def test_the_same_work_twice_in_a_bib_is_one_entry_and_a_notice() -> None:
+    text = BIB.read_text(encoding="utf-8") + (
+        "\n@misc{geoclip_again,\n  title = {GeoCLIP},\n  url = {https://arxiv.org/abs/2309.16020v2},\n}\n"
+        "@article{broken,\n  title = {No closing brace}\n"
+    )
+    result = read("bibtex", "refs.bib", text)
+    assert [e.key for e in result.curated.entries] == BIB_KEYS
+    messages = [(n.line, n.message) for n in result.notices]
+    assert (38, "item 'geoclip_again' is the same work as 'vivanco2023geoclip': not imported") in messages
+    assert (
+        42,
+        "cannot be read (a brace, quote or comma missing?): '@article{broken, title = {No closing brace}'; "
+        "not imported",
+    ) in messages

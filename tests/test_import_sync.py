@@ -126,3 +126,21 @@ def test_the_cli_dry_run_shows_the_diff_and_writes_nothing(tmp_path: Path) -> No
     assert "updated 'satclip': links.code" in written.output
     again = runner.invoke(main, ["import", "--update", "--entries", entries, readme])
     assert f"{entries}: up to date with {readme}" in again.output
+
+
+def test_a_readme_synced_into_a_fresh_list_brings_its_sections_and_keeps_the_entries_added_before() -> None:
+    text = "list:\n  title: Mine\n\nentries:\n  - id: old-paper\n    title: An Old Paper\n"
+    current = load_entries("entries.yaml", text.encode())
+    readme = (FIXTURES / "import" / "kinds.md").read_text(encoding="utf-8")
+    result = sync(text, current, read("markdown", "README.md", readme))
+    updated = load_entries("entries.yaml", result.text.encode())
+    assert [s.id for s in updated.sections] == ["papers", "datasets", "challenges", "tools", "location-embeddings"]
+    assert (updated.entries[0].id, updated.entries[0].section) == ("old-paper", "papers")
+    assert [c.entry_id for c in result.added] == [
+        "satclip",
+        "major-tom-core",
+        "cvpr-earthvision-embed2scale-challenge",
+        "torchgeo",
+    ]
+    assert result.text.startswith("list:\n  title: Mine\n\nsections:\n")
+    assert [r.entry_id for r in result.removed] == ["old-paper"]

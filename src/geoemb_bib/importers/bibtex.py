@@ -75,15 +75,18 @@ def read(path: str, text: str, options: ImportOptions) -> Imported:
             middlewares.SplitNameParts(),
         ],
     )
-    notices = [
-        Notice(
-            (block.start_line or 0) + 1,
-            f"{type(block).__name__}: {str(getattr(block, 'error', '') or 'cannot be read').splitlines()[0]}",
-        )
-        for block in library.failed_blocks
-    ]
+    notices = [Notice((block.start_line or 0) + 1, _failure(block)) for block in library.failed_blocks]
     items = [_item(entry) for entry in library.entries]
     return curated_list(items, PurePath(path).stem, options, notices)
+
+
+def _failure(block: Any) -> str:
+    """Why bibtexparser could not read a block, in one line."""
+    key = getattr(block, "key", None)
+    if type(block).__name__ == "DuplicateBlockKeyBlock":
+        return f"key '{key}' is given twice: the second entry is not imported"
+    head = " ".join(str(getattr(block, "raw", "")).split())[:60]
+    return f"cannot be read (a brace, quote or comma missing?): {head!r}; not imported"
 
 
 def _item(entry: Any) -> Item:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ids
-from ..entries import DEFAULT_SECTION, url_problem
+from ..entries import DEFAULT_SECTION, url_problem, work_ids
 from ..model import ITEM_TYPES, CuratedIds, CuratedList, Entry, Kind, Link, ListMeta, Person
 from . import IdAllocator, Imported, ImportOptions, Notice, slug
 
@@ -55,6 +55,7 @@ def curated_list(items: list[Item], title: str, options: ImportOptions, notices:
     allocator = IdAllocator()
     entries: list[Entry] = []
     keys: set[str] = set()
+    works: dict[str, str] = {}
     for item in items:
         entry = entry_for(item, allocator, options, notices)
         if entry is None:
@@ -62,7 +63,12 @@ def curated_list(items: list[Item], title: str, options: ImportOptions, notices:
         if entry.key in keys:
             notices.append(Notice(item.line, f"key '{entry.key}' is given twice: the second item is not imported"))
             continue
+        same = next((works[work] for work in work_ids(entry) if work in works), None)
+        if same is not None:
+            notices.append(Notice(item.line, f"item '{item.key}' is the same work as '{same}': not imported"))
+            continue
         keys.add(entry.key or "")
+        works.update(dict.fromkeys(work_ids(entry), item.key))
         entries.append(entry)
     meta = ListMeta(title=title)
     return Imported(CuratedList(meta, (DEFAULT_SECTION,), tuple(entries)), tuple(notices))

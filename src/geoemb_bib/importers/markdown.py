@@ -252,7 +252,10 @@ class _Reader:
 
     def _excess_cells(self, line_index: int, count: int) -> list[Cell]:
         """Cells beyond the header's count, which GFM drops: a list's rows often have one more than its header."""
-        cells = _split_row(self.lines[line_index])
+        line = self.lines[line_index]
+        if line.count("|") - line.count("\\|") <= count + 1:
+            return []  # the header's count or fewer: nothing GFM dropped
+        cells = _split_row(line)
         return [
             _cell_from_children(self.md.parseInline(text)[0].children or [], line_index + 1) for text in cells[count:]
         ]

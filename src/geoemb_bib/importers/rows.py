@@ -249,7 +249,7 @@ def _place(row: Row, role: str, link: CellLink, line: int) -> None:
 
 def _usable_url(url: str) -> bool:
     parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and "." in (parts.hostname or "") and not any(c.isspace() for c in url)
+    return parts.scheme in ("http", "https") and "." in (parts.hostname or "") and len(url.split()) == 1
 
 
 def clean_text(text: str) -> str:

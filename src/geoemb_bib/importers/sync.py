@@ -89,6 +89,13 @@ def sync(text: str, current: CuratedList, imported: Imported) -> SyncResult:
         fields = _edit_entry(text, node, entry, wanted, columns[row.section], edits)
         if fields:
             updated.append(Change(entry.id, tuple(fields)))
+    if new_sections and not any(key.value == "sections" for key, _ in (root.value if root else [])):
+        # the entries of a file without sections are in the default one, which from now on must be named
+        for node in nodes.values():
+            present = _fields(node)
+            if "section" not in present:
+                indent = " " * node.value[0][0].start_mark.column
+                edits.append(_insert_after(text, present["id"][1], f"{indent}section: {DEFAULT_SECTION.id}\n"))
     edited = _apply(text, edits)
     edited = _insert_sections(edited, current, new_sections)
     allocator = IdAllocator(e.id for e in current.entries)
