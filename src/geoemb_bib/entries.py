@@ -102,6 +102,7 @@ _ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 # Citation keys must be safe in BibTeX, biber, pandoc and file names: no braces, commas, spaces or slashes.
 _CITATION_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_WHITESPACE = re.compile(r"\s")
 # Characters YAML cannot hold at all (its printable set leaves out C0/C1 controls but tab, line feed, carriage
 # return and NEL); the parser would reject them with a position in characters, not a line.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -780,7 +781,7 @@ def work_ids(entry: Entry) -> list[str]:
 
 def url_problem(url: str) -> str | None:
     """Why a curated URL is unusable, or None when it is a well-formed http(s) URL."""
-    if any(c.isspace() for c in url):
+    if _WHITESPACE.search(url):
         return f"URL {_shown(url)} contains whitespace; encode spaces as %20"
     parts = urlsplit(url)
     if not parts.scheme:

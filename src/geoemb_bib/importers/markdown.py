@@ -16,10 +16,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .. import ids
-from ..matching import normalize_title
 from ..model import CuratedList, Entry, Kind, ListMeta, Section
 from . import IdAllocator, Imported, ImportOptions, Notice, slug
-from .html_table import parse_table
 from .rows import Cell, CellLink, Row, clean_text, column_for, finish, order_links, place_links, section_kind, year_of
 
 _CONTRIBUTING = ("contributing", "contribute", "contribution", "how to contribute")
@@ -261,6 +259,8 @@ class _Reader:
         ]
 
     def html_table(self, block: _Block) -> None:
+        from .html_table import parse_table
+
         table = parse_table(block.tokens[0].content, block.start + 1)
         self.notices.extend(table.notices)
         self.rows_of_table(
@@ -753,4 +753,6 @@ def _work_of(row: Row) -> str | None:
         if found is not None:
             return found.standard_id if found.scheme != "arxiv" else f"arxiv:{found.value}"
         return paper.url.rstrip("/").casefold()
+    from ..matching import normalize_title
+
     return f"title:{normalize_title(row.title)}" if row.kind == "paper" else None

@@ -131,6 +131,8 @@ _DATASET_HOSTS = ("zenodo.org", "kaggle.com", "figshare.com", "source.coop", "da
 # Blogs: a row whose "paper" is a post here lists a blog post, dated and hosted by the label ("Medium 2025").
 _BLOG_HOSTS = ("medium.com", "substack.com", "blogspot.com", "wordpress.com", "dev.to", "hashnode.dev")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# An absolute http(s) URL with a dotted host and no whitespace: what entries.yaml accepts as a link.
+_HTTP_URL = re.compile(r"^https?://[^/?#\s@]*\.[^/?#\s]*(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +250,7 @@ def _place(row: Row, role: str, link: CellLink, line: int) -> None:
 
 
 def _usable_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and "." in (parts.hostname or "") and len(url.split()) == 1
+    return _HTTP_URL.match(url) is not None
 
 
 def clean_text(text: str) -> str:
