@@ -316,6 +316,13 @@ def test_a_cell_of_several_links_tells_the_paper_from_the_repository_and_the_pro
                 "code": ("https://github.com/ucam-eo/tessera", "Repo"),
             },
         },
+        {
+            # a cell's only link goes where its label says (`[Code]` in the Links column)
+            "id": "a-work-with-only",
+            "section": "papers",
+            "title": "A Work With Only Code",
+            "links": {"code": "https://github.com/example/only-code"},
+        },
     ]
     # every link gets a column, so the export still shows it
     assert result.curated.sections[0].columns == ("title", "paper", "code", "project")

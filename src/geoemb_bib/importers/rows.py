@@ -196,12 +196,17 @@ def column_for(header: str, kind: Kind, taken: set[str]) -> str | None:
     return None
 
 
+def label_role(link: CellLink) -> str | None:
+    """What a link's label says it is (`Code`, `Dataset`, `Project page`), or None."""
+    label = link.label.casefold()
+    return next((role for pattern, role in _LABEL_ROLES if re.search(pattern, label)), None)
+
+
 def link_role(link: CellLink) -> str | None:
     """What a link is by its label, then its host; None when neither says."""
-    label = link.label.casefold()
-    for pattern, role in _LABEL_ROLES:
-        if re.search(pattern, label):
-            return role
+    by_label = label_role(link)
+    if by_label is not None:
+        return by_label
     host = (urlsplit(link.url).hostname or "").casefold()
     path = urlsplit(link.url).path
     if host == "huggingface.co":
@@ -220,12 +225,13 @@ def link_role(link: CellLink) -> str | None:
 
 
 def place_links(row: Row, column: str, cell: Cell) -> None:
-    """Give each link of a cell its role: a cell's only link is what its column says (the curator put it there);
-    in a cell of several links each goes by its label or host, the column's role going to the one that fits it."""
+    """Give each link of a cell its role: a cell's only link is what its column says (the curator put it there)
+    unless its label says otherwise (`[Code](...)` in a Paper column); in a cell of several links each goes by its
+    label or host, the column's role going to the one that fits it."""
     if cell.empty_links:
         row.notices.append(Notice(cell.line, f"{column} cell: a link with no target (`[...]()`), nothing listed"))
     if len(cell.links) == 1:
-        _place(row, column, cell.links[0], cell.line)
+        _place(row, label_role(cell.links[0]) or column, cell.links[0], cell.line)
         return
     roles = [link_role(link) for link in cell.links]
     if column not in roles and None in roles:
