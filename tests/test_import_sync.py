@@ -144,3 +144,16 @@ def test_a_readme_synced_into_a_fresh_list_brings_its_sections_and_keeps_the_ent
     ]
     assert result.text.startswith("list:\n  title: Mine\n\nsections:\n")
     assert [r.entry_id for r in result.removed] == ["old-paper"]
+
+
+def test_a_bib_synced_into_the_list_updates_only_what_a_bib_lists() -> None:
+    """A .bib has no abbreviations or code links: syncing one never removes them."""
+    bib = (FIXTURES / "import" / "refs.bib").read_text(encoding="utf-8")
+    bib = bib.replace("{{SatCLIP}: Global, General-Purpose", "{{SatCLIP}: Global and General-Purpose")
+    current = load_entries("entries.yaml", BUNDLED.encode())
+    result = sync(BUNDLED, current, read("bibtex", "refs.bib", bib))
+    satclip = next(e for e in load_entries("entries.yaml", result.text.encode()).entries if e.id == "satclip")
+    assert satclip.title == "SatCLIP: Global and General-Purpose Location Embeddings with Satellite Imagery"
+    assert satclip.abbr == "SatCLIP"
+    assert satclip.link("code").url == "https://github.com/microsoft/satclip"  # type: ignore[union-attr]
+    assert [c.entry_id for c in result.added] == []

@@ -90,6 +90,9 @@ class Imported:
 
     curated: CuratedList
     notices: tuple[Notice, ...] = ()
+    # what the source lists of each work, when not every column of its sections (a .bib has no code links or
+    # abbreviations): `import --update` updates only these
+    listed: frozenset[str] | None = None
 
 
 class Importer(Protocol):

@@ -71,7 +71,8 @@ def curated_list(items: list[Item], title: str, options: ImportOptions, notices:
         works.update(dict.fromkeys(work_ids(entry), item.key))
         entries.append(entry)
     meta = ListMeta(title=title)
-    return Imported(CuratedList(meta, (DEFAULT_SECTION,), tuple(entries)), tuple(notices))
+    listed = frozenset(("title", "venue", "paper"))
+    return Imported(CuratedList(meta, (DEFAULT_SECTION,), tuple(entries)), tuple(notices), listed)
 
 
 def entry_for(item: Item, allocator: IdAllocator, options: ImportOptions, notices: list[Notice]) -> Entry | None:

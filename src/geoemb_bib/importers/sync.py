@@ -72,7 +72,10 @@ class _Edit:
 def sync(text: str, current: CuratedList, imported: Imported) -> SyncResult:
     """`text` (the entries.yaml `current` was read from) with the imported list's rows brought in."""
     section_map, new_sections = _map_sections(current.sections, imported.curated.sections)
-    columns = {s.id: set(s.columns) | {"title"} for s in imported.curated.sections}
+    columns = {
+        s.id: (set(s.columns) | {"title"}) & (imported.listed or set(s.columns) | {"title"})
+        for s in imported.curated.sections
+    }
     matches = _match(current.entries, imported.curated.entries)
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     nodes = _entry_nodes(root)
