@@ -11,12 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ids
-from ..entries import DEFAULT_SECTION, url_problem, work_ids
+from ..entries import _CITATION_KEY, DEFAULT_SECTION, url_problem, work_ids
 from ..model import ITEM_TYPES, CuratedIds, CuratedList, Entry, Kind, Link, ListMeta, Person
 from . import IdAllocator, Imported, ImportOptions, Notice, slug
 
-# Keys entries.yaml can pin (the rule of entries.py): a letter, then letters, digits, '_', ':', '.', '-'.
-_CITATION_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
 _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s/]*(?:abs/)?(?P<id>\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.I)
 # CSL types (as the importers map them) that are not papers.
 _KINDS: dict[str, Kind] = {
