@@ -135,6 +135,10 @@ def check_read_by_citation_js(c: Citation, fields: dict[str, str], item: dict[st
     publisher = _publisher_written(c, fields)
     if publisher and _kept_in_ascii(publisher):
         assert item["publisher"] == publisher, (c.key, item.get("publisher"))
+    if c.form in ("conference", "journal", "chapter") and c.container and _kept_in_ascii(c.container):
+        # Without authors the work is @misc/@online, its venue in howpublished or note.
+        venue = item.get("container-title") if c.authors else item.get("container-title", item.get("note"))
+        assert venue == c.container, (c.key, item)
     if c.title and _kept_in_ascii(plain(c.title)):
         assert re.sub(r"<[^>]+>", "", item["title"]) == plain(c.title), (c.key, item["title"])
     if c.keywords and all(_kept_in_ascii(k) for k in c.keywords):
