@@ -22,6 +22,8 @@ from geoemb_bib.model import Catalog, Person
 from resolved_replay import resolved_bundled_catalog
 from test_export_bibtex import bundled_catalog
 from test_tex_compile import BIBLATEX_DOCUMENT
+from test_tex_compile import _latex as latex
+from test_tex_compile import _run as run
 
 JS = Path(__file__).parent / "js"
 CATALOGS = {"bundled": bundled_catalog, "realistic": realistic_catalog, "resolved": resolved_bundled_catalog}
@@ -201,17 +203,8 @@ def test_pandoc_reads_an_entry_without_authors_in_the_biblatex_flavour_as_typed(
 def test_biber_validates_the_biblatex_flavour_against_its_data_model(name: str, tmp_path: Path) -> None:
     (tmp_path / "references.bib").write_text(_bib(CATALOGS[name](), "biblatex"), encoding="utf-8")
     (tmp_path / "document.tex").write_text(BIBLATEX_DOCUMENT, encoding="utf-8")
-    subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", "document.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    result = subprocess.run(
-        ["biber", "--validate-datamodel", "document"], cwd=tmp_path, capture_output=True, text=True, timeout=300
-    )
+    latex(tmp_path)  # writes the .bcf biber reads
+    result = run(["biber", "--validate-datamodel", "document"], tmp_path)
     blg = (tmp_path / "document.blg").read_text(encoding="utf-8", errors="replace")
     assert result.returncode == 0, result.stdout[-2000:]
     assert not re.findall(r"^.*\b(?:WARN|ERROR)\b.*$", blg, re.MULTILINE), blg

@@ -22,6 +22,7 @@ from catalog_samples import (
     satclip,
     terramind_challenge,
 )
+from geoemb_bib.errors import ExportError
 from geoemb_bib.exporters import ExportOptions, export
 from geoemb_bib.exporters._citation import Citation, citations
 from geoemb_bib.exporters.zotero_rdf import ITEM_TYPES, NAMESPACES
@@ -81,6 +82,11 @@ def test_dataset_blog_post_and_challenge_have_their_own_types() -> None:
     root = ElementTree.fromstring(export("zotero-rdf", catalog([terramind_challenge()]), ExportOptions()))
     surnames = [e.text for e in root.iter("{" + NAMESPACES["foaf"] + "}surname")]
     assert surnames == ["IBM & ESA Φ-lab"]
+
+
+def test_two_items_with_one_key_are_refused() -> None:
+    with pytest.raises(ExportError, match="duplicate citation keys: czerkawski2024global"):
+        export("zotero-rdf", catalog([major_tom(), major_tom()]), ExportOptions())
 
 
 def test_hostile_metadata_stays_well_formed_xml() -> None:

@@ -8,11 +8,13 @@ import datetime
 import html
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from .. import ids
+from ..errors import ExportError
 from ..model import Catalog, PartialDate, Person, Resolved
 
 Form = Literal[
@@ -103,6 +105,15 @@ class Citation:
 def citations(catalog: Catalog) -> list[Citation]:
     titles = section_keywords(catalog)
     return [citation(item, titles.get(item.entry.section, ())) for item in catalog.items]
+
+
+def check_unique_keys(keys: Iterable[str]) -> None:
+    """Every format cites by key: two items with one key would make one of them unreachable."""
+    duplicates = sorted(key for key, count in Counter(keys).items() if count > 1)
+    if duplicates:
+        raise ExportError(
+            f"duplicate citation keys: {', '.join(duplicates)}", hint="give each entry its own `key` in entries.yaml"
+        )
 
 
 def section_keywords(catalog: Catalog) -> dict[str, tuple[str, ...]]:

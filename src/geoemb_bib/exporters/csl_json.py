@@ -8,10 +8,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import ExportError
 from ..model import Catalog, PartialDate, Person
 from . import ExportOptions
-from ._citation import Citation, citations, clean, segments
+from ._citation import Citation, check_unique_keys, citations, clean, segments
 
 # One unknown type makes Zotero refuse the whole file (seen with `software`, `inproceedings`): these types only.
 CSL_TYPES: Mapping[str, str] = {
@@ -40,12 +39,7 @@ _RANGE = re.compile(r"\s*[-\u2010-\u2015\u2212]+\s*")
 
 def export(catalog: Catalog, options: ExportOptions) -> str:
     items = [csl_item(c, options) for c in citations(catalog)]
-    seen: set[str] = set()
-    duplicates = sorted({item["id"] for item in items if item["id"] in seen or seen.add(item["id"])})  # type: ignore[func-returns-value]
-    if duplicates:
-        raise ExportError(
-            f"duplicate citation keys: {', '.join(duplicates)}", hint="give each entry its own `key` in entries.yaml"
-        )
+    check_unique_keys(item["id"] for item in items)
     if options.sort == "key":
         items.sort(key=lambda item: (item["id"].casefold(), item["id"]))
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"

@@ -13,10 +13,9 @@ import re
 from collections.abc import Mapping
 from xml.etree import ElementTree
 
-from ..errors import ExportError
 from ..model import Catalog, Person
 from . import ExportOptions
-from ._citation import Citation, Form, citations, plain, segments
+from ._citation import Citation, Form, check_unique_keys, citations, plain, segments
 
 NAMESPACES: Mapping[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -79,12 +78,7 @@ EXTRA_LABELS: Mapping[str, str] = {
 
 def export(catalog: Catalog, options: ExportOptions) -> str:
     items = citations(catalog)
-    keys = [c.key for c in items]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicates:
-        raise ExportError(
-            f"duplicate citation keys: {', '.join(duplicates)}", hint="give each entry its own `key` in entries.yaml"
-        )
+    check_unique_keys(c.key for c in items)
     if options.sort == "key":
         items.sort(key=lambda c: (c.key.casefold(), c.key))
     root = ElementTree.Element(_name("rdf", "RDF"))
