@@ -409,3 +409,29 @@ def _shown_in_table(entry: Entry) -> dict[str, Any]:
     if entry.kind == "paper":
         shown.pop("year", None)
     return shown
+
+
+def test_a_link_column_beside_the_papers_and_tag_and_description_columns() -> None:
+    result = imported("link-and-tags.md")
+    assert entries_of(result) == [
+        {
+            "id": "geo-bench",
+            "section": "benchmarks",
+            "title": "GEO-Bench: Toward Foundation Models for Earth Monitoring",
+            "abbr": "GEO-Bench",
+            "venue": "Arxiv2023",
+            "links": {
+                "paper": ("https://arxiv.org/abs/2306.03831", "Paper"),
+                "code": ("https://github.com/ServiceNow/geo-bench", "link"),
+            },
+        },
+        {
+            "id": "torchgeo",
+            "section": "relevant-projects",
+            "title": "TorchGeo",
+            "notes": "Datasets, samplers and models for geospatial data.",
+            "links": {"code": ("https://github.com/microsoft/torchgeo", "link")},
+        },
+    ]
+    assert [entry.tags for entry in result.curated.entries] == [("Classification", "Segmentation"), ()]
+    assert result.notices == ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from markdown_it import MarkdownIt
@@ -18,7 +18,19 @@ from markdown_it.token import Token
 from .. import ids
 from ..model import CuratedList, Entry, Kind, ListMeta, Section
 from . import IdAllocator, Imported, ImportOptions, Notice, slug
-from .rows import Cell, CellLink, Row, clean_text, column_for, finish, order_links, place_links, section_kind, year_of
+from .rows import (
+    Cell,
+    CellLink,
+    Row,
+    clean_text,
+    column_for,
+    finish,
+    link_role,
+    order_links,
+    place_links,
+    section_kind,
+    year_of,
+)
 
 _CONTRIBUTING = ("contributing", "contribute", "contribution", "how to contribute")
 _SECTION_NUMBER = re.compile(r"^(\d+(\.\d+)*)\.?\s+")
@@ -293,7 +305,7 @@ class _Reader:
                     row.notices.append(Notice(cell.line, f"cell {cell.text!r} in a column that is not imported"))
             self.add_row(draft, row)
             listed.extend(row.links)
-        shown = [c for c in columns if c is not None and c != "notes"]
+        shown = [c for c in columns if c is not None and c not in ("notes", "tags", "links")]
         for role in dict.fromkeys(listed):
             if role not in shown:
                 shown.append(role)
@@ -317,7 +329,6 @@ class _Reader:
 
     def _extra_column(self, cell: Cell, columns: list[str | None]) -> str | None:
         """The column of a cell beyond the header: what its link is (a dataset, a project page), else none."""
-        from .rows import link_role
 
         for link in cell.links:
             role = link_role(link)
@@ -332,22 +343,9 @@ class _Reader:
             if column not in ("abbr", "title"):
                 self.empty_markers[marker] = self.empty_markers.get(marker, 0) + 1
             return
-        if column == "title":
-            _fill_title(row, cell)
-        elif column == "abbr":
-            row.abbr = clean_text(cell.text)
-            if cell.links:
-                place_links(row, "paper", cell)
-        elif column == "venue":
-            _fill_venue(row, cell)
-        elif column == "year":
-            row.year = year_of(cell.text)
-        elif column == "host":
-            row.host = cell.text
-        elif column == "authors":
-            row.authors_text = cell.text
-        elif column == "notes":
-            row.notes = cell.text
+        filler = _FILLERS.get(column)
+        if filler is not None:
+            filler(row, cell)
         else:
             place_links(row, column, cell)
             if not cell.links and not cell.empty_links:
@@ -469,6 +467,53 @@ def _fill_venue(row: Row, cell: Cell) -> None:
         row.links = {
             role: replace(link, label=None) if link.label == row.venue else link for role, link in row.links.items()
         }
+
+
+def _fill_abbr(row: Row, cell: Cell) -> None:
+    row.abbr = clean_text(cell.text)
+    if cell.links:
+        place_links(row, "paper", cell)
+
+
+def _fill_year(row: Row, cell: Cell) -> None:
+    row.year = year_of(cell.text)
+
+
+def _fill_host(row: Row, cell: Cell) -> None:
+    row.host = cell.text
+
+
+def _fill_authors(row: Row, cell: Cell) -> None:
+    row.authors_text = cell.text
+
+
+def _fill_notes(row: Row, cell: Cell) -> None:
+    row.notes = cell.text
+
+
+def _fill_tags(row: Row, cell: Cell) -> None:
+    row.tags += [tag.strip() for tag in re.split(r"[&,;/]| and ", cell.text) if tag.strip()]
+
+
+def _fill_links(row: Row, cell: Cell) -> None:
+    """A "Link" column: each link goes where its label or host says (a repository to code), else it is the paper."""
+    for link in cell.links:
+        role = link_role(link) or ("paper" if "paper" not in row.links else "project")
+        place_links(row, role, Cell(cell.text, cell.line, links=(link,)))
+
+
+# column -> how a cell of it fills the row; a column not here is a link column (paper, code, dataset, ...)
+_FILLERS: dict[str, Callable[[Row, Cell], None]] = {
+    "title": _fill_title,
+    "abbr": _fill_abbr,
+    "venue": _fill_venue,
+    "year": _fill_year,
+    "host": _fill_host,
+    "authors": _fill_authors,
+    "notes": _fill_notes,
+    "tags": _fill_tags,
+    "links": _fill_links,
+}
 
 
 def _blocks(tokens: Sequence[Token]) -> Iterator[_Block]:
@@ -710,14 +755,12 @@ def _bullet_row(inline: Token, line: int, kind: Kind) -> Row | None:
 
 
 def _title_link_role(segment: _Segment) -> str:
-    from .rows import link_role
 
     role = link_role(CellLink("", segment.url))
     return role if role in ("code", "dataset", "project") else "paper"
 
 
 def _bullet_link_role(segment: _Segment, row: Row) -> str:
-    from .rows import link_role
 
     role = link_role(CellLink(segment.text, segment.url))
     if role is None:

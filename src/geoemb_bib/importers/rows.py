@@ -47,9 +47,6 @@ _HEADER_WORDS: tuple[tuple[str, str], ...] = (
     ("paper", "paper"),
     ("pdf", "paper"),
     ("arxiv", "paper"),
-    ("link", "paper"),
-    ("links", "paper"),
-    ("url", "paper"),
     ("code", "code"),
     ("github", "code"),
     ("repo", "code"),
@@ -72,7 +69,22 @@ _HEADER_WORDS: tuple[tuple[str, str], ...] = (
     ("note", "notes"),
     ("remarks", "notes"),
     ("comment", "notes"),
+    ("introduction", "notes"),
+    ("summary", "notes"),
+    ("tags", "tags"),
+    ("tag", "tags"),
+    ("keywords", "tags"),
+    ("category", "tags"),
+    ("categories", "tags"),
+    ("attribute", "tags"),
+    ("attributes", "tags"),
+    ("modality", "tags"),
+    ("modalities", "tags"),
+    ("tasks", "tags"),
+    ("task", "tags"),
 )
+# Header words for "a link" in general: each link of such a column goes where its label or host says.
+_LINK_WORDS = ("link", "links", "url")
 _KIND_HEADER_WORDS: dict[str, dict[str, str]] = {
     "challenge": {"challenge": "title", "competition": "title", "name": "title", "link": "challenge"},
     "dataset": {"dataset": "title", "name": "title", "link": "dataset", "data": "dataset"},
@@ -171,6 +183,7 @@ class Row:
     host: str | None = None
     kind: Kind = "paper"
     notes: str | None = None
+    tags: list[str] = field(default_factory=list)
     authors_text: str | None = None
     links: dict[str, Link] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
@@ -191,6 +204,8 @@ def column_for(header: str, kind: Kind, taken: set[str]) -> str | None:
         column = special.get(word) or next((c for w, c in _HEADER_WORDS if w == word), None)
         if column is not None and column not in taken:
             return column
+        if word in _LINK_WORDS and "links" not in taken:
+            return "links"
     for phrase in phrases:
         column = next((c for w, c in _HEADER_WORDS if w == phrase), None)
         if column is not None and column not in taken:
@@ -298,6 +313,7 @@ def finish(row: Row, entry_id: str, section: str) -> Entry:
         year=year,
         host=host,
         links=links,
+        tags=tuple(dict.fromkeys(row.tags)),
         notes=row.notes,
         line=row.line,
     )
