@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import secrets
 import signal
 import stat
@@ -24,6 +23,7 @@ import click
 
 from . import __version__
 from .errors import ConfigError, EntriesError, GeoembBibError, InputError, OutputError
+from .text import INVISIBLE
 
 if TYPE_CHECKING:
     from .config import Config
@@ -126,11 +126,10 @@ def _signals_deferred() -> Iterator[None]:
 
 # Text from services and files goes to a terminal: control characters (escape sequences that recolour, retitle or
 # rewrite it, a bell) and bidirectional overrides are dropped and line breaks folded, so each line says what it shows.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _printable(text: str) -> str:
-    return _UNPRINTABLE.sub("", text.replace("\n", " ").replace("\t", " "))
+    return INVISIBLE.sub("", text.replace("\n", " ").replace("\t", " "))
 
 
 def reports_errors(command: F) -> F:

@@ -9,12 +9,12 @@ import dataclasses
 import itertools
 import re
 import string
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from .model import Entry, PartialDate, Person, Record, Resolved
+from .text import first_year, fold_ascii, plain_text
 
 # Words skipped when picking the title word of a key: articles, prepositions and the like carry nothing
 # ("Towards a Unified ..." -> unified, "On the Generalizability ..." -> generalizability).
@@ -75,58 +75,17 @@ STOPWORDS = frozenset(
     }
 )
 
-# Letters NFKD leaves alone, spelled the way German/Scandinavian/Polish names are transliterated in keys.
-_ASCII = str.maketrans(
-    {
-        "ß": "ss",
-        "ẞ": "ss",
-        "ø": "o",
-        "Ø": "o",
-        "æ": "ae",
-        "Æ": "ae",
-        "œ": "oe",
-        "Œ": "oe",
-        "ł": "l",
-        "Ł": "l",
-        "đ": "d",
-        "Đ": "d",
-        "ð": "d",
-        "Ð": "d",
-        "þ": "th",
-        "Þ": "th",
-        "ı": "i",
-        "ŋ": "n",
-        "ħ": "h",
-    }
-)
-_TEX_BRACES = re.compile(r"\\([A-Za-z]+)\s*|[{}\\]")
-_TEX_LETTERS = {
-    "ss": "ss",
-    "o": "o",
-    "O": "o",
-    "ae": "ae",
-    "AE": "ae",
-    "oe": "oe",
-    "OE": "oe",
-    "l": "l",
-    "L": "l",
-    "aa": "a",
-    "AA": "a",
-}
 # Keys must be safe in BibTeX, biber, pandoc and file names; the same rule entries.py applies to pinned keys.
 SAFE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
 # Year part of a key whose work has no date.
 NO_YEAR = "nd"
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # Used only when neither author nor title gives a single letter (a title in a non-Latin script).
 FALLBACK_WORD = "anon"
 
 
 def ascii_word(text: str) -> str:
     """Lower-case ASCII letters and digits only: 'Rußwurm' -> 'russwurm', 'Giró-i-Nieto' -> 'giroinieto'."""
-    text = _TEX_BRACES.sub(lambda m: _TEX_LETTERS.get(m.group(1) or "", ""), text)
-    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII))
-    return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
+    return "".join(c for c in fold_ascii(plain_text(text)) if c.isascii() and c.isalnum()).lower()
 
 
 def _letters(text: str) -> str:
@@ -193,8 +152,7 @@ def base_key(item: Resolved | Record | Entry, scheme: KeyScheme = "author-year-w
 def _entry_year(entry: Entry) -> int | None:
     if entry.year:
         return entry.year
-    found = _YEAR.search(entry.venue or "")
-    return int(found.group(1)) if found else None
+    return first_year(entry.venue)
 
 
 def _after_first_word(title: str, word: str) -> str:

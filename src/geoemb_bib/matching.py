@@ -6,9 +6,7 @@ Owns title normalisation and similarity, author and year agreement, the venue ta
 from __future__ import annotations
 
 import functools
-import html
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -17,6 +15,17 @@ from rapidfuzz import fuzz
 
 from . import ids
 from .model import Decision, Entry, Person, Record
+from .text import (
+    COMPARED_PARTICLES,
+    DASHES,
+    DOUBLE_QUOTES,
+    INNER_HYPHEN,
+    QUOTES,
+    YEAR,
+    YEAR_DIGITS,
+    fold_ascii,
+    plain_text,
+)
 
 # --- thresholds ------------------------------------------------------------------------------------------
 
@@ -73,75 +82,8 @@ SOURCE_RANK = {"crossref": 0, "openreview": 1}
 
 # --- title normalisation and similarity ----------------------------------------------------------------
 
-# Letters NFKD does not decompose into ASCII plus accents.
-_FOLD = str.maketrans(
-    {
-        "ß": "ss",
-        "ẞ": "SS",
-        "ø": "o",
-        "Ø": "O",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "Œ": "OE",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-        "ð": "d",
-        "Ð": "D",
-        "þ": "th",
-        "Þ": "Th",
-        "ı": "i",
-        "ŋ": "n",
-        "Ŋ": "N",
-        "ħ": "h",
-        "Ħ": "H",
-    }
-)
-_TEX_LETTERS = re.compile(r"\\(ss|o|O|ae|AE|oe|OE|l|L|i|j|aa|AA)(?![A-Za-z])\s*")
-_TEX_LETTER_TEXT = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "l": "ł",
-    "L": "Ł",
-    "i": "i",
-    "j": "j",
-    "aa": "å",
-    "AA": "Å",
-}
-_TEX_ESCAPED = re.compile(r"\\([&%$#_{}])")
-_TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
-_TEX_ACCENT = re.compile(r"\\[^A-Za-z\s]")
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:_-]*(?:\s[^<>]*)?/?>")
-_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
-_QUOTES = re.compile(r"[\u2018\u2019\u201a\u201b\u2032\u00b4`]")
-_DOUBLE_QUOTES = re.compile(r"[\u201c-\u201f\u2033\u00ab\u00bb]")
-_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _NON_WORD = re.compile(r"[^\w\s]|_")
 _SUBTITLE_SEPARATOR = re.compile(r":|\s[-\u2013\u2014]\s")
-
-
-def fold_ascii(text: str) -> str:
-    """Accents off and the few letters NFKD keeps (ß, ø, æ, ł, ...) spelled in ASCII; other scripts are kept."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def plain_text(text: str) -> str:
-    """Text with HTML/JATS tags, entities and TeX markup (`Geo{CLIP}`, `Ru{\\ss}wurm`, `\\emph{x}`) removed."""
-    text = html.unescape(_TAG.sub("", text))
-    text = _TEX_LETTERS.sub(lambda m: _TEX_LETTER_TEXT[m.group(1)], text)
-    text = _TEX_ESCAPED.sub(r"\1", text)
-    text = _TEX_COMMAND.sub("", text)
-    text = _TEX_ACCENT.sub("", text)
-    text = text.replace("{", "").replace("}", "").replace("$", "")
-    return " ".join(text.split())
 
 
 # Titles, venue texts and venue names are compared again and again (every candidate against every known title,
@@ -157,11 +99,11 @@ def normalize_title(text: str) -> str:
     apostrophes too ("Earth's" == "earths"); "&" reads "and"; every other punctuation mark separates words.
     """
     text = fold_ascii(plain_text(text)).casefold()
-    text = _DASHES.sub("-", text)
-    text = _QUOTES.sub("'", text)
-    text = _DOUBLE_QUOTES.sub('"', text)
+    text = DASHES.sub("-", text)
+    text = QUOTES.sub("'", text)
+    text = DOUBLE_QUOTES.sub('"', text)
     text = text.replace("'", "").replace("&", " and ")
-    text = _INNER_HYPHEN.sub("", text)
+    text = INNER_HYPHEN.sub("", text)
     text = _NON_WORD.sub(" ", text)
     return " ".join(text.split())
 
@@ -249,35 +191,6 @@ def _subtitle_only(a: str, b: str) -> bool:
 
 # --- authors -----------------------------------------------------------------------------------------------
 
-# Particles dropped before comparing family names: "van der Berg" and "Berg" name the same person in
-# different citation styles.
-_PARTICLES = frozenset(
-    {
-        "van",
-        "von",
-        "de",
-        "der",
-        "den",
-        "del",
-        "della",
-        "di",
-        "da",
-        "du",
-        "le",
-        "la",
-        "ter",
-        "ten",
-        "dos",
-        "das",
-        "zu",
-        "y",
-        "e",
-        "i",
-        "d",
-        "l",
-    }
-)
-
 
 def family_tokens(person: Person) -> tuple[str, ...]:
     """The comparable words of a family name (or an organisation's name): folded, lower-case, no particles.
@@ -289,8 +202,8 @@ def family_tokens(person: Person) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=_MEMO_SIZE)
 def _family_words(name: str) -> tuple[str, ...]:
-    words = normalize_title(_INNER_HYPHEN.sub(" ", plain_text(name))).split()
-    kept = tuple(w for w in words if w not in _PARTICLES)
+    words = normalize_title(INNER_HYPHEN.sub(" ", plain_text(name))).split()
+    kept = tuple(w for w in words if w not in COMPARED_PARTICLES)
     return kept or tuple(words)
 
 
@@ -444,8 +357,7 @@ KNOWN_VENUES: tuple[KnownVenue, ...] = (
     KnownVenue("EarthArXiv", ("EarthArXiv",), "preprint"),
 )
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_VENUE_TEXT = re.compile(r"^(?P<name>.*?)\s*(?P<year>(?:19|20)\d{2})(?:[\s,;:.)\]-]+(?P<note>.*))?$")
+_VENUE_TEXT = re.compile(rf"^(?P<name>.*?)\s*(?P<year>{YEAR_DIGITS})(?:[\s,;:.)\]-]+(?P<note>.*))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,7 +438,7 @@ def venue_claims(text: str | None) -> tuple[VenueText, ...]:
     venue = find_venue(text)
     if venue is None or venue.kind == "preprint":
         return ()
-    year_match = _YEAR.search(text)
+    year_match = YEAR.search(text)
     year = int(year_match.group(1)) if year_match else None
     return (VenueText(text, venue.acronym, venue.acronym, year, None, venue),)
 
@@ -554,7 +466,7 @@ def record_years(record: Record) -> set[int]:
     """Every year a record states: issued, and years written in its venueid, container, event or venue."""
     years = {record.issued.year} if record.issued else set()
     for text in (record.venueid, record.container_title, record.event_title, record.venue):
-        years.update(int(y) for y in _YEAR.findall(text or ""))
+        years.update(int(y) for y in YEAR.findall(text or ""))
     return years
 
 

@@ -3,27 +3,8 @@
 from __future__ import annotations
 
 from .model import Person
+from .text import NAME_PARTICLES
 
-_PARTICLES = (
-    "van",
-    "von",
-    "de",
-    "der",
-    "den",
-    "del",
-    "della",
-    "di",
-    "da",
-    "du",
-    "le",
-    "la",
-    "ter",
-    "ten",
-    "dos",
-    "das",
-    "y",
-    "zu",
-)
 _SUFFIXES = ("Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV")
 
 
@@ -44,7 +25,7 @@ def person_from_text(name: str) -> Person:
     if len(words) == 1:
         return Person(family=words[0], suffix=suffix)
     for index, word in enumerate(words[1:-1], start=1):
-        if word in _PARTICLES:
+        if word in NAME_PARTICLES:
             particle, family = _split_particle(words[index:])
             return Person(family=family, given=" ".join(words[:index]), particle=particle, suffix=suffix)
     return Person(family=words[-1], given=" ".join(words[:-1]), suffix=suffix)
@@ -52,6 +33,6 @@ def person_from_text(name: str) -> Person:
 
 def _split_particle(words: list[str]) -> tuple[str, str]:
     particle_words: list[str] = []
-    while len(words) > 1 and words[0] in _PARTICLES:
+    while len(words) > 1 and words[0] in NAME_PARTICLES:
         particle_words.append(words.pop(0))
     return " ".join(particle_words), " ".join(words)

@@ -16,6 +16,7 @@ from typing import Literal
 from .. import ids
 from ..errors import ExportError
 from ..model import Catalog, PartialDate, Person, Resolved
+from ..text import TRAILING_YEAR, first_year
 
 Form = Literal[
     "conference", "journal", "preprint", "book", "chapter", "report", "thesis", "dataset", "post", "webpage", "misc"
@@ -68,8 +69,6 @@ MARKUP_STYLES: Mapping[str, str] = {
     "sc": "sc",
 }
 _TAG = re.compile(r"<(/?)(?:[A-Za-z][A-Za-z0-9_-]*:)?([A-Za-z][A-Za-z0-9_-]*)(?:\s[^<>]*)?/?>")
-_VENUE_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
-_TRAILING_YEAR = re.compile(r"\s*\b(?:19|20)\d{2}\s*$")
 _URL_SAFE = re.compile(r"^[A-Za-z0-9!#$%&'()*+,\-./:;=?@\[\]_~]*$")
 _NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 
@@ -235,8 +234,8 @@ def _issued(item: Resolved, arxiv_id: str | None) -> PartialDate | None:
     match = _NEW_ARXIV.match(arxiv_id or "")
     if match and 1 <= int(match.group(2)) <= 12:
         return PartialDate(2000 + int(match.group(1)), int(match.group(2)))
-    found = _VENUE_YEAR.search(item.entry.venue or "")
-    return PartialDate(int(found.group(1))) if found else None
+    year = first_year(item.entry.venue)
+    return PartialDate(year) if year else None
 
 
 def _valid_date(date: PartialDate) -> PartialDate:
@@ -278,7 +277,7 @@ def _platform(item: Resolved) -> str | None:
     if entry.host:
         return clean(entry.host)
     if entry.kind != "paper" and entry.venue:
-        return clean_or_none(_TRAILING_YEAR.sub("", entry.venue))
+        return clean_or_none(TRAILING_YEAR.sub("", entry.venue))
     return None
 
 

@@ -23,6 +23,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from ..errors import ExportError
 from ..model import Catalog, PartialDate, Person
+from ..text import PAGE_RANGE_DASH
 from . import ExportOptions
 from ._citation import Citation, check_unique_keys, citations, plain, segments
 
@@ -282,7 +283,6 @@ STYLE_MACROS = {
 _WORD = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
 _NAME_SPECIALS = re.compile(r"[&%#_$\\{}~^<>|]")
 _AND = re.compile(r"(?i)(^|\s)and(\s|$)")
-_PAGE_RANGE = re.compile(r"\s*[-\u2010-\u2015\u2212]+\s*")
 
 
 class _LatexTable(dict):  # type: ignore[type-arg]
@@ -432,7 +432,7 @@ def _venue_fields(fields: _Fields, c: Citation, biblatex: bool) -> None:
     if c.form in ("journal", "report") or not c.volume:
         fields.text("number", c.issue)
     if c.page:
-        fields.text("pages", _PAGE_RANGE.sub("--", c.page))
+        fields.text("pages", PAGE_RANGE_DASH.sub("--", c.page))
 
 
 def _publisher_fields(fields: _Fields, c: Citation, biblatex: bool) -> None:

@@ -4,11 +4,11 @@ spellings kept (Unicode, CJK names), only the mainstream item types Zotero's imp
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..model import Catalog, PartialDate, Person
+from ..text import PAGE_RANGE_DASH
 from . import ExportOptions
 from ._citation import Citation, check_unique_keys, citations, clean, segments
 
@@ -34,7 +34,6 @@ HTML_TAGS: Mapping[str, tuple[str, str]] = {
     "sup": ("<sup>", "</sup>"),
     "sc": ('<span style="font-variant:small-caps;">', "</span>"),
 }
-_RANGE = re.compile(r"\s*[-\u2010-\u2015\u2212]+\s*")
 
 
 def export(catalog: Catalog, options: ExportOptions) -> str:
@@ -66,7 +65,7 @@ def csl_item(c: Citation, options: ExportOptions) -> dict[str, Any]:
     # citeproc-js crashes in APA on a numeric volume: numbers stay strings.
     _put(item, "volume", c.volume)
     _put(item, "issue", c.issue)
-    _put(item, "page", _RANGE.sub("-", c.page) if c.page else None)
+    _put(item, "page", PAGE_RANGE_DASH.sub("-", c.page) if c.page else None)
     # Zotero reads `number` as a preprint's Archive ID, which its own arXiv importer writes as "arXiv:2412.05600".
     _put(item, "number", f"arXiv:{c.arxiv_id}" if c.form == "preprint" and c.arxiv_id else None)
     _put(item, "DOI", c.doi)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 from ..model import Catalog, Entry, Resolved, Section
+from ..text import INVISIBLE
 from . import ExportOptions
 
 COLUMN_TITLES = {
@@ -189,11 +190,8 @@ def _escape(text: str) -> str:
     # A pipe ends a table cell and a line break ends the row; both must not come from data. Nor may markup a service
     # sends: `<` opens raw HTML or an autolink, `](` a link (to javascript: as easily as to https:), and control or
     # bidirectional-override characters make the file read differently from what it holds.
-    text = _INVISIBLE.sub("", text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("](", "]\\(")
+    text = INVISIBLE.sub("", text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("](", "]\\(")
     return " ".join(text.split())
-
-
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape_label(text: str) -> str:

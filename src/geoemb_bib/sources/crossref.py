@@ -12,6 +12,7 @@ from urllib.parse import quote
 from ..errors import BadResponse, NotFound
 from ..ids import identify, is_arxiv_doi, normalize_doi, standard_id
 from ..model import ItemType, PartialDate, Person, Query, Record
+from ..text import years_in
 from .interface import Answer, parsed_once
 from .markup import collapse_whitespace, strip_markup
 
@@ -70,7 +71,6 @@ TYPE_MAP: Mapping[str, ItemType] = {
 RELATIONS = ("is-preprint-of", "has-preprint", "is-version-of", "has-version", "is-identical-to")
 # Publication dates in order of preference; `created`, `deposited` and `indexed` are housekeeping, never used.
 DATE_FIELDS = ("issued", "published-print", "published-online", "published", "posted")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _ABSTRACT_HEADING = re.compile(r"^abstract[.:]?$", re.IGNORECASE)
 
 logger = logging.getLogger(__name__)
@@ -291,7 +291,7 @@ def _issued(work: Mapping[str, Any], container: str | None, event_title: str | N
             return date
     # IEEE proceedings deposits can lack every date ([[null]]) while the proceedings title names the year;
     # only an unambiguous year is taken.
-    years = {int(y) for text in (container, event_title) if text for y in _YEAR.findall(text)}
+    years = {year for text in (container, event_title) for year in years_in(text)}
     return PartialDate(years.pop()) if len(years) == 1 else None
 
 

@@ -18,6 +18,7 @@ from ..errors import BadResponse, NotFound, ServiceError
 from ..ids import standard_id
 from ..model import Decision, ItemType, PartialDate, Query, Record
 from ..names import person_from_text
+from ..text import years_in
 from .interface import Answer, parsed_once
 from .markup import collapse_whitespace, latex_to_text
 
@@ -69,7 +70,6 @@ _VENUE_NAMES = (
     ("neurips", ("neurips", "nips", "neural information processing systems")),
     ("iclr", ("iclr", "international conference on learning representations")),
 )
-_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _CLOUDFLARE = (b"cf-chl", b"challenge-platform", b"Just a moment", b"cloudflare")
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def choose_api(venue_hint: str | None) -> Api:
     hint = venue_hint.casefold()
     if any(name in hint for name in _V2_ONLY):
         return "v2"
-    years = [int(year) for year in _YEAR.findall(hint)]
+    years = years_in(hint)
     if not years:
         return "v2"
     until = next(
