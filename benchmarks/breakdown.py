@@ -22,10 +22,10 @@ from geoemb_bib import resolve
 from geoemb_bib.catalog import build_catalog
 from geoemb_bib.cli import read_curated, read_enriched
 from geoemb_bib.enriched import dump_items
-from geoemb_bib.exporters import ExportOptions, export
+from geoemb_bib.exporters import EXPORTERS, ExportOptions, export
 from geoemb_bib.fetch import Fetcher, FetchSettings
 
-FORMATS = ("bibtex", "csl-json", "yaml", "markdown")
+FORMATS = tuple(EXPORTERS)
 
 
 def timed(phases: dict[str, float], name: str, function: Any, *args: Any, **kwargs: Any) -> Any:

@@ -42,13 +42,14 @@ import bound
 import synthetic
 from geoemb_bib import __version__
 from geoemb_bib.entries import load_entries
+from geoemb_bib.exporters import EXPORTERS
 from naive import run_naive
 from services import BenchServices, Limits, load_corpus
 
 PYTHON = Path(sys.executable)
 CLI = PYTHON.parent / "geoemb-bib"
 MAILTO = "bench@example.org"
-FORMATS = ("bibtex", "csl-json", "yaml", "markdown")
+FORMATS = tuple(EXPORTERS)
 # Every answer from a filled cache must still be fresh when the warm scenarios run (OpenReview's TTL is a day).
 FILL_MAX_AGE = 12 * 3600
 TARGETS = {

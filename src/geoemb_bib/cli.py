@@ -23,7 +23,8 @@ import click
 
 from . import __version__
 from .errors import ConfigError, EntriesError, GeoembBibError, InputError, OutputError
-from .text import INVISIBLE
+from .exporters import EXPORTERS
+from .services import SERVICE_NAMES, SERVICES
 
 if TYPE_CHECKING:
     from .config import Config
@@ -41,7 +42,6 @@ EXIT_TERMINATED = 128 + signal.SIGTERM
 
 DEFAULT_ENTRIES = "entries.yaml"
 ENRICHED_NAME = "enriched.yaml"
-FORMATS = ("bibtex", "csl-json", "yaml", "markdown", "zotero-rdf")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -129,6 +129,8 @@ def _signals_deferred() -> Iterator[None]:
 
 
 def _printable(text: str) -> str:
+    from .text import INVISIBLE  # here, not at the top: --help does not need the text rules
+
     return INVISIBLE.sub("", text.replace("\n", " ").replace("\t", " "))
 
 
@@ -361,7 +363,7 @@ def _count(number: int, singular: str, plural: str | None = None) -> str:
 
 
 @main.command(name="export")
-@click.option("--format", "format_name", type=click.Choice(FORMATS), required=True, help="Output format.")
+@click.option("--format", "format_name", type=click.Choice(tuple(EXPORTERS)), required=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
 @click.option(
     "--entries",
@@ -443,7 +445,8 @@ def load_config(entries_path: Path) -> Config:
 def fetch_settings(
     config: Config, *, offline: bool, refresh: bool, mailto: str | None, cache_dir: Path | None
 ) -> FetchSettings:
-    from .fetch import DAY, FetchSettings
+    from .fetch import FetchSettings
+    from .services import DAY
 
     overrides: dict[str, Any] = {"offline": offline, "refresh": refresh}
     if mailto or config.mailto:
@@ -451,10 +454,9 @@ def fetch_settings(
     if cache_dir is not None or config.cache_dir:
         overrides["cache_dir"] = Path(cache_dir or config.cache_dir or "").expanduser()
     if config.cache_ttl_days:
-        ttl = {service: days * DAY for service, days in config.cache_ttl_days.items()}
-        if "openreview" in ttl:
-            ttl["openreview_v1"] = ttl["openreview"]
-        overrides["ttl"] = ttl
+        # Set per source; a source's hosts (OpenReview's two APIs) share its setting.
+        days = config.cache_ttl_days
+        overrides["ttl"] = {service.name: days[service.source] * DAY for service in SERVICES if service.source in days}
     return FetchSettings.from_environment(os.environ, **overrides)
 
 
@@ -612,10 +614,10 @@ def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
     click.echo("status:   " + ", ".join(f"{count} {status}" for status, count in counts.items()))
     stats = fetcher.stats
     services = []
-    for service in ("arxiv", "crossref", "openreview", "openreview_v1"):
-        numbers = stats[service]
+    for service in SERVICES:
+        numbers = stats[service.name]
         if numbers.requests or numbers.cache_hits or numbers.failures:
-            text = f"{service.replace('_v1', ' v1')} {numbers.requests} sent, {numbers.cache_hits} cached"
+            text = f"{service.label} {numbers.requests} sent, {numbers.cache_hits} cached"
             if numbers.throttled:
                 text += f", {numbers.throttled} throttled (429)"
             if numbers.failures:
@@ -778,12 +780,12 @@ def build(
       geoemb-bib build --mailto you@example.org
     """
     from .catalog import build_catalog
-    from .exporters import BUILD_FILES, ExportOptions, export
+    from .exporters import ExportOptions, export
 
     config = load_config(entries)
     # -o is the user's path as typed; the configured (or default) folder lives beside entries.yaml, like enriched.yaml.
     folder = output_dir if output_dir is not None else entries.parent / Path(config.output_dir).expanduser()
-    targets = {format_name: inside(folder, file_name) for format_name, file_name in BUILD_FILES.items()}
+    targets = {name: inside(folder, format_.build_file) for name, format_ in EXPORTERS.items()}
     result, previous, fetcher, curated = run_refresh(
         entries,
         offline=offline,
@@ -1113,7 +1115,7 @@ def cache_info_command(cache_dir: Path | None, entries_path: Path) -> None:
 @cache.command(name="clear")
 @click.option(
     "--source",
-    type=click.Choice(["arxiv", "crossref", "openreview", "openreview_v1"]),
+    type=click.Choice(SERVICE_NAMES),
     help="Clear only this service's answers.",
 )
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache directory (default: the user cache dir).")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .errors import ConfigError
+from .services import SOURCE_NAMES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -19,7 +20,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 CONFIG_FILE = "geoemb-bib.toml"
 PYPROJECT_FILE = "pyproject.toml"
-SERVICE_NAMES = ("arxiv", "crossref", "openreview")
 
 ENVIRONMENT = {
     "GEOEMB_BIB_MAILTO": "mailto",
@@ -93,10 +93,8 @@ def _config_from_table(table: Mapping[str, Any], path: str) -> Config:
 def _ttl_table(value: Mapping[str, Any], path: str) -> dict[str, float]:
     table: dict[str, float] = {}
     for service, days in value.items():
-        if service not in SERVICE_NAMES:
-            raise ConfigError(
-                f"{path}: cache-ttl-days: unknown service '{service}' (one of {', '.join(SERVICE_NAMES)})"
-            )
+        if service not in SOURCE_NAMES:
+            raise ConfigError(f"{path}: cache-ttl-days: unknown service '{service}' (one of {', '.join(SOURCE_NAMES)})")
         if not isinstance(days, (int, float)) or isinstance(days, bool) or days < 0:
             raise ConfigError(f"{path}: cache-ttl-days.{service} must be a number of days >= 0, found {days!r}")
         table[service] = float(days)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, urlencode, urlsplit
 
-from geoemb_bib import __version__
+from geoemb_bib import __version__, services
 from geoemb_bib.errors import BadResponse, CacheError, ConfigError, OfflineMiss, ServiceError, ServiceUnavailable
 from geoemb_bib.model import Query
 
@@ -35,19 +35,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SERVICES: tuple[str, ...] = ("arxiv", "crossref", "openreview", "openreview_v1")
-DEFAULT_BASE_URLS: Mapping[str, str] = {
-    "arxiv": "https://export.arxiv.org",
-    "crossref": "https://api.crossref.org",
-    "openreview": "https://api2.openreview.net",
-    "openreview_v1": "https://api.openreview.net",
-}
-BASE_URL_VARIABLES: Mapping[str, str] = {
-    "arxiv": "GEOEMB_BIB_ARXIV_URL",
-    "crossref": "GEOEMB_BIB_CROSSREF_URL",
-    "openreview": "GEOEMB_BIB_OPENREVIEW_URL",
-    "openreview_v1": "GEOEMB_BIB_OPENREVIEW_V1_URL",
-}
+# Views of services.SERVICES, the one table of the services, in the shapes the settings and the fetcher read.
+SERVICES: tuple[str, ...] = services.SERVICE_NAMES
+DEFAULT_BASE_URLS: Mapping[str, str] = {service.name: service.base_url for service in services.SERVICES}
+BASE_URL_VARIABLES: Mapping[str, str] = {service.name: service.url_variable for service in services.SERVICES}
 MAILTO_VARIABLE = "GEOEMB_BIB_MAILTO"
 DAY_SECONDS = 86400.0
 CACHE_DIR_VARIABLE = "GEOEMB_BIB_CACHE_DIR"
@@ -81,11 +72,9 @@ ADVANCED_MAXIMA: Mapping[str, float] = {
 }
 PROJECT_URL = "https://github.com/geoemb-bib/geoemb-bib"
 
-HOUR = 3600.0
-DAY = 24 * HOUR
-# A given arXiv version and a Crossref deposit rarely change within a week; OpenReview notes change when a venue
-# decides (venueid, pdate, _bibtex), so a day keeps "accepted" news fresh without re-asking on every run.
-DEFAULT_TTL: Mapping[str, float] = {"arxiv": 7 * DAY, "crossref": 7 * DAY, "openreview": DAY, "openreview_v1": DAY}
+HOUR = services.HOUR
+DAY = services.DAY
+DEFAULT_TTL: Mapping[str, float] = {service.name: service.ttl for service in services.SERVICES}
 # A 404 may be a DOI registered yesterday or a note made public today: remember it only briefly.
 DEFAULT_NEGATIVE_TTL = DAY
 
@@ -110,13 +99,8 @@ OPENREVIEW_SEARCH_WINDOW = (19, 61.0)
 # pushing one request over the line.
 PACING_MARGIN = 1.1
 
-# Which pacing budget a service draws from: the two OpenReview hosts belong to one operator, so they share one.
-SERVICE_GROUPS: Mapping[str, str] = {
-    "arxiv": "arxiv",
-    "crossref": "crossref",
-    "openreview": "openreview",
-    "openreview_v1": "openreview",
-}
+# Which pacing budget a service draws from: its source's, so the two OpenReview hosts (one operator) share one.
+SERVICE_GROUPS: Mapping[str, str] = {service.name: service.source for service in services.SERVICES}
 
 # Retry policy (model: habanero's retry.py). Only GETs are sent, so every request is safe to repeat.
 # 408/429: the server asks us to come back later. 500: habanero skips it because for Crossref's content negotiation

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
+from .services import SourceName as ServiceSource
+
 Status = Literal["published", "preprint", "resolved", "unresolved", "conflict"]
 STATUSES: tuple[Status, ...] = ("published", "preprint", "resolved", "unresolved", "conflict")
 
@@ -49,7 +51,8 @@ ITEM_TYPES: tuple[ItemType, ...] = (
     "thesis",
 )
 
-SourceName = Literal["arxiv", "crossref", "openreview", "curated", "override", "merged"]
+# Where a record comes from: a service's source, the curator (entries.yaml, its override), or the merge of them.
+SourceName = Literal[ServiceSource, "curated", "override", "merged"]
 
 
 class Decision(str, Enum):

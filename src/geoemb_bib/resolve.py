@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
-from . import ids, keys, matching, merge
+from . import ids, keys, matching, merge, services, sources
 from .catalog import unresolved_item
 from .errors import NotFound, ServiceError
 from .model import CuratedList, Entry, Query, Record, Resolved
@@ -431,11 +431,9 @@ def _search_handler(work: _Work, source: Literal["crossref", "openreview"], titl
 
 # -- running the rounds ------------------------------------------------------------------------------------
 
+# Every answer is checked by the parser of the source its service answers for.
 VALIDATORS: Mapping[str, Callable[[Answer], None]] = {
-    "arxiv": arxiv_source.validate,
-    "crossref": crossref_source.validate,
-    "openreview": openreview_source.validate,
-    "openreview_v1": openreview_source.validate,
+    service.name: sources.BY_NAME[service.source].validate for service in services.SERVICES
 }
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from ..model import Catalog
+if TYPE_CHECKING:  # the command line reads EXPORTERS for its --format choices; --help must not load the model
+    from ..model import Catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,28 +33,27 @@ class Exporter(Protocol):
     def export(self, catalog: Catalog, options: ExportOptions) -> str: ...
 
 
-# format name -> module under geoemb_bib.exporters (one line per format)
-EXPORTERS: dict[str, str] = {
-    "bibtex": "bibtex",
-    "csl-json": "csl_json",
-    "yaml": "yaml",
-    "markdown": "markdown",
-    "zotero-rdf": "zotero_rdf",
-}
+@dataclass(frozen=True, slots=True)
+class Format:
+    """Where a format's exporter lives, and the file `geoemb-bib build` writes it to."""
 
-# The file each format is written to by `geoemb-bib build`.
-BUILD_FILES: dict[str, str] = {
-    "bibtex": "references.bib",
-    "csl-json": "references.json",
-    "yaml": "enriched.yaml",
-    "markdown": "list.md",
-    "zotero-rdf": "references.rdf",
+    module: str  # under geoemb_bib.exporters
+    build_file: str
+
+
+# format name -> its exporter and build file: one line per format; the CLI's --format choices are these names.
+EXPORTERS: dict[str, Format] = {
+    "bibtex": Format("bibtex", "references.bib"),
+    "csl-json": Format("csl_json", "references.json"),
+    "yaml": Format("yaml", "enriched.yaml"),
+    "markdown": Format("markdown", "list.md"),
+    "zotero-rdf": Format("zotero_rdf", "references.rdf"),
 }
 
 
 def exporter(name: str) -> Exporter:
     """The exporter module for a format name (KeyError for an unknown name)."""
-    module = importlib.import_module(f"{__name__}.{EXPORTERS[name]}")
+    module = importlib.import_module(f"{__name__}.{EXPORTERS[name].module}")
     return module
 
 
