@@ -16,7 +16,7 @@ ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "text": set(),
     "services": set(),
-    "model": {"services"},
+    "model": {"services", "ids"},
     "ids": set(),
     "names": {"model", "text"},
     "config": {"errors", "services"},

@@ -6,6 +6,7 @@ import pytest
 
 from geoemb_bib import ids
 from geoemb_bib.ids import Identifier
+from geoemb_bib.model import CuratedIds, Entry, Link, WorkIds
 
 
 @pytest.mark.parametrize(
@@ -113,3 +114,37 @@ def test_standard_ids_are_spelled_one_way() -> None:
     assert ids.standard_id("arxiv", "2309.16020", 2) == "arxiv:2309.16020v2"
     assert ids.standard_id("doi", "10.1609/aaai.v39i4.32457") == "doi:10.1609/aaai.v39i4.32457"
     assert Identifier("openreview", "S7Evzt9uit3").standard_id == "openreview:S7Evzt9uit3"
+
+
+# -- an entry's identifiers: ids first, then the first paper link of each scheme ---------------------------------
+
+
+def _entry(*links: Link, stated: CuratedIds | None = None) -> Entry:
+    return Entry(id="e", section="s", title="T", links=links, ids=stated or CuratedIds())
+
+
+def test_an_entry_names_its_work_by_its_paper_links() -> None:
+    entry = _entry(
+        Link("paper", "https://arxiv.org/abs/2309.16020v2"),
+        Link("paper", "https://doi.org/10.1109/ICCV48922.2021.00928"),
+        Link("paper", "https://openreview.net/forum?id=I18BXotQ7j"),
+    )
+    assert entry.work_ids == WorkIds("2309.16020", 2, "10.1109/iccv48922.2021.00928", "I18BXotQ7j")
+
+
+def test_stated_ids_come_before_the_links() -> None:
+    entry = _entry(Link("paper", "https://arxiv.org/abs/2309.16020"), stated=CuratedIds(arxiv="2309.16020v3"))
+    assert (entry.work_ids.arxiv_id, entry.work_ids.arxiv_version) == ("2309.16020", 3)
+
+
+def test_the_first_paper_link_of_a_scheme_wins_and_other_roles_never_count() -> None:
+    entry = _entry(
+        Link("code", "https://arxiv.org/abs/2311.17179"),
+        Link("paper", "https://arxiv.org/abs/2310.06743"),
+        Link("paper", "https://arxiv.org/abs/2103.16607"),
+    )
+    assert entry.work_ids.arxiv_id == "2310.06743"
+
+
+def test_standard_ids_leave_out_the_version_and_what_is_missing() -> None:
+    assert WorkIds("2309.16020", 2, None, "I18BXotQ7j").standard_ids == ("arxiv:2309.16020", "openreview:I18BXotQ7j")

@@ -6,7 +6,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import ids, keys, matching
-from .entries import work_ids
 from .errors import NotFound, ServiceError
 from .model import CuratedIds, CuratedList, Entry, Link, Record
 from .sources import arxiv as arxiv_source
@@ -21,7 +20,7 @@ def duplicate_of(curated: CuratedList, identifier: ids.Identifier, key: str | No
     """A sentence naming the entry that already lists this work (or pins this key), or None."""
     wanted = identifier.standard_id if identifier.scheme != "arxiv" else ids.standard_id("arxiv", identifier.value)
     for entry in curated.entries:
-        if wanted in work_ids(entry):
+        if wanted in entry.work_ids.standard_ids:
             return f"entry '{entry.id}' (line {entry.line}) already lists {wanted}"
         if key is not None and entry.key == key:
             return f"entry '{entry.id}' (line {entry.line}) already pins the key '{key}'"

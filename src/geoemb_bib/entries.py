@@ -743,7 +743,7 @@ class _Reader:
             claims.append(("key", entry.key, fields.get("key")))
         claims.extend(
             ("work", work_id, fields.get("ids") if not _links_name(entry, work_id) else fields.get("links"))
-            for work_id in work_ids(entry)
+            for work_id in entry.work_ids.standard_ids
         )
         for kind, value, node in claims:
             first = self.first_entry_with.get(f"{kind}:{value}")
@@ -759,24 +759,6 @@ class _Reader:
                 "work": f"{where}: same paper as entry '{other_id}' on line {other_line} ({value})",
             }[kind]
             self.problems.add(node if node is not None else _Where(entry.line, None), message)
-
-
-def work_ids(entry: Entry) -> list[str]:
-    """The standard ids naming the entry's work (arXiv id without version, DOI, OpenReview id), without repeats."""
-    found: list[str] = []
-    candidates: list[ids.Identifier] = [
-        f for f in (ids.identify(link.url) for link in entry.links if link.role == "paper") if f
-    ]
-    if entry.ids.arxiv:
-        candidates.append(ids.Identifier("arxiv", ids.parse_arxiv_id(entry.ids.arxiv)[0]))
-    if entry.ids.doi:
-        candidates.append(ids.Identifier("doi", entry.ids.doi))
-    if entry.ids.openreview:
-        candidates.append(ids.Identifier("openreview", entry.ids.openreview))
-    for identifier in candidates:
-        if identifier.scheme in ("arxiv", "doi", "openreview") and identifier.standard_id not in found:
-            found.append(identifier.standard_id)
-    return found
 
 
 def url_problem(url: str) -> str | None:

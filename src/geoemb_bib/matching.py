@@ -544,12 +544,7 @@ def reference_for(entry: Entry, preprint: Record | None = None, earlier: Sequenc
     override_authors = entry.override.get("author") or ()
     authors = tuple(override_authors) or (preprint.author if preprint else ()) or entry.authors
     first_years = [r.issued.year for r in (preprint, *earlier) if r is not None and r.issued is not None]
-    arxiv_id = preprint.arxiv_id if preprint and preprint.arxiv_id else None
-    if arxiv_id is None and entry.ids.arxiv:
-        arxiv_id = ids.parse_arxiv_id(entry.ids.arxiv)[0]
-    if arxiv_id is None:
-        found = next((f for f in (ids.identify(link.url) for link in entry.links if link.role == "paper") if f), None)
-        arxiv_id = found.value if found is not None and found.scheme == "arxiv" else None
+    arxiv_id = (preprint.arxiv_id if preprint else None) or entry.work_ids.arxiv_id
     hints = tuple(
         h
         for h in (entry.venue, preprint.journal_ref if preprint else None, preprint.arxiv_comment if preprint else None)

@@ -549,13 +549,14 @@ def _curated_value(entry: Entry, name: str, *, refused: AbstractSet[str] = froze
     if name == "url":
         return _curated_url(entry)
     if name == "doi":
-        return entry.ids.doi if entry.ids.doi and f"doi:{entry.ids.doi.lower()}" not in refused else None
+        doi = entry.work_ids.doi
+        return doi if doi and f"doi:{doi.lower()}" not in refused else None
     if name == "arxiv_id":
-        return _curated_arxiv(entry)[0]
+        return entry.work_ids.arxiv_id
     if name == "arxiv_version":
-        return _curated_arxiv(entry)[1]
+        return entry.work_ids.arxiv_version
     if name == "openreview_id":
-        return entry.ids.openreview or _paper_link_id(entry, "openreview")
+        return entry.work_ids.openreview_id
     if not entry.is_paper and name in ("publisher", "container_title"):
         # A dataset's host is its publisher (CSL: the repository); a post's or page's host is its container.
         host = entry.host or (listed.name if listed is not None else None)
@@ -571,22 +572,6 @@ def _curated_url(entry: Entry) -> str | None:
         if link is not None:
             return link.url
     return entry.links[0].url if entry.links else None
-
-
-def _curated_arxiv(entry: Entry) -> tuple[str | None, int | None]:
-    if entry.ids.arxiv:
-        return ids.parse_arxiv_id(entry.ids.arxiv)
-    link = entry.link("paper")
-    found = ids.identify(link.url) if link is not None else None
-    if found is not None and found.scheme == "arxiv":
-        return found.value, found.version
-    return None, None
-
-
-def _paper_link_id(entry: Entry, scheme: str) -> str | None:
-    link = entry.link("paper")
-    found = ids.identify(link.url) if link is not None else None
-    return found.value if found is not None and found.scheme == scheme else None
 
 
 def _provenance(record: Record, score: float | None) -> Provenance:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
+from . import ids as _ids
 from .services import SourceName as ServiceSource
 
 Status = Literal["published", "preprint", "resolved", "unresolved", "conflict"]
@@ -174,6 +175,22 @@ class CuratedIds:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkIds:
+    """The identifiers of an entry's work as its curator gives them (`Entry.work_ids`); each may be missing."""
+
+    arxiv_id: str | None = None  # without version
+    arxiv_version: int | None = None
+    doi: str | None = None
+    openreview_id: str | None = None
+
+    @property
+    def standard_ids(self) -> tuple[str, ...]:
+        """`arxiv:<id>` (no version), `doi:<doi>`, `openreview:<id>`, for those present."""
+        found = (("arxiv", self.arxiv_id), ("doi", self.doi), ("openreview", self.openreview_id))
+        return tuple(_ids.standard_id(scheme, value) for scheme, value in found if value)
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One curated row of the list, exactly as the curator wrote it."""
 
@@ -200,8 +217,36 @@ class Entry:
         return next((link for link in self.links if link.role == role), None)
 
     @property
+    def work_ids(self) -> WorkIds:
+        """The identifiers of the entry's work, worked out here only: each from `ids` if stated there, else from the
+        first paper link that carries one of its scheme. entries.yaml's validation makes `ids` and the links agree
+        (ids.arxiv may add a version), so the order decides only between two paper links of one scheme."""
+        stated = self.ids
+        linked: dict[str, _ids.Identifier] = {}
+        for link in self.links:
+            found = _ids.identify(link.url) if link.role == "paper" else None
+            if found is not None:
+                linked.setdefault(found.scheme, found)
+        arxiv_id, arxiv_version = _arxiv_parts(stated.arxiv) if stated.arxiv else (None, None)
+        if arxiv_id is None and "arxiv" in linked:
+            arxiv_id, arxiv_version = linked["arxiv"].value, linked["arxiv"].version
+        return WorkIds(
+            arxiv_id=arxiv_id,
+            arxiv_version=arxiv_version,
+            doi=stated.doi or (linked["doi"].value if "doi" in linked else None),
+            openreview_id=stated.openreview or (linked["openreview"].value if "openreview" in linked else None),
+        )
+
+    @property
     def is_paper(self) -> bool:
         return self.kind == "paper"
+
+
+def _arxiv_parts(text: str) -> tuple[str | None, int | None]:
+    try:
+        return _ids.parse_arxiv_id(text)
+    except ValueError:  # only an Entry built in code can hold one; entries.yaml's validation refuses it
+        return None, None
 
 
 @dataclass(frozen=True, slots=True)

@@ -207,19 +207,8 @@ def _start(entry: Entry) -> _Work:
     work = _Work(entry=entry)
     if not entry.is_paper:
         return work
-    for link in entry.links:
-        found = ids.identify(link.url) if link.role == "paper" else None
-        if found is None:
-            continue
-        if found.scheme == "arxiv":
-            work.arxiv_id = found.value
-        elif found.scheme == "doi":
-            work.curated_doi = found.value
-        elif found.scheme == "openreview":
-            work.curated_openreview = found.value
-    work.arxiv_id = work.arxiv_id or (ids.parse_arxiv_id(entry.ids.arxiv)[0] if entry.ids.arxiv else None)
-    work.curated_doi = work.curated_doi or entry.ids.doi
-    work.curated_openreview = work.curated_openreview or entry.ids.openreview
+    stated = entry.work_ids
+    work.arxiv_id, work.curated_doi, work.curated_openreview = stated.arxiv_id, stated.doi, stated.openreview_id
     if work.curated_openreview:
         first = openreview_source.choose_api(entry.venue)
         work.openreview_apis = [first, "v1" if first == "v2" else "v2"]

@@ -182,11 +182,7 @@ def citation(item: Resolved, keywords: tuple[str, ...] = ()) -> Citation:
 def _arxiv_id(item: Resolved) -> str | None:
     if item.record.arxiv_id:
         return _safe_arxiv(item.record.arxiv_id)
-    if item.entry.ids.arxiv:
-        return _safe_arxiv(item.entry.ids.arxiv)
-    paper = item.entry.link("paper")
-    found = ids.identify(paper.url) if paper else None
-    return found.value if found is not None and found.scheme == "arxiv" else None
+    return item.entry.work_ids.arxiv_id
 
 
 def _safe_arxiv(text: str) -> str | None:
@@ -209,20 +205,14 @@ def _form(item: Resolved, arxiv_id: str | None) -> Form:
 
 
 def _doi(item: Resolved) -> str | None:
-    for candidate in (item.record.doi, item.entry.ids.doi):
-        if candidate:
-            try:
-                doi = ids.normalize_doi(candidate)
-            except ValueError:
-                continue
-            if not ids.is_arxiv_doi(doi):
-                return doi
-    if not item.entry.ids.doi:
-        paper = item.entry.link("paper")
-        found = ids.identify(paper.url) if paper else None
-        if found is not None and found.scheme == "doi":
-            return found.value
-    return None
+    if item.record.doi:
+        try:
+            doi = ids.normalize_doi(item.record.doi)
+        except ValueError:
+            doi = ""
+        if doi and not ids.is_arxiv_doi(doi):
+            return doi
+    return item.entry.work_ids.doi
 
 
 def _issued(item: Resolved, arxiv_id: str | None) -> PartialDate | None:
