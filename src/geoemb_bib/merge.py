@@ -136,6 +136,7 @@ def merge_entry(
     previous: Resolved | None = None,
     key: str = "",
     resolved_at: str | None = None,
+    reference: Reference | None = None,
 ) -> Resolved:
     """Merge everything known about one entry into a `Resolved`.
 
@@ -151,6 +152,7 @@ def merge_entry(
     previous           this entry's Resolved from the last enriched.yaml, if any
     key                the citation key when already known (keys.assign_keys fills it in otherwise)
     resolved_at        when this run resolved the entry (ISO 8601), for the record
+    reference          `matching.reference_for(entry, preprint, earlier_preprints)` when the caller has it already
     """
     if failures and previous is not None and previous.status != "unresolved":
         return _keep_previous(entry, previous, failures)
@@ -168,6 +170,7 @@ def merge_entry(
         failures=failures,
         key=key or (previous.key if previous else ""),
         resolved_at=resolved_at,
+        reference=reference,
     )
 
 
@@ -185,6 +188,7 @@ def _merge_paper(  # noqa: C901
     failures: Sequence[str],
     key: str,
     resolved_at: str | None,
+    reference: Reference | None,
 ) -> Resolved:
     all_steps = list(steps)
     problems = [FAILURE_PREFIX + failure for failure in failures]
@@ -198,8 +202,10 @@ def _merge_paper(  # noqa: C901
         if curated_check.conflict:
             conflicts.extend(curated_check.problems)
             preprint = None
+            reference = None  # it read the refused preprint's journal-ref and comment as venue hints
             all_steps.append("arXiv record not merged: it does not look like the listed paper")
-    reference = reference_for(entry, preprint, earlier)
+    if reference is None:
+        reference = reference_for(entry, preprint, earlier)
 
     vor: _Source | None = None
     evidence: Evidence | None = None

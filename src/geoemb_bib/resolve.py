@@ -105,13 +105,23 @@ class _Work:
     # service -> its first failure for this entry; kept apart from the sentences so that a summary never has to
     # parse them back (a message may itself hold "; " or ": ")
     failed: dict[str, str] = field(default_factory=dict)
+    # The entry as matching sees it, and the arXiv answers it was worked out from (see `reference`).
+    _reference: tuple[Record | None, int, matching.Reference] | None = None
 
     def fail(self, service: str, message: str) -> None:
         self.failures.append(f"{service}: {message}")
         self.failed.setdefault(service, message)
 
+    def reference(self) -> matching.Reference:
+        """What candidates are compared with: worked out once, and again only when an arXiv answer adds to it."""
+        known = self._reference
+        if known is None or known[0] is not self.preprint or known[1] != len(self.earlier):
+            known = (self.preprint, len(self.earlier), matching.reference_for(self.entry, self.preprint, self.earlier))
+            self._reference = known
+        return known[2]
+
     def identified(self) -> list[matching.IdentifierCheck]:
-        reference = matching.reference_for(self.entry, self.preprint, self.earlier)
+        reference = self.reference()
         ordered = sorted(self.linked, key=lambda item: item[0])
         return [
             matching.check_identified(reference, record, asserted_by=asserted_by) for _, record, asserted_by in ordered
@@ -481,7 +491,7 @@ def _batch(requests: list[_Request]) -> list[_Batch]:
 
 def _merge(work: _Work, previous: Resolved | None, resolved_at: str) -> Resolved:
     entry, preprint = work.entry, work.preprint
-    reference = matching.reference_for(entry, preprint, work.earlier)
+    reference = work.reference()
     searches = [
         matching.choose(reference, _unique(work.search_results[source]), context=f"{source} search")
         for source in ("crossref", "openreview")
@@ -493,6 +503,7 @@ def _merge(work: _Work, previous: Resolved | None, resolved_at: str) -> Resolved
         earlier_preprints=work.earlier,
         identified=work.identified(),
         searches=searches,
+        reference=reference,
         steps=work.steps,
         failures=work.failures,
         previous=previous,
