@@ -12,6 +12,7 @@ from geoemb_bib.entries import OVERRIDE_FIELDS
 from geoemb_bib.matching import check_identified, choose, reference_for
 from geoemb_bib.merge import FAILURE_PREFIX, PRECEDENCE, merge_entry
 from geoemb_bib.model import (
+    KIND_TYPES,
     CuratedIds,
     Decision,
     Entry,
@@ -572,7 +573,7 @@ def test_replay_major_tom_with_the_igarss_doi_curated_is_a_conflict_and_keeps_th
 
 def test_merge_module_documents_its_tables() -> None:
     assert set(merge.PRECEDENCE_NOTES) <= set(PRECEDENCE)
-    assert set(merge.KIND_TYPES.values()) <= {"dataset", "post-weblog", "webpage"}
+    assert set(KIND_TYPES.values()) <= {"dataset", "post-weblog", "webpage"}
 
 
 def test_an_openreview_match_beside_a_doi_is_kept_as_a_link_not_a_problem() -> None:

@@ -26,7 +26,19 @@ from .matching import (
     record_years,
     reference_for,
 )
-from .model import Decision, Entry, Evidence, IdAssertion, ItemType, PartialDate, Provenance, Record, Resolved, Status
+from .model import (
+    KIND_TYPES,
+    Decision,
+    Entry,
+    Evidence,
+    IdAssertion,
+    ItemType,
+    PartialDate,
+    Provenance,
+    Record,
+    Resolved,
+    Status,
+)
 
 Layer = Literal["override", "version-of-record", "linked", "arxiv", "curated"]
 
@@ -90,22 +102,6 @@ PRECEDENCE_NOTES: Mapping[str, str] = {
     "arxiv_id": "always kept, also after the upgrade to a version of record",
 }
 
-# Kinds of non-paper items and the CSL type each becomes (Zotero-safe types only, see model.ITEM_TYPES).
-KIND_TYPES: Mapping[str, ItemType] = {
-    "dataset": "dataset",
-    "blog-post": "post-weblog",
-    "challenge": "webpage",
-    "software": "webpage",
-    "webpage": "webpage",
-}
-# The link a non-paper item is cited by, in order of preference per kind.
-KIND_LINK_ROLES: Mapping[str, tuple[str, ...]] = {
-    "dataset": ("dataset", "paper", "project", "code"),
-    "blog-post": ("paper", "blog", "project", "dataset"),
-    "challenge": ("challenge", "paper", "project"),
-    "software": ("code", "project", "paper"),
-    "webpage": ("paper", "project", "challenge", "dataset", "code"),
-}
 # Fields that describe the published version: once a version of record exists, arXiv never fills them,
 # so an OpenReview paper without a DOI does not get arXiv's DOI or "arXiv" as its publisher.
 PUBLICATION_FIELDS = ("doi", "publisher")
@@ -455,36 +451,35 @@ def _override_value(entry: Entry, name: str) -> Any:
 
 
 def _vor_value(record: Record, name: str, *, entry: Entry, arxiv: Record | None) -> Any:
-    if name == "type":
-        return _vor_type(record)
-    if name == "title":
-        if (
-            record.title.isupper()
-            and arxiv is not None
-            and normalize_title(arxiv.title) == normalize_title(record.title)
-        ):
-            return arxiv.title
-        return record.title
-    if name == "issued" and record.issued is None:
-        return _curated_value(entry, "issued")
-    if name == "container_title" and not record.container_title and record.source == "openreview":
-        venue = record_venue(record)
-        return venue.names[0] if venue is not None else None
-    if name == "url" and not record.url and record.doi:
-        return f"https://doi.org/{record.doi}"
-    if name == "venue":
-        return _vor_venue_label(record, entry)
-    if name in (
-        "arxiv_id",
-        "arxiv_version",
-        "arxiv_primary_class",
-        "arxiv_categories",
-        "arxiv_comment",
-        "journal_ref",
-        "updated",
-    ):
-        return None
-    return getattr(record, name)
+    rule = _VOR_RULES.get(name)
+    return rule(record, entry, arxiv) if rule is not None else getattr(record, name)
+
+
+def _vor_title(record: Record, entry: Entry, arxiv: Record | None) -> str:
+    """An all-capitals title is the one a same-words arXiv title replaces."""
+    if record.title.isupper() and arxiv is not None and normalize_title(arxiv.title) == normalize_title(record.title):
+        return arxiv.title
+    return record.title
+
+
+def _vor_container_title(record: Record, entry: Entry, arxiv: Record | None) -> str | None:
+    """An accepted OpenReview note names no booktitle: the venue table's full name of its venue."""
+    if record.container_title or record.source != "openreview":
+        return record.container_title
+    venue = record_venue(record)
+    return venue.names[0] if venue is not None else None
+
+
+# The version of record's fields that are more than its own value (PRECEDENCE_NOTES says why); the others are read
+# from the record as they are.
+_VOR_RULES: Mapping[str, Callable[[Record, Entry, Record | None], Any]] = {
+    "type": lambda record, entry, arxiv: _vor_type(record),
+    "title": _vor_title,
+    "issued": lambda record, entry, arxiv: record.issued if record.issued is not None else _curated_issued(entry),
+    "container_title": _vor_container_title,
+    "url": lambda record, entry, arxiv: record.url or (f"https://doi.org/{record.doi}" if record.doi else record.url),
+    "venue": lambda record, entry, arxiv: _vor_venue_label(record, entry),
+}
 
 
 def _vor_type(record: Record) -> ItemType:
@@ -516,68 +511,74 @@ def _vor_venue_label(record: Record, entry: Entry) -> str | None:
 def _arxiv_value(record: Record, name: str, *, has_vor: bool) -> Any:
     if has_vor and name in PUBLICATION_FIELDS:
         return None
-    if name == "doi":
-        return ids.arxiv_doi(record.arxiv_id) if record.arxiv_id else None
-    if name == "type":
-        return "article"
-    if name in (
-        "container_title",
-        "event_title",
-        "volume",
-        "issue",
-        "page",
-        "venue",
-        "openreview_id",
-        "venueid",
-        "decision",
-    ):
-        return None
-    return getattr(record, name)
+    rule = _ARXIV_RULES.get(name)
+    return rule(record) if rule is not None else getattr(record, name)
 
 
-def _curated_value(entry: Entry, name: str, *, refused: AbstractSet[str] = frozenset()) -> Any:  # noqa: C901
+# arXiv's fields that are more than the feed's own value: its DataCite DOI, and every arXiv paper is an article.
+_ARXIV_RULES: Mapping[str, Callable[[Record], Any]] = {
+    "doi": lambda record: ids.arxiv_doi(record.arxiv_id) if record.arxiv_id else None,
+    "type": lambda record: "article",
+}
+
+
+def _curated_value(entry: Entry, name: str, *, refused: AbstractSet[str] = frozenset()) -> Any:
+    rule = _CURATED_RULES.get(name)
+    return rule(entry, refused) if rule is not None else None
+
+
+def _curated_issued(entry: Entry) -> PartialDate | None:
     listed = parse_venue_text(entry.venue) if entry.venue else None
-    if name == "title":
-        return entry.title
-    if name == "author":
-        return entry.authors
-    if name == "issued":
-        year = entry.year or (listed.year if listed else None)
-        return PartialDate(year) if year else None
-    if name == "type":
-        if not entry.is_paper:
-            return KIND_TYPES.get(entry.kind, "webpage")
-        if listed is not None and listed.venue is not None:
-            return {"conference": "paper-conference", "journal": "article-journal"}.get(listed.venue.kind, "article")
-        return "article"
-    if name == "venue":
-        return entry.venue or (entry.host if not entry.is_paper else None)
-    if name == "url":
-        return _curated_url(entry)
-    if name == "doi":
-        doi = entry.work_ids.doi
-        return doi if doi and f"doi:{doi.lower()}" not in refused else None
-    if name == "arxiv_id":
-        return entry.work_ids.arxiv_id
-    if name == "arxiv_version":
-        return entry.work_ids.arxiv_version
-    if name == "openreview_id":
-        return entry.work_ids.openreview_id
-    if not entry.is_paper and name in ("publisher", "container_title"):
-        # A dataset's host is its publisher (CSL: the repository); a post's or page's host is its container.
-        host = entry.host or (listed.name if listed is not None else None)
-        wanted = "publisher" if entry.kind == "dataset" else "container_title"
-        return host if name == wanted else None
-    return None
+    year = entry.year or (listed.year if listed else None)
+    return PartialDate(year) if year else None
+
+
+# A paper listed at a known venue is of that venue's kind.
+_LISTED_VENUE_TYPES: Mapping[str, ItemType] = {"conference": "paper-conference", "journal": "article-journal"}
+
+
+def _curated_type(entry: Entry) -> ItemType:
+    if not entry.is_paper:
+        return KIND_TYPES.get(entry.kind, "webpage")
+    listed = parse_venue_text(entry.venue) if entry.venue else None
+    if listed is not None and listed.venue is not None:
+        return _LISTED_VENUE_TYPES.get(listed.venue.kind, "article")
+    return "article"
+
+
+def _curated_host(entry: Entry, field_name: str) -> str | None:
+    """A dataset's host is its publisher (CSL: the repository); a post's or page's host is its container."""
+    if entry.is_paper or field_name != ("publisher" if entry.kind == "dataset" else "container_title"):
+        return None
+    listed = parse_venue_text(entry.venue) if entry.venue else None
+    return entry.host or (listed.name if listed is not None else None)
+
+
+def _curated_doi(entry: Entry, refused: AbstractSet[str]) -> str | None:
+    doi = entry.work_ids.doi
+    return doi if doi and f"doi:{doi.lower()}" not in refused else None
+
+
+# What the entry as listed says for each field PRECEDENCE asks the curated layer about.
+_CURATED_RULES: Mapping[str, Callable[[Entry, AbstractSet[str]], Any]] = {
+    "title": lambda entry, refused: entry.title,
+    "author": lambda entry, refused: entry.authors,
+    "issued": lambda entry, refused: _curated_issued(entry),
+    "type": lambda entry, refused: _curated_type(entry),
+    "venue": lambda entry, refused: entry.venue or (entry.host if not entry.is_paper else None),
+    "url": lambda entry, refused: _curated_url(entry),
+    "doi": _curated_doi,
+    "arxiv_id": lambda entry, refused: entry.work_ids.arxiv_id,
+    "arxiv_version": lambda entry, refused: entry.work_ids.arxiv_version,
+    "openreview_id": lambda entry, refused: entry.work_ids.openreview_id,
+    "publisher": lambda entry, refused: _curated_host(entry, "publisher"),
+    "container_title": lambda entry, refused: _curated_host(entry, "container_title"),
+}
 
 
 def _curated_url(entry: Entry) -> str | None:
-    roles = KIND_LINK_ROLES.get(entry.kind, ("paper",))
-    for role in roles:
-        link = entry.link(role)
-        if link is not None:
-            return link.url
-    return entry.links[0].url if entry.links else None
+    link = entry.cited_link
+    return link.url if link is not None else None
 
 
 def _provenance(record: Record, score: float | None) -> Provenance:

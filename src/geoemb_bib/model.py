@@ -9,19 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from . import ids as _ids
 from .services import SourceName as ServiceSource
 
 Status = Literal["published", "preprint", "resolved", "unresolved", "conflict"]
-STATUSES: tuple[Status, ...] = ("published", "preprint", "resolved", "unresolved", "conflict")
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 Evidence = Literal["identifier", "verified", "curated-only"]
-EVIDENCE_LEVELS: tuple[Evidence, ...] = ("identifier", "verified", "curated-only")
+EVIDENCE_LEVELS: tuple[Evidence, ...] = get_args(Evidence)
 
 Kind = Literal["paper", "dataset", "blog-post", "challenge", "software", "webpage"]
-KINDS: tuple[Kind, ...] = ("paper", "dataset", "blog-post", "challenge", "software", "webpage")
+KINDS: tuple[Kind, ...] = get_args(Kind)
 # The columns a section shows when the curator names none.
 DEFAULT_COLUMNS: tuple[str, ...] = ("abbr", "title", "venue", "paper", "code")
 
@@ -39,18 +39,24 @@ ItemType = Literal[
     "book",
     "thesis",
 ]
-ITEM_TYPES: tuple[ItemType, ...] = (
-    "paper-conference",
-    "article-journal",
-    "article",
-    "dataset",
-    "post-weblog",
-    "webpage",
-    "report",
-    "chapter",
-    "book",
-    "thesis",
-)
+ITEM_TYPES: tuple[ItemType, ...] = get_args(ItemType)
+# Kinds of non-paper items and the CSL type each becomes (Zotero-safe types only).
+KIND_TYPES: Mapping[str, ItemType] = {
+    "dataset": "dataset",
+    "blog-post": "post-weblog",
+    "challenge": "webpage",
+    "software": "webpage",
+    "webpage": "webpage",
+}
+# The link a non-paper item is cited by, in order of preference per kind (a blog post's dataset link is not the
+# post, a tool is its code); a paper, or an item without any of these, is cited by its paper link, else its first.
+KIND_LINK_ROLES: Mapping[str, tuple[str, ...]] = {
+    "dataset": ("dataset", "paper", "project", "code"),
+    "blog-post": ("paper", "blog", "project", "dataset"),
+    "challenge": ("challenge", "paper", "project"),
+    "software": ("code", "project", "paper"),
+    "webpage": ("paper", "project", "challenge", "dataset", "code"),
+}
 
 # Where a record comes from: a service's source, the curator (entries.yaml, its override), or the merge of them.
 SourceName = Literal[ServiceSource, "curated", "override", "merged"]
@@ -215,6 +221,15 @@ class Entry:
 
     def link(self, role: str) -> Link | None:
         return next((link for link in self.links if link.role == role), None)
+
+    @property
+    def cited_link(self) -> Link | None:
+        """The link the item is cited by (KIND_LINK_ROLES)."""
+        for role in KIND_LINK_ROLES.get(self.kind, ("paper",)):
+            link = self.link(role)
+            if link is not None:
+                return link
+        return self.links[0] if self.links else None
 
     @property
     def work_ids(self) -> WorkIds:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from .. import ids
 from ..errors import ExportError
-from ..model import Catalog, PartialDate, Person, Resolved
+from ..model import KIND_TYPES, Catalog, PartialDate, Person, Resolved
 from ..text import TRAILING_YEAR, first_year
 
 Form = Literal[
@@ -34,19 +34,7 @@ RECORD_FORMS: Mapping[str, Form] = {
     "post-weblog": "post",
     "webpage": "webpage",
 }
-KIND_FORMS: Mapping[str, Form] = {
-    "dataset": "dataset",
-    "blog-post": "post",
-    "challenge": "webpage",
-    "webpage": "webpage",
-    "software": "webpage",
-}
-# Which curated link is the item itself, per kind (a blog post's dataset link is not the post).
-LANDING_ROLES: Mapping[str, tuple[str, ...]] = {
-    "dataset": ("dataset", "paper", "code"),
-    "blog-post": ("paper", "blog", "dataset"),
-    "challenge": ("challenge", "paper"),
-}
+KIND_FORMS: Mapping[str, Form] = {kind: RECORD_FORMS[item_type] for kind, item_type in KIND_TYPES.items()}
 # Printed before the platform for items that are not papers, so a reader of plainnat's output sees what it is.
 GENRES: Mapping[str, str] = {
     "dataset": "Dataset",
@@ -246,9 +234,8 @@ def _url(item: Resolved, form: Form, arxiv_id: str | None, doi: str | None) -> s
     entry, record = item.entry, item.record
     paper = entry.link("paper")
     if entry.kind != "paper":
-        roles = LANDING_ROLES.get(entry.kind, ("paper", "dataset", "challenge", "code"))
-        link = next((listed for role in roles if (listed := entry.link(role))), None)
-        chosen = link.url if link else record.url
+        link = entry.cited_link
+        chosen = record.url or (link.url if link else None)
     elif form == "preprint" and arxiv_id:
         chosen = f"https://arxiv.org/abs/{arxiv_id}"
     elif form in PUBLISHED_FORMS:
