@@ -13,17 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog_samples import geoclip, hostile_items, realistic_items
-from geoemb_bib import enriched
+from geoemb_bib import enriched, yaml_layout
 from geoemb_bib.model import Person
 
 
 def pyyaml(text: str) -> Any:
-    return yaml.load(text, Loader=enriched._Loader)
+    return yaml.load(text, Loader=yaml_layout.Loader)
 
 
 def assert_same(fast: Any, slow: Any, path: str = "document") -> None:
     assert type(fast) is type(slow), f"{path}: {type(fast).__name__} vs {type(slow).__name__}"
-    if isinstance(slow, enriched._Map):
+    if isinstance(slow, yaml_layout.Map):
         assert (fast.line, fast.key_lines, list(fast)) == (slow.line, slow.key_lines, list(slow)), path
         for key in slow:
             assert_same(fast[key], slow[key], f"{path}.{key}")
@@ -43,7 +43,7 @@ def test_the_writers_output_is_read_fast_and_exactly_as_pyyaml_reads_it() -> Non
         enriched.dump_items(items),
         *(enriched.dump_items([item], meta={"entries_sha256": "ab"}) for item in items),
     ]:
-        fast = enriched._fast_load(text)
+        fast = yaml_layout.fast_load(text)
         assert fast is not None
         assert_same(fast, pyyaml(text))
 
@@ -54,7 +54,7 @@ def test_a_long_list_round_trips_through_the_fast_reader() -> None:
         for n in range(300)
     )
     text = enriched.dump_items(items)
-    assert enriched._fast_load(text) is not None
+    assert yaml_layout.fast_load(text) is not None
     assert list(enriched.load_items(text, "enriched.yaml").values()) == list(items)
 
 
@@ -71,7 +71,7 @@ def test_any_text_reads_the_same_fast_or_falls_back(title: str, family: str, not
     entry = dataclasses.replace(item.entry, notes=note or None, abbr=label or None)
     item = dataclasses.replace(item, record=record, entry=entry, steps=(step, f"{step}: {label}"))
     text = enriched.dump_items([item])
-    fast = enriched._fast_load(text)
+    fast = yaml_layout.fast_load(text)
     if fast is not None:
         assert_same(fast, pyyaml(text))
     assert enriched.load_items(text, "enriched.yaml")["geoclip"] == item
@@ -134,16 +134,16 @@ def test_hand_edits_read_the_same_or_go_to_pyyaml(old: str, new: str) -> None:
     try:
         slow = pyyaml(text)
     except yaml.YAMLError:
-        assert enriched._fast_load(text) is None
+        assert yaml_layout.fast_load(text) is None
         return
-    fast = enriched._fast_load(text)
+    fast = yaml_layout.fast_load(text)
     if fast is not None:
         assert_same(fast, slow)
 
 
 def test_errors_keep_their_lines_whichever_reader_reads_the_file() -> None:
     text = BASE.replace("  status: published\n", "  status: publishd\n", 1)
-    assert enriched._fast_load(text) is not None
+    assert yaml_layout.fast_load(text) is not None
     line = text.splitlines().index("  status: publishd") + 1
     with pytest.raises(Exception, match=rf"enriched.yaml:{line}: entry 'geoclip': status: 'publishd' is not one of"):
         enriched.load_items(text, "enriched.yaml")

@@ -8,7 +8,6 @@ with a safe loader, without anchors or aliases.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from .model import (
     Section,
 )
 from .names import person_from_text
+from .yaml_layout import BaseLoader, curated_scalar
 
 # A list of 10,000 entries takes about 3 MB; anything far larger is a mistake or an attack.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -193,7 +193,7 @@ def _decode(data: bytes, collector: _Collector) -> str | None:
 
 
 def _compose(text: str, collector: _Collector) -> yaml.Node | None:
-    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader_class = BaseLoader
     try:
         if "&" in text or "*" in text:
             anchored = _first_anchor_outside_entries(text, loader_class)
@@ -826,23 +826,23 @@ def _did_you_mean(name: str, choices: Iterable[str]) -> str:
 def render_entry(entry: Entry, indent: int = 2) -> str:
     """The YAML block of one new entry, in the bundled file's style (`  - id: ...`), ending with a newline."""
     pad = " " * indent
-    lines = [f"{pad}- id: {_yaml_text(entry.id)}", f"{pad}  section: {_yaml_text(entry.section)}"]
+    lines = [f"{pad}- id: {curated_scalar(entry.id)}", f"{pad}  section: {curated_scalar(entry.section)}"]
     if entry.kind != "paper":
         lines.append(f"{pad}  kind: {entry.kind}")
     if entry.abbr:
-        lines.append(f"{pad}  abbr: {_yaml_text(entry.abbr)}")
-    lines.append(f"{pad}  title: {_yaml_text(entry.title)}")
+        lines.append(f"{pad}  abbr: {curated_scalar(entry.abbr)}")
+    lines.append(f"{pad}  title: {curated_scalar(entry.title)}")
     if entry.venue:
-        lines.append(f"{pad}  venue: {_yaml_text(entry.venue)}")
+        lines.append(f"{pad}  venue: {curated_scalar(entry.venue)}")
     if entry.year:
         lines.append(f"{pad}  year: {entry.year}")
     if entry.host:
-        lines.append(f"{pad}  host: {_yaml_text(entry.host)}")
+        lines.append(f"{pad}  host: {curated_scalar(entry.host)}")
     lines.extend(
         f"{pad}  {name}: [{', '.join(values)}]"
         for name, values in (
             ("authors", [_yaml_person(p) for p in entry.authors]),
-            ("also_in", [_yaml_text(s) for s in entry.also_in]),
+            ("also_in", [curated_scalar(s) for s in entry.also_in]),
         )
         if values
     )
@@ -852,10 +852,10 @@ def render_entry(entry: Entry, indent: int = 2) -> str:
     stated = {name: getattr(entry.ids, name) for name in ID_FIELDS if getattr(entry.ids, name)}
     if stated:
         lines.append(
-            f"{pad}  ids: {{" + ", ".join(f"{name}: {_yaml_text(value)}" for name, value in stated.items()) + "}"
+            f"{pad}  ids: {{" + ", ".join(f"{name}: {curated_scalar(value)}" for name, value in stated.items()) + "}"
         )
     if entry.key:
-        lines.append(f"{pad}  key: {_yaml_text(entry.key)}")
+        lines.append(f"{pad}  key: {curated_scalar(entry.key)}")
     lines.extend(_curated_lines(entry, indent))
     return "\n".join(lines) + "\n"
 
@@ -874,7 +874,7 @@ def _curated_lines(entry: Entry, indent: int) -> list[str]:
             )
             lines.append(f"{pad}    {name}: {shown}")
     if entry.tags:
-        lines.append(f"{pad}  tags: [" + ", ".join(_yaml_text(t) for t in entry.tags) + "]")
+        lines.append(f"{pad}  tags: [" + ", ".join(curated_scalar(t) for t in entry.tags) + "]")
     if entry.notes:
         lines.append(f"{pad}  notes: {yaml_block(entry.notes, indent + 4)}")
     return lines
@@ -883,21 +883,21 @@ def _curated_lines(entry: Entry, indent: int) -> list[str]:
 def render_link_value(link: Link) -> str:
     """A link's value in entries.yaml: the URL, or `{url, label}` when the label is not the default."""
     if not link.label:
-        return _yaml_text(link.url)
-    return f"{{url: {_yaml_text(link.url)}, label: {_yaml_text(link.label)}}}"
+        return curated_scalar(link.url)
+    return f"{{url: {curated_scalar(link.url)}, label: {curated_scalar(link.label)}}}"
 
 
 def yaml_block(value: str, indent: int) -> str:
     """A scalar as a one-line YAML value, or a literal block (`|-`) indented by `indent` when it spans lines."""
     if "\n" not in value or value[:1].isspace() or any(line != line.rstrip() for line in value.splitlines()):
-        return _yaml_text(value)
+        return curated_scalar(value)
     pad = " " * indent
     return "|-\n" + "\n".join(f"{pad}{line}" if line else "" for line in value.splitlines())
 
 
 def _yaml_person(person: Person) -> str:
     parts = {name: getattr(person, name) for name in PERSON_FIELDS if getattr(person, name)}
-    return "{" + ", ".join(f"{name}: {_yaml_text(value)}" for name, value in parts.items()) + "}"
+    return "{" + ", ".join(f"{name}: {curated_scalar(value)}" for name, value in parts.items()) + "}"
 
 
 def insert_entry(text: str, entry: Entry) -> str:
@@ -905,7 +905,7 @@ def insert_entry(text: str, entry: Entry) -> str:
 
     Every other byte of the file is kept: comments, order, quoting and blank lines.
     """
-    root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    root = yaml.compose(text, Loader=BaseLoader)
     if not isinstance(root, yaml.MappingNode):
         raise InputError("the list has no top-level mapping to add the entry to")
     entries_node = next(value for key, value in root.value if key.value == "entries")
@@ -935,14 +935,3 @@ def _last_content_line(lines: list[str], item: yaml.Node) -> int:
     while last > item.start_mark.line and (not lines[last].strip() or lines[last].lstrip().startswith("#")):
         last -= 1
     return last
-
-
-def _yaml_text(value: str) -> str:
-    # A JSON string is a valid YAML double-quoted scalar: safe for colons, quotes, '#' and non-ASCII alike.
-    plain = re.match(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$", value) and not value.endswith(" ")
-    return value if plain and not _looks_typed(value) else json.dumps(value, ensure_ascii=False)
-
-
-def _looks_typed(value: str) -> bool:
-    """Plain text YAML would read as something else (a number, a boolean, null, a date)."""
-    return bool(re.match(r"^(\d[\d._]*|true|false|yes|no|on|off|null|~|\d{4}-\d{2}-\d{2}.*)$", value, re.IGNORECASE))
