@@ -22,6 +22,7 @@ from geoemb_bib.model import (
     Record,
     Resolved,
     Section,
+    SourceName,
 )
 
 FETCHED = "2026-01-15T10:00:00Z"
@@ -55,10 +56,12 @@ def people(*names: str) -> tuple[Person, ...]:
     return tuple(result)
 
 
-def _prov(fields: Iterable[str], source: str, standard_id: str, score: float | None = None) -> dict[str, Provenance]:
+def _prov(
+    fields: Iterable[str], source: SourceName, standard_id: str, score: float | None = None
+) -> dict[str, Provenance]:
     return {
         name: Provenance(source=source, standard_id=standard_id, fetched_at=FETCHED, score=score) for name in fields
-    }  # type: ignore[arg-type]
+    }
 
 
 def geoclip() -> Resolved:

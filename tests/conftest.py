@@ -13,6 +13,8 @@ from fakeservices import fake_services  # noqa: F401
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO_ROOT = Path(__file__).parent.parent
+# The contact address every test run sends in its User-Agent (the services ask for one; the fake records it).
+MAILTO = "curator@example.org"
 
 
 class NonLoopbackConnection(AssertionError):

@@ -10,7 +10,7 @@ import functools
 import tempfile
 from pathlib import Path
 
-from conftest import REPO_ROOT
+from conftest import MAILTO, REPO_ROOT
 from fakeservices import FakeServices
 from geoemb_bib.catalog import build_catalog
 from geoemb_bib.entries import load_entries
@@ -23,9 +23,7 @@ from geoemb_bib.resolve import refresh
 def resolved_bundled_catalog() -> Catalog:
     curated = load_entries("entries.yaml", (REPO_ROOT / "entries.yaml").read_bytes())
     with FakeServices() as fake, tempfile.TemporaryDirectory() as cache:
-        settings = FetchSettings(
-            base_urls=fake.base_urls, cache_dir=Path(cache), mailto="tests@example.org", arxiv_interval=0.2
-        )
+        settings = FetchSettings(base_urls=fake.base_urls, cache_dir=Path(cache), mailto=MAILTO, arxiv_interval=0.2)
         with Fetcher(settings) as fetcher:
             result = refresh(curated, {}, fetcher, now="2026-11-27T00:00:00Z")
     return build_catalog(curated, {item.entry.id: item for item in result.items})

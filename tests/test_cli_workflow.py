@@ -1,20 +1,18 @@
-"""The README workflow end to end: the real CLI in a subprocess against the loopback fake services (replay bodies).
+"""The README workflow end to end against the loopback fake services (replay bodies).
 
 A new user builds the bundled list, gets the four files, refreshes again without a request, adds a paper,
-sees it in `status` and in the next build. Every body the fake serves is reconstructed (see
-fixtures/replay/PROVENANCE.md); no assertion here reads a value PROVENANCE lists as synthetic.
+sees it in `status` and in the next build. The first build runs the real CLI in a subprocess; the maintainer's
+commands on a list of their own run in-process (CliRunner), since a process adds nothing to what they check.
+Every body the fake serves is reconstructed (see fixtures/replay/PROVENANCE.md); no assertion here reads a value
+PROVENANCE lists as synthetic.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,57 +20,24 @@ import yaml
 
 from conftest import FIXTURES, REPO_ROOT
 from fakeservices import FakeServices
-from geoemb_bib.enriched import load_items
 from geoemb_bib.entries import load_entries
-
-MAILTO = "curator@example.org"
-
-
-@dataclass
-class Workspace:
-    """A list repository: a copy of the bundled entries.yaml, its own cache, and the fake services."""
-
-    folder: Path
-    fake: FakeServices
-    cache: Path
-
-    def run(
-        self, *args: str, input_text: str | None = None, env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        environment = {
-            key: value for key, value in os.environ.items() if not key.startswith("GEOEMB_BIB_") and key != "CI"
-        }
-        environment.update(self.fake.env(cache_dir=self.cache, mailto=MAILTO))
-        environment.update(env or {})
-        return subprocess.run(
-            [sys.executable, "-m", "geoemb_bib", *args],
-            cwd=self.folder,
-            env=environment,
-            input=input_text,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-
-    def enriched(self) -> dict[str, object]:
-        return load_items((self.folder / "enriched.yaml").read_text(encoding="utf-8"), "enriched.yaml")  # type: ignore[return-value]
+from reliability import Run, Workspace
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, subprocess.CompletedProcess[str]]]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, Run]]:
     """One cold `geoemb-bib build` of the bundled list, shared by the tests that only read its results."""
     folder = tmp_path_factory.mktemp("list")
     shutil.copy(REPO_ROOT / "entries.yaml", folder / "entries.yaml")
     with FakeServices() as fake:
-        workspace = Workspace(folder, fake, folder / ".cache")
+        workspace = Workspace(folder, fake, fast=False)
         result = workspace.run("build")
         yield workspace, result
 
 
-def test_build_writes_the_four_files_and_exits_0(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+def test_build_writes_the_four_files_and_exits_0(built: tuple[Workspace, Run]) -> None:
     workspace, result = built
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     for name in ("references.bib", "references.json", "enriched.yaml", "list.md"):
         assert (workspace.folder / "build" / name).is_file(), name
     assert (workspace.folder / "enriched.yaml").read_text() == (
@@ -83,7 +48,7 @@ def test_build_writes_the_four_files_and_exits_0(built: tuple[Workspace, subproc
 
 
 def test_build_fetches_every_arxiv_id_of_the_list_in_one_request(
-    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+    built: tuple[Workspace, Run],
 ) -> None:
     workspace, _ = built
     arxiv = workspace.fake.requests("arxiv")
@@ -96,12 +61,12 @@ def test_build_fetches_every_arxiv_id_of_the_list_in_one_request(
 
 
 def test_the_seed_upgrades_are_found_and_the_traps_rejected(
-    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+    built: tuple[Workspace, Run],
 ) -> None:
     """Replay: every upgrade MANIFEST.yaml expects, and no wrong match."""
     workspace, _ = built
     items = workspace.enriched()
-    published = {entry_id for entry_id, item in items.items() if item.status == "published"}  # type: ignore[attr-defined]
+    published = {entry_id for entry_id, item in items.items() if item.status == "published"}
     assert published == {
         "lossy-neural-compression",
         "earth-embeddings",
@@ -115,7 +80,7 @@ def test_the_seed_upgrades_are_found_and_the_traps_rejected(
         "dinovision",
         "crop-type-fm-generalizability",
     }
-    doi = {entry_id: item.record.doi for entry_id, item in items.items()}  # type: ignore[attr-defined]
+    doi = {entry_id: item.record.doi for entry_id, item in items.items()}
     assert doi["satclip"] == "10.1609/aaai.v39i4.32457"
     assert doi["seco"] == "10.1109/iccv48922.2021.00928"
     assert doi["crop-type-fm-generalizability"] == "10.1109/igarss55030.2025.11242260"
@@ -125,16 +90,16 @@ def test_the_seed_upgrades_are_found_and_the_traps_rejected(
     assert items["geoclip"].record.openreview_id == "I18BXotQ7j" and doi["geoclip"] in (
         None,
         "10.48550/arxiv.2309.16020",
-    )  # type: ignore[attr-defined]
-    assert items["major-tom-embeddings"].status == "preprint" and "igarss53475" not in str(doi["major-tom-embeddings"])  # type: ignore[attr-defined]
-    assert items["presto"].status == "preprint"  # type: ignore[attr-defined]
+    )
+    assert items["major-tom-embeddings"].status == "preprint" and "igarss53475" not in str(doi["major-tom-embeddings"])
+    assert items["presto"].status == "preprint"
     for entry_id in ("geoclip", "satclip", "seco", "satmae", "modality-gap"):
-        record = items[entry_id].record  # type: ignore[attr-defined]
+        record = items[entry_id].record
         assert record.arxiv_id and record.arxiv_primary_class, f"{entry_id} lost its arXiv fields after the upgrade"
 
 
 def test_exports_cite_the_published_version_with_the_same_key_in_every_format(
-    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+    built: tuple[Workspace, Run],
 ) -> None:
     workspace, _ = built
     bib = (workspace.folder / "build" / "references.bib").read_text(encoding="utf-8")
@@ -149,13 +114,13 @@ def test_exports_cite_the_published_version_with_the_same_key_in_every_format(
 
 
 def test_a_second_refresh_is_answered_from_the_cache_and_changes_nothing(
-    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+    built: tuple[Workspace, Run],
 ) -> None:
     workspace, _ = built
     before = (workspace.folder / "enriched.yaml").read_text(encoding="utf-8")
     workspace.fake.clear_log()
     result = workspace.run("refresh")
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     assert workspace.fake.count() == 0
     assert "changes:  none" in result.stdout
     after = (workspace.folder / "enriched.yaml").read_text(encoding="utf-8")
@@ -163,7 +128,7 @@ def test_a_second_refresh_is_answered_from_the_cache_and_changes_nothing(
 
 
 def test_status_lists_every_entry_with_key_status_evidence_and_what_is_missing(
-    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+    built: tuple[Workspace, Run],
 ) -> None:
     workspace, _ = built
     rows = json.loads(workspace.run("status", "--json").stdout)
@@ -176,13 +141,13 @@ def test_status_lists_every_entry_with_key_status_evidence_and_what_is_missing(
 
 
 def test_export_reads_enriched_yaml_without_the_network(
-    built: tuple[Workspace, subprocess.CompletedProcess[str]],
+    built: tuple[Workspace, Run],
 ) -> None:
     workspace, _ = built
     workspace.fake.clear_log()
     for format_name in ("bibtex", "csl-json", "yaml", "markdown"):
         result = workspace.run("export", "--format", format_name)
-        assert result.returncode == 0, result.stderr
+        assert result.code == 0, result.stderr
         assert result.stdout
     assert workspace.fake.count() == 0
     assert workspace.run("export", "--format", "bibtex").stdout == (
@@ -190,10 +155,10 @@ def test_export_reads_enriched_yaml_without_the_network(
     ).read_text(encoding="utf-8")
 
 
-def test_cache_info_counts_the_answers_per_service(built: tuple[Workspace, subprocess.CompletedProcess[str]]) -> None:
+def test_cache_info_counts_the_answers_per_service(built: tuple[Workspace, Run]) -> None:
     workspace, _ = built
     result = workspace.run("cache", "info")
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     assert f"directory: {workspace.cache}" in result.stdout
     assert re.search(r"arxiv:\s+2 answers", result.stdout)
 
@@ -209,12 +174,12 @@ def small_list(tmp_path: Path) -> Iterator[Workspace]:
     end = text.index("  # 3. Product Embeddings")
     (tmp_path / "entries.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
     with FakeServices() as fake:
-        yield Workspace(tmp_path, fake, tmp_path / ".cache")
+        yield Workspace(tmp_path, fake, fast=False)
 
 
 def test_a_paper_added_by_arxiv_id_appears_in_status_and_in_the_next_build(small_list: Workspace) -> None:
     original = (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
-    added = small_list.run(
+    added = small_list.invoke(
         "add",
         "https://arxiv.org/abs/2311.17179",
         "--section",
@@ -222,7 +187,7 @@ def test_a_paper_added_by_arxiv_id_appears_in_status_and_in_the_next_build(small
         "--code",
         "https://github.com/microsoft/satclip",
     )
-    assert added.returncode == 0, added.stderr
+    assert added.code == 0, added.stderr
     assert "added 'klemmer2023satclip'" in added.stdout
     updated = (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
     assert updated.startswith(original[: original.index("  # 3. Product Embeddings")].rstrip("\n"))
@@ -232,9 +197,9 @@ def test_a_paper_added_by_arxiv_id_appears_in_status_and_in_the_next_build(small
     assert entry.venue == "Arxiv 2023"
     assert entry.link("code").url == "https://github.com/microsoft/satclip"  # type: ignore[union-attr]
 
-    build = small_list.run("build")
-    assert build.returncode == 0, build.stderr
-    rows = {row["id"]: row for row in json.loads(small_list.run("status", "--json").stdout)}
+    build = small_list.invoke("build")
+    assert build.code == 0, build.stderr
+    rows = {row["id"]: row for row in json.loads(small_list.invoke("status", "--json").stdout)}
     assert rows["klemmer2023satclip"]["status"] == "published"
     assert rows["klemmer2023satclip"]["venue"] == "AAAI 2025"
     bib = (small_list.folder / "build" / "references.bib").read_text(encoding="utf-8")
@@ -243,8 +208,8 @@ def test_a_paper_added_by_arxiv_id_appears_in_status_and_in_the_next_build(small
 
 def test_adding_a_paper_already_listed_is_refused_naming_the_entry(small_list: Workspace) -> None:
     before = (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
-    result = small_list.run("add", "arXiv:2309.16020v2", "--section", "location")
-    assert result.returncode == 1
+    result = small_list.invoke("add", "arXiv:2309.16020v2", "--section", "location")
+    assert result.code == 1
     assert re.match(
         r"error: entries\.yaml: entry 'geoclip' \(line \d+\) already lists arxiv:2309\.16020\n", result.stderr
     )
@@ -253,10 +218,10 @@ def test_adding_a_paper_already_listed_is_refused_naming_the_entry(small_list: W
 
 
 def test_add_by_doi_takes_the_crossref_record(small_list: Workspace) -> None:
-    result = small_list.run(
+    result = small_list.invoke(
         "add", "https://doi.org/10.1109/IGARSS53475.2024.10640760", "--section", "product", "--id", "major-tom"
     )
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     entry = next(
         e
         for e in load_entries("entries.yaml", (small_list.folder / "entries.yaml").read_bytes()).entries
@@ -267,32 +232,32 @@ def test_add_by_doi_takes_the_crossref_record(small_list: Workspace) -> None:
 
 
 def test_add_offline_asks_for_the_title(small_list: Workspace) -> None:
-    result = small_list.run(
+    result = small_list.invoke(
         "add", "2311.17179", "--section", "location", "--offline", "--title", "SatCLIP: Global Location Embeddings"
     )
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     assert small_list.fake.count() == 0
     assert "SatCLIP: Global Location Embeddings" in (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
 
 
 def test_dry_run_shows_changes_without_writing_and_report_is_markdown(small_list: Workspace) -> None:
-    dry = small_list.run("refresh", "--only", "geoclip", "--dry-run")
-    assert dry.returncode == 0, dry.stderr
+    dry = small_list.invoke("refresh", "--only", "geoclip", "--dry-run")
+    assert dry.code == 0, dry.stderr
     assert "dry run: enriched.yaml not written" in dry.stdout
     assert not (small_list.folder / "enriched.yaml").exists()
     report = small_list.folder / "report.md"
-    real = small_list.run("refresh", "--section", "location", "--report", str(report))
-    assert real.returncode == 0, real.stderr
+    real = small_list.invoke("refresh", "--section", "location", "--report", str(report))
+    assert real.code == 0, real.stderr
     text = report.read_text(encoding="utf-8")
     assert text.startswith("# geoemb-bib refresh report\n")
     assert "## New entries" in text
     items = small_list.enriched()
-    assert items["geoclip"].status == "published"  # type: ignore[attr-defined]
-    assert items["seco"].status == "unresolved"  # type: ignore[attr-defined]
+    assert items["geoclip"].status == "published"
+    assert items["seco"].status == "unresolved"
 
 
 def test_keys_never_change_on_refresh_even_when_the_year_changes_unless_rekey(small_list: Workspace) -> None:
-    assert small_list.run("refresh", "--only", "geoclip").returncode == 0
+    assert small_list.invoke("refresh", "--only", "geoclip").code == 0
     enriched = small_list.folder / "enriched.yaml"
     document = yaml.safe_load(enriched.read_text(encoding="utf-8"))
     geoclip = next(item for item in document["entries"] if item["id"] == "geoclip")
@@ -301,22 +266,22 @@ def test_keys_never_change_on_refresh_even_when_the_year_changes_unless_rekey(sm
     enriched.write_text(
         enriched.read_text(encoding="utf-8").replace(f"key: {key}", "key: vivanco2022geoclip"), encoding="utf-8"
     )
-    again = small_list.run("refresh", "--only", "geoclip")
-    assert again.returncode == 0, again.stderr
-    assert small_list.enriched()["geoclip"].key == "vivanco2022geoclip"  # type: ignore[attr-defined]
-    rekeyed = small_list.run("refresh", "--only", "geoclip", "--rekey")
-    assert rekeyed.returncode == 0, rekeyed.stderr
-    assert small_list.enriched()["geoclip"].key == key  # type: ignore[attr-defined]
+    again = small_list.invoke("refresh", "--only", "geoclip")
+    assert again.code == 0, again.stderr
+    assert small_list.enriched()["geoclip"].key == "vivanco2022geoclip"
+    rekeyed = small_list.invoke("refresh", "--only", "geoclip", "--rekey")
+    assert rekeyed.code == 0, rekeyed.stderr
+    assert small_list.enriched()["geoclip"].key == key
     assert f"key vivanco2022geoclip -> {key}" in rekeyed.stdout
 
 
 def test_services_unreachable_still_write_every_output_and_exit_1(small_list: Workspace) -> None:
-    assert small_list.run("build").returncode == 0
+    assert small_list.invoke("build").code == 0
     before = (small_list.folder / "enriched.yaml").read_text(encoding="utf-8")
     closed = {variable: "http://127.0.0.1:9/x" for variable in small_list.fake.env()}
     shutil.rmtree(small_list.folder / "build")
-    result = small_list.run("build", "--refresh", env=closed)
-    assert result.returncode == 1
+    result = small_list.invoke("build", "--refresh", env=closed)
+    assert result.code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert sorted(line.split(":")[1].strip() for line in errors) == ["arxiv", "crossref", "openreview", "openreview_v1"]
     assert all("cannot connect" in line for line in errors)
@@ -352,15 +317,15 @@ def test_fixtures_readme_names_the_provenance_of_the_replay_corpus() -> None:
 def test_a_key_given_while_the_services_were_down_is_provisional(small_list: Workspace) -> None:
     """A first refresh offline names an entry from its listing alone; its first real resolution gives the key
     its real form, once, as a reported change. After that the key stays."""
-    offline = small_list.run("refresh", "--only", "geoclip", "--offline")
-    assert offline.returncode == 1
+    offline = small_list.invoke("refresh", "--only", "geoclip", "--offline")
+    assert offline.code == 1
     provisional = small_list.enriched()["geoclip"]
-    assert provisional.status == "unresolved"  # type: ignore[attr-defined]
-    online = small_list.run("refresh", "--only", "geoclip")
-    assert online.returncode == 0, online.stderr
+    assert provisional.status == "unresolved"
+    online = small_list.invoke("refresh", "--only", "geoclip")
+    assert online.code == 0, online.stderr
     resolved = small_list.enriched()["geoclip"]
-    assert resolved.status == "published"  # type: ignore[attr-defined]
-    assert resolved.key == "cepeda2023geoclip" != provisional.key  # type: ignore[attr-defined]
-    assert f"key {provisional.key} -> cepeda2023geoclip" in online.stdout  # type: ignore[attr-defined]
-    again = small_list.run("refresh", "--only", "geoclip", "--refresh")
-    assert again.returncode == 0 and small_list.enriched()["geoclip"].key == resolved.key  # type: ignore[attr-defined]
+    assert resolved.status == "published"
+    assert resolved.key == "cepeda2023geoclip" != provisional.key
+    assert f"key {provisional.key} -> cepeda2023geoclip" in online.stdout
+    again = small_list.invoke("refresh", "--only", "geoclip", "--refresh")
+    assert again.code == 0 and small_list.enriched()["geoclip"].key == resolved.key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -12,15 +13,15 @@ from geoemb_bib.merge import merge_entry
 from geoemb_bib.model import Entry, PartialDate, Person, Record, Resolved
 
 
-def record(title: str, family: str | None, year: int | None, **fields: object) -> Record:
-    return Record(
+def record(title: str, family: str | None, year: int | None, **changes: Any) -> Record:
+    base = Record(
         source="merged",
         standard_id="x",
         title=title,
         author=(Person(family=family, given="A."),) if family else (),
         issued=PartialDate(year) if year else None,
-        **fields,  # type: ignore[arg-type]
     )
+    return dataclasses.replace(base, **changes)
 
 
 def item(entry_id: str, title: str, family: str | None, year: int | None, *, key: str | None = None) -> Resolved:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 from rapidfuzz import fuzz
 
@@ -31,18 +34,18 @@ def people(*names: str) -> tuple[Person, ...]:
     return tuple(person_from_text(name) for name in names)
 
 
-def crossref(doi: str, title: str, authors: tuple[Person, ...], year: int | None, **fields: object) -> Record:
-    fields.setdefault("type", "article-journal")
-    fields.setdefault("source_type", "journal-article")
-    return Record(
+def crossref(doi: str, title: str, authors: tuple[Person, ...], year: int | None, **changes: Any) -> Record:
+    base = Record(
         source="crossref",
         standard_id=f"doi:{doi}",
+        type="article-journal",
+        source_type="journal-article",
         doi=doi,
         title=title,
         author=authors,
         issued=PartialDate(year) if year else None,
-        **fields,  # type: ignore[arg-type]
     )
+    return dataclasses.replace(base, **changes)
 
 
 def note(note_id: str, title: str, authors: tuple[Person, ...], year: int, decision: Decision, venueid: str) -> Record:

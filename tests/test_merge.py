@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -30,59 +31,61 @@ AUTHORS = (person_from_text("Ada Lovelace"), person_from_text("Charles Babbage")
 TITLE = "Deep Location Embeddings for Everything"
 
 
-def paper(**fields: object) -> Entry:
-    values: dict[str, object] = {
-        "id": "deep",
-        "section": "location",
-        "title": TITLE,
-        "venue": "NeurIPS 2023",
-        "links": (Link("paper", "https://arxiv.org/abs/2301.00001"),),
-    }
-    values.update(fields)
-    return Entry(**values)  # type: ignore[arg-type]
+PAPER = Entry(
+    id="deep",
+    section="location",
+    title=TITLE,
+    venue="NeurIPS 2023",
+    links=(Link("paper", "https://arxiv.org/abs/2301.00001"),),
+)
+PREPRINT = Record(
+    source="arxiv",
+    standard_id="arxiv:2301.00001v3",
+    type="article",
+    title=TITLE,
+    author=AUTHORS,
+    issued=PartialDate(2023, 1, 2),
+    publisher="arXiv",
+    url="https://arxiv.org/abs/2301.00001",
+    abstract="The arXiv abstract.",
+    arxiv_id="2301.00001",
+    arxiv_version=3,
+    arxiv_primary_class="cs.LG",
+    arxiv_categories=("cs.LG", "cs.CV"),
+    arxiv_comment="Camera-ready",
+    fetched_at="2026-01-01T00:00:00Z",
+)
+PUBLISHED = Record(
+    source="crossref",
+    standard_id="doi:10.1000/deep",
+    type="paper-conference",
+    source_type="proceedings-article",
+    title=TITLE,
+    author=AUTHORS,
+    issued=PartialDate(2023),
+    container_title="Advances in Neural Information Processing Systems",
+    publisher="Curran",
+    volume="36",
+    page="1-10",
+    doi="10.1000/deep",
+    url="https://doi.org/10.1000/deep",
+    fetched_at="2026-01-02T00:00:00Z",
+)
 
 
-def preprint(**fields: object) -> Record:
-    values: dict[str, object] = {
-        "source": "arxiv",
-        "standard_id": "arxiv:2301.00001v3",
-        "type": "article",
-        "title": TITLE,
-        "author": AUTHORS,
-        "issued": PartialDate(2023, 1, 2),
-        "publisher": "arXiv",
-        "url": "https://arxiv.org/abs/2301.00001",
-        "abstract": "The arXiv abstract.",
-        "arxiv_id": "2301.00001",
-        "arxiv_version": 3,
-        "arxiv_primary_class": "cs.LG",
-        "arxiv_categories": ("cs.LG", "cs.CV"),
-        "arxiv_comment": "Camera-ready",
-        "fetched_at": "2026-01-01T00:00:00Z",
-    }
-    values.update(fields)
-    return Record(**values)  # type: ignore[arg-type]
+def paper(**changes: Any) -> Entry:
+    """The listed paper, with `changes`."""
+    return dataclasses.replace(PAPER, **changes)
 
 
-def published(**fields: object) -> Record:
-    values: dict[str, object] = {
-        "source": "crossref",
-        "standard_id": "doi:10.1000/deep",
-        "type": "paper-conference",
-        "source_type": "proceedings-article",
-        "title": TITLE,
-        "author": AUTHORS,
-        "issued": PartialDate(2023),
-        "container_title": "Advances in Neural Information Processing Systems",
-        "publisher": "Curran",
-        "volume": "36",
-        "page": "1-10",
-        "doi": "10.1000/deep",
-        "url": "https://doi.org/10.1000/deep",
-        "fetched_at": "2026-01-02T00:00:00Z",
-    }
-    values.update(fields)
-    return Record(**values)  # type: ignore[arg-type]
+def preprint(**changes: Any) -> Record:
+    """Its arXiv record (v3), with `changes`."""
+    return dataclasses.replace(PREPRINT, **changes)
+
+
+def published(**changes: Any) -> Record:
+    """Its Crossref version of record, with `changes`."""
+    return dataclasses.replace(PUBLISHED, **changes)
 
 
 def merged_with_doi(
@@ -123,24 +126,30 @@ def test_override_beats_every_source() -> None:
     )
     result = merged_with_doi(entry, published(), preprint())
     record = result.record
-    assert record.title == "Curated Title" and record.issued == PartialDate(2020, 5) and record.doi == "10.9999/pinned"
-    assert record.author == (Person(family="Curie", given="Marie"),) and record.type == "article-journal"
+    assert record.title == "Curated Title"
+    assert record.issued == PartialDate(2020, 5)
+    assert record.doi == "10.9999/pinned"
+    assert record.author == (Person(family="Curie", given="Marie"),)
+    assert record.type == "article-journal"
     assert record.venue == "NeurIPS 2023 Spotlight"
     assert {result.provenance[name].source for name in ("title", "issued", "doi", "author", "type", "venue")} == {
         "override"
     }
     # Everything not overridden still comes from the version of record.
-    assert record.volume == "36" and result.provenance["volume"] == Provenance(
-        "crossref", "doi:10.1000/deep", "2026-01-02T00:00:00Z", None
-    )
+    assert record.volume == "36"
+    assert result.provenance["volume"] == Provenance("crossref", "doi:10.1000/deep", "2026-01-02T00:00:00Z", None)
 
 
 def test_version_of_record_beats_arxiv_and_arxiv_facts_are_kept_after_the_upgrade() -> None:
     result = merged_with_doi(paper(), published(), preprint())
     record = result.record
-    assert result.status == "published" and result.evidence == "identifier"
-    assert record.source == "merged" and record.standard_id == "doi:10.1000/deep"
-    assert record.type == "paper-conference" and record.doi == "10.1000/deep" and record.publisher == "Curran"
+    assert result.status == "published"
+    assert result.evidence == "identifier"
+    assert record.source == "merged"
+    assert record.standard_id == "doi:10.1000/deep"
+    assert record.type == "paper-conference"
+    assert record.doi == "10.1000/deep"
+    assert record.publisher == "Curran"
     assert (record.arxiv_id, record.arxiv_version, record.arxiv_primary_class, record.arxiv_categories) == (
         "2301.00001",
         3,
@@ -157,18 +166,19 @@ def test_version_of_record_beats_arxiv_and_arxiv_facts_are_kept_after_the_upgrad
 def test_abstract_comes_from_arxiv_unless_the_version_of_record_has_one() -> None:
     assert merged_with_doi(paper(), published(), preprint()).record.abstract == "The arXiv abstract."
     with_own = merged_with_doi(paper(), published(abstract="The published abstract."), preprint())
-    assert (
-        with_own.record.abstract == "The published abstract." and with_own.provenance["abstract"].source == "crossref"
-    )
+    assert with_own.record.abstract == "The published abstract."
+    assert with_own.provenance["abstract"].source == "crossref"
 
 
 def test_authors_of_the_version_of_record_unless_it_has_none() -> None:
     longer = preprint(author=(*AUTHORS, person_from_text("Michele Martone")))
     result = merged_with_doi(paper(), published(), longer)
-    assert len(result.record.author) == 2 and result.provenance["author"].source == "crossref"
+    assert len(result.record.author) == 2
+    assert result.provenance["author"].source == "crossref"
     assert any("crossref lists 2, arXiv 3" in step for step in result.steps)
     authorless = merged_with_doi(paper(), published(author=()), preprint())
-    assert authorless.record.author == AUTHORS and authorless.provenance["author"].source == "arxiv"
+    assert authorless.record.author == AUTHORS
+    assert authorless.provenance["author"].source == "arxiv"
 
 
 def test_title_of_the_version_of_record_even_when_only_case_differs_and_no_alias_for_case() -> None:
@@ -203,19 +213,25 @@ def test_a_version_of_record_without_doi_gets_neither_arxivs_doi_nor_its_publish
         paper(), preprint=preprint(), searches=[choose(reference, [accepted], context="openreview search")]
     )
     record = result.record
-    assert result.status == "published" and result.evidence == "verified"
-    assert record.doi is None and record.publisher is None
+    assert result.status == "published"
+    assert result.evidence == "verified"
+    assert record.doi is None
+    assert record.publisher is None
     assert record.container_title == "Neural Information Processing Systems"  # from the venue table: no booktitle given
-    assert record.venue == "NeurIPS 2023" and record.openreview_id == "abc123"
+    assert record.venue == "NeurIPS 2023"
+    assert record.openreview_id == "abc123"
     assert result.provenance["title"].score == 100
     assert IdAssertion("openreview", "abc123", "matching") in result.identity
 
 
 def test_a_preprint_gets_the_arxiv_datacite_doi_and_arxiv_as_publisher() -> None:
     result = merge_entry(paper(venue="Arxiv 2023"), preprint=preprint())
-    assert result.status == "preprint" and result.evidence == "identifier"
-    assert result.record.doi == "10.48550/arxiv.2301.00001" and result.record.publisher == "arXiv"
-    assert result.record.type == "article" and result.record.venue == "Arxiv 2023"
+    assert result.status == "preprint"
+    assert result.evidence == "identifier"
+    assert result.record.doi == "10.48550/arxiv.2301.00001"
+    assert result.record.publisher == "arXiv"
+    assert result.record.type == "article"
+    assert result.record.venue == "Arxiv 2023"
     assert result.provenance["venue"].source == "curated"
     assert result.problems == ()
 
@@ -249,9 +265,11 @@ def test_version_of_record_without_a_date_takes_the_curated_year_not_arxivs() ->
 
 def test_listed_venue_with_only_an_arxiv_record_stays_a_preprint_with_a_note() -> None:
     result = merge_entry(paper(venue="ICCV 2025 Oral"), preprint=preprint())
-    assert result.status == "preprint" and result.evidence == "identifier"
+    assert result.status == "preprint"
+    assert result.evidence == "identifier"
     assert "listed as ICCV 2025 Oral; no version of record found" in result.problems
-    assert result.record.venue == "ICCV 2025 Oral" and result.provenance["venue"].source == "curated"
+    assert result.record.venue == "ICCV 2025 Oral"
+    assert result.provenance["venue"].source == "curated"
     assert result.record.type == "article"
 
 
@@ -269,7 +287,8 @@ def test_verified_match_is_published_with_matching_assertion_and_score() -> None
     result = merge_entry(
         entry, preprint=preprint(), searches=[choose(reference, [published(score=77.0)], context="crossref search")]
     )
-    assert result.status == "published" and result.evidence == "verified"
+    assert result.status == "published"
+    assert result.evidence == "verified"
     assert IdAssertion("doi", "10.1000/deep", "matching") in result.identity
     assert result.provenance["doi"].score == 100
     assert any(step.startswith("crossref search: 10.1000/deep acceptable") for step in result.steps)
@@ -279,7 +298,8 @@ def test_title_changed_at_publication_keeps_the_old_title_as_alias() -> None:
     renamed = published(title="Planetary Location Encoders", relations=(("has-preprint", "arxiv:2301.00001"),))
     reference = reference_for(paper(), preprint())
     result = merge_entry(paper(), preprint=preprint(), searches=[choose(reference, [renamed])])
-    assert result.status == "published" and result.evidence == "identifier"
+    assert result.status == "published"
+    assert result.evidence == "identifier"
     assert result.record.title == "Planetary Location Encoders"
     assert result.aliases == (TITLE,)
     assert IdAssertion("doi", "10.1000/deep", "crossref") in result.identity
@@ -295,8 +315,10 @@ def test_abstained_search_keeps_the_preprint_and_reports() -> None:
 
 def test_nothing_found_is_unresolved_curated_only() -> None:
     result = merge_entry(paper(links=()))
-    assert result.status == "unresolved" and result.evidence == "curated-only"
-    assert result.record.title == TITLE and result.record.type == "paper-conference"  # as listed: NeurIPS
+    assert result.status == "unresolved"
+    assert result.evidence == "curated-only"
+    assert result.record.title == TITLE
+    assert result.record.type == "paper-conference"
     assert result.record.standard_id == "entry:deep"
     assert "no record found for this entry in any source" in result.problems
 
@@ -308,7 +330,8 @@ def test_services_failing_without_previous_data_is_unresolved_with_the_failure()
     assert "listed as NeurIPS 2023; no version of record found" in result.problems
     assert "no record found for this entry in any source" not in result.problems
     # The curated arXiv id is kept even though arXiv did not answer.
-    assert result.record.arxiv_id == "2301.00001" and result.provenance["arxiv_id"].source == "curated"
+    assert result.record.arxiv_id == "2301.00001"
+    assert result.provenance["arxiv_id"].source == "curated"
 
 
 # --- conflicts --------------------------------------------------------------------------------------------------------
@@ -331,8 +354,10 @@ def test_identifier_record_of_another_paper_is_a_conflict_and_not_merged() -> No
     )
     entry = paper(ids=CuratedIds(doi="10.1000/widgets"))
     result = merged_with_doi(entry, other, preprint())
-    assert result.status == "conflict" and result.evidence == "identifier"
-    assert result.record.title == TITLE and result.record.doi == "10.48550/arxiv.2301.00001"
+    assert result.status == "conflict"
+    assert result.evidence == "identifier"
+    assert result.record.title == TITLE
+    assert result.record.doi == "10.48550/arxiv.2301.00001"
     assert "looks like a different paper" in result.problems[0]
     assert IdAssertion("doi", "10.1000/widgets", "curated") in result.identity
 
@@ -380,8 +405,10 @@ def test_listed_venue_with_a_submission_under_review_is_a_note_not_a_conflict() 
         "listed as ICLR 2026; OpenReview sub1 says under-review (venueid ICLR.cc/2026/Conference/Submission)"
         in result.problems
     )
-    assert result.record.openreview_id == "sub1" and result.record.decision is Decision.UNDER_REVIEW
-    assert result.record.type == "article" and result.record.container_title is None
+    assert result.record.openreview_id == "sub1"
+    assert result.record.decision is Decision.UNDER_REVIEW
+    assert result.record.type == "article"
+    assert result.record.container_title is None
 
 
 def test_search_matching_another_doi_than_the_identifier_is_reported() -> None:
@@ -408,7 +435,9 @@ def _previous() -> Resolved:
 def test_service_failure_keeps_the_previous_result_never_degrades() -> None:
     previous = dataclasses.replace(_previous(), key="lovelace2023deep", resolved_at="2026-01-01T00:00:00Z")
     result = merge_entry(paper(), preprint=preprint(), failures=["crossref: timed out"], previous=previous)
-    assert result.status == "published" and result.record == previous.record and result.key == "lovelace2023deep"
+    assert result.status == "published"
+    assert result.record == previous.record
+    assert result.key == "lovelace2023deep"
     # The run reports the failure; the kept result is written back unchanged (no diff in enriched.yaml).
     assert result == dataclasses.replace(previous, entry=paper())
     stale = dataclasses.replace(
@@ -421,7 +450,8 @@ def test_service_failure_keeps_the_previous_result_never_degrades() -> None:
 def test_kept_previous_result_still_takes_a_new_override() -> None:
     entry = paper(override={"title": "Fixed Title"})
     result = merge_entry(entry, failures=["crossref: timed out"], previous=_previous())
-    assert result.record.title == "Fixed Title" and result.provenance["title"].source == "override"
+    assert result.record.title == "Fixed Title"
+    assert result.provenance["title"].source == "override"
     assert result.entry == entry
 
 
@@ -439,7 +469,8 @@ def test_without_failures_the_new_result_replaces_the_previous_one_and_keeps_its
         identified=[check_identified(reference_for(paper(), preprint()), published(), asserted_by="curated")],
         previous=previous,
     )
-    assert result.status == "published" and result.key == "lovelace2023deep"
+    assert result.status == "published"
+    assert result.key == "lovelace2023deep"
 
 
 # --- non-paper items --------------------------------------------------------------------------------------------------
@@ -449,22 +480,26 @@ def test_replay_clay_dataset_is_resolved_from_curated_data_alone() -> None:
     result = merge_entry(replay.entry("clay-embeddings"))
     record = result.record
     assert (result.status, result.evidence) == ("resolved", "curated-only")
-    assert record.type == "dataset" and record.title == "Clay Model v0 Embeddings"
-    assert record.author == (Person(literal="Clay Foundation"),) and record.issued == PartialDate(2024)
+    assert record.type == "dataset"
+    assert record.title == "Clay Model v0 Embeddings"
+    assert record.author == (Person(literal="Clay Foundation"),)
+    assert record.issued == PartialDate(2024)
     assert record.url == "https://source.coop/clay/clay-model-v0-embeddings"
-    assert record.publisher == "Source Cooperative" and record.venue == "Source Cooperative 2024"
+    assert record.publisher == "Source Cooperative"
+    assert record.venue == "Source Cooperative 2024"
     assert result.provenance["title"] == Provenance("curated", "entry:clay-embeddings")
 
 
 def test_replay_blog_post_and_challenge_items() -> None:
     blog = merge_entry(replay.entry("earth-genome-embeddings")).record
-    assert blog.type == "post-weblog" and blog.container_title == "Medium"
+    assert blog.type == "post-weblog"
+    assert blog.container_title == "Medium"
     assert blog.url == "https://medium.com/earthrisemedia/embeddings-for-all-0e0a29415b26"
     challenge = merge_entry(replay.entry("embed2scale-challenge")).record
-    assert (
-        challenge.type == "webpage" and challenge.url == "https://eval.ai/web/challenges/challenge-page/2465/overview"
-    )
-    assert challenge.issued == PartialDate(2025) and challenge.author == ()
+    assert challenge.type == "webpage"
+    assert challenge.url == "https://eval.ai/web/challenges/challenge-page/2465/overview"
+    assert challenge.issued == PartialDate(2025)
+    assert challenge.author == ()
 
 
 # --- replay: the seed entries end to end (parsed by the real parsers) -------------------------------------------------
@@ -477,10 +512,12 @@ def test_replay_satclip_upgrades_to_aaai_and_keeps_the_arxiv_id() -> None:
     result = merge_entry(entry, preprint=arxiv_record, searches=[search])
     record = result.record
     assert (result.status, result.evidence) == ("published", "verified")
-    assert record.doi == "10.1609/aaai.v39i4.32457" and record.type == "paper-conference"
+    assert record.doi == "10.1609/aaai.v39i4.32457"
+    assert record.type == "paper-conference"
     assert record.container_title == "Proceedings of the AAAI Conference on Artificial Intelligence"
     assert (record.volume, record.issue, record.page) == ("39", "4", "4347-4355")
-    assert record.venue == "AAAI 2025" and record.arxiv_id == "2311.17179"
+    assert record.venue == "AAAI 2025"
+    assert record.arxiv_id == "2311.17179"
     assert IdAssertion("doi", "10.48550/arxiv.2311.17179", "arxiv") in result.identity
     assert IdAssertion("doi", "10.1609/aaai.v39i4.32457", "matching") in result.identity
 
@@ -492,9 +529,12 @@ def test_replay_lossy_neural_compression_takes_the_published_title_and_26_author
     check = check_identified(reference, replay.crossref_work("10.1109/MGRS.2025.3546527"), asserted_by="curated")
     result = merge_entry(entry, preprint=latest, earlier_preprints=[v1], identified=[check])
     assert (result.status, result.evidence) == ("published", "identifier")
-    assert result.record.title.endswith("A review") and result.aliases == ()
-    assert len(result.record.author) == 26 and len(latest.author) == 27
-    assert result.record.type == "article-journal" and result.record.venue == "GRSM 2025"
+    assert result.record.title.endswith("A review")
+    assert result.aliases == ()
+    assert len(result.record.author) == 26
+    assert len(latest.author) == 27
+    assert result.record.type == "article-journal"
+    assert result.record.venue == "GRSM 2025"
     assert result.record.arxiv_id == "2503.01505"
 
 
@@ -503,8 +543,10 @@ def test_replay_earth_embeddings_thin_crossref_record_is_published_without_autho
     record = replay.crossref_work("10.1145/3736539.3754446")
     result = merge_entry(entry, identified=[check_identified(reference_for(entry), record, asserted_by="curated")])
     assert (result.status, result.evidence) == ("published", "identifier")
-    assert result.record.author == () and "no author list in any source" in result.problems
-    assert result.record.venue == "SIGGRAPH Frontiers 2025" and result.provenance["venue"].source == "curated"
+    assert result.record.author == ()
+    assert "no author list in any source" in result.problems
+    assert result.record.venue == "SIGGRAPH Frontiers 2025"
+    assert result.provenance["venue"].source == "curated"
 
 
 def test_replay_modality_gap_openreview_link_is_the_neurips_paper() -> None:
@@ -516,9 +558,9 @@ def test_replay_modality_gap_openreview_link_is_the_neurips_paper() -> None:
     result = merge_entry(entry, preprint=arxiv_record, identified=[check])
     assert (result.status, result.evidence) == ("published", "identifier")
     assert result.record.container_title == "Advances in Neural Information Processing Systems"
-    assert (
-        result.record.venue == "NeurIPS 2022" and result.record.doi is None and result.record.arxiv_id == "2203.02053"
-    )
+    assert result.record.venue == "NeurIPS 2022"
+    assert result.record.doi is None
+    assert result.record.arxiv_id == "2203.02053"
 
 
 def test_replay_presto_stays_a_preprint_despite_the_rejected_submission() -> None:
@@ -526,8 +568,10 @@ def test_replay_presto_stays_a_preprint_despite_the_rejected_submission() -> Non
     arxiv_record = replay.arxiv_record("2304.14065")
     search = choose(reference_for(entry, arxiv_record), replay.openreview_search("presto"), context="openreview search")
     result = merge_entry(entry, preprint=arxiv_record, searches=[search])
-    assert result.status == "preprint" and result.record.venue == "Arxiv 2023"
-    assert result.record.openreview_id is None and result.record.decision is None
+    assert result.status == "preprint"
+    assert result.record.venue == "Arxiv 2023"
+    assert result.record.openreview_id is None
+    assert result.record.decision is None
 
 
 def test_replay_presto_listed_at_iclr_would_be_a_conflict() -> None:
@@ -568,7 +612,8 @@ def test_replay_major_tom_with_the_igarss_doi_curated_is_a_conflict_and_keeps_th
     )
     result = merge_entry(entry, preprint=arxiv_record, identified=[check])
     assert result.status == "conflict"
-    assert result.record.title == arxiv_record.title and result.record.doi == "10.48550/arxiv.2412.05600"
+    assert result.record.title == arxiv_record.title
+    assert result.record.doi == "10.48550/arxiv.2412.05600"
 
 
 def test_merge_module_documents_its_tables() -> None:
@@ -593,6 +638,8 @@ def test_an_openreview_match_beside_a_doi_is_kept_as_a_link_not_a_problem() -> N
     result = merge_entry(
         entry, preprint=preprint(), searches=[choose(reference, [published()]), choose(reference, [accepted])]
     )
-    assert result.status == "published" and result.record.doi == "10.1000/deep"
-    assert result.record.openreview_id == "abc123" and result.provenance["openreview_id"].source == "openreview"
+    assert result.status == "published"
+    assert result.record.doi == "10.1000/deep"
+    assert result.record.openreview_id == "abc123"
+    assert result.provenance["openreview_id"].source == "openreview"
     assert not any("also matched" in problem for problem in result.problems)

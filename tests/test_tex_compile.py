@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -128,8 +129,8 @@ def compile_biblatex(bib: str, workdir: Path, t1: bool = True) -> Outcome:
     return Outcome(errors, warnings)
 
 
-def _bib(catalog: Catalog, flavour: str) -> str:
-    return export("bibtex", catalog, ExportOptions(bibtex_flavour=flavour))  # type: ignore[arg-type]
+def _bib(catalog: Catalog, flavour: Literal["bibtex", "biblatex"]) -> str:
+    return export("bibtex", catalog, ExportOptions(bibtex_flavour=flavour))
 
 
 # "resolved" is the bundled list after a refresh against the replay corpus: what a survey author compiles.
