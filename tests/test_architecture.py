@@ -46,7 +46,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     "adding": {"model", "ids", "keys", "matching", "entries", "errors", "sources", "fetch"},
     "exporters": {"model", "ids", "errors", "enriched", "exporters", "names", "text"},
-    "importers": {"model", "ids", "errors", "entries", "matching", "names", "exporters", "importers"},
+    "importers": {"model", "ids", "errors", "entries", "matching", "names", "exporters", "importers", "yaml_layout"},
 }
 # Modules that may touch the network or the disk.
 NETWORK_AND_CACHE = {"httpx", "diskcache", "requests", "urllib3", "socket", "http"}

@@ -31,7 +31,7 @@ from .model import (
     Section,
 )
 from .names import person_from_text
-from .yaml_layout import BaseLoader, curated_scalar
+from .yaml_layout import BaseLoader, curated_block, curated_scalar
 
 # A list of 10,000 entries takes about 3 MB; anything far larger is a mistake or an attack.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -870,13 +870,13 @@ def _curated_lines(entry: Entry, indent: int) -> list[str]:
             shown = (
                 "[" + ", ".join(_yaml_person(p) for p in value) + "]"
                 if name == "author"
-                else yaml_block(str(value), indent + 6)
+                else curated_block(str(value), indent + 6)
             )
             lines.append(f"{pad}    {name}: {shown}")
     if entry.tags:
         lines.append(f"{pad}  tags: [" + ", ".join(curated_scalar(t) for t in entry.tags) + "]")
     if entry.notes:
-        lines.append(f"{pad}  notes: {yaml_block(entry.notes, indent + 4)}")
+        lines.append(f"{pad}  notes: {curated_block(entry.notes, indent + 4)}")
     return lines
 
 
@@ -885,14 +885,6 @@ def render_link_value(link: Link) -> str:
     if not link.label:
         return curated_scalar(link.url)
     return f"{{url: {curated_scalar(link.url)}, label: {curated_scalar(link.label)}}}"
-
-
-def yaml_block(value: str, indent: int) -> str:
-    """A scalar as a one-line YAML value, or a literal block (`|-`) indented by `indent` when it spans lines."""
-    if "\n" not in value or value[:1].isspace() or any(line != line.rstrip() for line in value.splitlines()):
-        return curated_scalar(value)
-    pad = " " * indent
-    return "|-\n" + "\n".join(f"{pad}{line}" if line else "" for line in value.splitlines())
 
 
 def _yaml_person(person: Person) -> str:

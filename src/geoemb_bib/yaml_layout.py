@@ -182,6 +182,14 @@ def curated_scalar(value: str) -> str:
     return value if plain and not _CURATED_TYPED.match(value) else json.dumps(value, ensure_ascii=False)
 
 
+def curated_block(value: str, indent: int) -> str:
+    """A curated value as a one-line YAML value, or a literal block (`|-`) indented by `indent` when it spans lines."""
+    if "\n" not in value or value[:1].isspace() or any(line != line.rstrip() for line in value.splitlines()):
+        return curated_scalar(value)
+    pad = " " * indent
+    return "|-\n" + "\n".join(f"{pad}{line}" if line else "" for line in value.splitlines())
+
+
 _CURATED_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
 # Plain text YAML would read as something else (a number, a boolean, null, a date).
 _CURATED_TYPED = re.compile(r"^(\d[\d._]*|true|false|yes|no|on|off|null|~|\d{4}-\d{2}-\d{2}.*)$", re.IGNORECASE)

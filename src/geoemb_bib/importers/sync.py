@@ -19,12 +19,11 @@ from ..entries import (
     LINK_ROLES,
     insert_entry,
     render_link_value,
-    work_ids,
-    yaml_block,
 )
 from ..exporters.markdown import default_label
 from ..matching import normalize_title
 from ..model import CuratedList, Entry, Link, Section
+from ..yaml_layout import curated_block
 from . import IdAllocator, Imported
 from .writing import render_section
 
@@ -143,7 +142,7 @@ def _match(current: tuple[Entry, ...], rows: tuple[Entry, ...]) -> dict[int, Ent
     matches: dict[int, Entry] = {}
     taken: set[int] = set()
     keys: tuple[Callable[[Entry], set[str]], ...] = (
-        lambda e: set(work_ids(e)),
+        lambda e: set(e.work_ids.standard_ids),
         lambda e: {_url(link.url) for link in e.links if link.role in ("paper", "challenge", "dataset")},
         lambda e: {normalize_title(e.title)},
     )
@@ -208,7 +207,9 @@ def _edit_entry(
         elif name in fields:
             edits.append(_replace_value(fields[name][1], str(new)))
         else:
-            edits.append(_insert_after(text, anchor[1], f"{indent}{name}: {yaml_block(str(new), len(indent) + 2)}\n"))
+            edits.append(
+                _insert_after(text, anchor[1], f"{indent}{name}: {curated_block(str(new), len(indent) + 2)}\n")
+            )
     links, link_changes = _merged_links(entry, row, shown)
     if link_changes:
         changed.extend(f"links.{role}" for role in link_changes)
@@ -241,7 +242,7 @@ def _merged_links(entry: Entry, row: Entry, shown: set[str]) -> tuple[list[Link]
 
 
 def _replace_value(node: yaml.Node, value: str) -> _Edit:
-    return _Edit(node.start_mark.index, node.end_mark.index, yaml_block(value, node.start_mark.column + 2))
+    return _Edit(node.start_mark.index, node.end_mark.index, curated_block(value, node.start_mark.column + 2))
 
 
 def _delete_field(text: str, key: yaml.Node, value: yaml.Node) -> _Edit:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..entries import DEFAULT_LIST_TITLE, DEFAULT_SECTION, render_entry, yaml_block
+from ..entries import DEFAULT_LIST_TITLE, DEFAULT_SECTION, render_entry
 from ..model import CuratedList, ListMeta, Section
+from ..yaml_layout import curated_block
 
 HEADER = """\
 # {title}: the curated list geoemb-bib resolves and exports, imported from {source}.
@@ -44,45 +45,45 @@ def _has_meta(meta: ListMeta) -> bool:
 
 
 def _meta_lines(meta: ListMeta) -> Iterator[str]:
-    yield f"  title: {yaml_block(meta.title, 4)}\n"
+    yield f"  title: {curated_block(meta.title, 4)}\n"
     if meta.icon:
-        yield f"  icon: {yaml_block(meta.icon, 4)}\n"
+        yield f"  icon: {curated_block(meta.icon, 4)}\n"
     if meta.badges:
         yield "  badges:\n"
-        yield from (f"    - {yaml_block(badge, 6)}\n" for badge in meta.badges)
+        yield from (f"    - {curated_block(badge, 6)}\n" for badge in meta.badges)
     if meta.intro:
-        yield f"  intro: {yaml_block(meta.intro, 4)}\n"
+        yield f"  intro: {curated_block(meta.intro, 4)}\n"
     if meta.notes:
         yield "  notes:\n"
-        yield from (f"    - {yaml_block(note, 6)}\n" for note in meta.notes)
+        yield from (f"    - {curated_block(note, 6)}\n" for note in meta.notes)
     if meta.contributing:
         yield "  contributing:\n"
         if meta.contributing_icon:
-            yield f"    icon: {yaml_block(meta.contributing_icon, 6)}\n"
-        yield f"    title: {yaml_block(meta.contributing_title, 6)}\n"
-        yield f"    text: {yaml_block(meta.contributing, 6)}\n"
-    yield f"  empty_cell: {yaml_block(meta.empty_cell, 4)}\n"
+            yield f"    icon: {curated_block(meta.contributing_icon, 6)}\n"
+        yield f"    title: {curated_block(meta.contributing_title, 6)}\n"
+        yield f"    text: {curated_block(meta.contributing, 6)}\n"
+    yield f"  empty_cell: {curated_block(meta.empty_cell, 4)}\n"
 
 
 def render_section(section: Section, indent: int = 2) -> str:
     """The YAML block of one section, ending with a newline."""
     pad = " " * indent
-    lines = [f"{pad}- id: {yaml_block(section.id, indent + 4)}"]
+    lines = [f"{pad}- id: {curated_block(section.id, indent + 4)}"]
     if section.parent:
-        lines.append(f"{pad}  parent: {yaml_block(section.parent, indent + 4)}")
+        lines.append(f"{pad}  parent: {curated_block(section.parent, indent + 4)}")
     if section.hidden:
         lines.append(f"{pad}  hidden: true")
     if section.icon:
-        lines.append(f"{pad}  icon: {yaml_block(section.icon, indent + 4)}")
-    lines.append(f"{pad}  title: {yaml_block(section.title, indent + 4)}")
+        lines.append(f"{pad}  icon: {curated_block(section.icon, indent + 4)}")
+    lines.append(f"{pad}  title: {curated_block(section.title, indent + 4)}")
     for name in ("comment", "description", "see_also"):
         value = getattr(section, name)
         if value:
-            lines.append(f"{pad}  {name}: {yaml_block(value, indent + 4)}")
+            lines.append(f"{pad}  {name}: {curated_block(value, indent + 4)}")
     if section.columns != Section.__dataclass_fields__["columns"].default:
         lines.append(f"{pad}  columns: [{', '.join(section.columns)}]")
     if section.column_titles:
-        titles = ", ".join(f"{name}: {yaml_block(title, 0)}" for name, title in section.column_titles.items())
+        titles = ", ".join(f"{name}: {curated_block(title, 0)}" for name, title in section.column_titles.items())
         lines.append(f"{pad}  column_titles: {{{titles}}}")
     return "\n".join(lines) + "\n"
 
@@ -139,6 +140,6 @@ INITIAL_CONFIG = """\
 def initial_files(title: str) -> dict[str, str]:
     """The files `geoemb-bib init` writes: a minimal entries.yaml `check` accepts and a commented configuration."""
     return {
-        "entries.yaml": INITIAL_ENTRIES.format(title=title, title_value=yaml_block(title, 4)),
+        "entries.yaml": INITIAL_ENTRIES.format(title=title, title_value=curated_block(title, 4)),
         "geoemb-bib.toml": INITIAL_CONFIG.format(),
     }
