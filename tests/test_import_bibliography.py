@@ -20,7 +20,7 @@ from fakeservices import FakeServices
 from geoemb_bib.entries import load_entries
 from geoemb_bib.importers import ImportOptions, read
 from geoemb_bib.importers.writing import render_list
-from test_cli_workflow import Workspace
+from reliability import Workspace
 
 BIB = FIXTURES / "import" / "refs.bib"
 CSL = FIXTURES / "import" / "refs.json"
@@ -85,21 +85,21 @@ def bibliography(tmp_path: Path) -> Iterator[Workspace]:
     shutil.copy(BIB, tmp_path / "refs.bib")
     shutil.copy(CSL, tmp_path / "refs.json")
     with FakeServices() as fake:
-        yield Workspace(tmp_path, fake, tmp_path / ".cache")
+        yield Workspace(tmp_path, fake, fast=False)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("source", "keys"), [("refs.bib", BIB_KEYS), ("refs.json", CSL_KEYS)])
 def test_import_refresh_and_export_keep_the_keys(bibliography: Workspace, source: str, keys: list[str]) -> None:
     imported = bibliography.run("import", source)
-    assert imported.returncode == 0, imported.stderr
+    assert imported.code == 0, imported.stderr
     refreshed = bibliography.run("refresh")
-    assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
+    assert refreshed.code == 0, refreshed.stdout + refreshed.stderr
     items = bibliography.enriched()
     assert [item.key for item in items.values()] == keys  # type: ignore[attr-defined]
     assert all(item.status in ("published", "preprint") for item in items.values())  # type: ignore[attr-defined]
     bib = bibliography.run("export", "--format", "bibtex")
-    assert bib.returncode == 0, bib.stderr
+    assert bib.code == 0, bib.stderr
     assert [entry.key for entry in bibtexparser.parse_string(bib.stdout).entries] == keys
     csl = bibliography.run("export", "--format", "csl-json")
     assert [item["id"] for item in json.loads(csl.stdout)] == keys

@@ -9,11 +9,11 @@ import pytest
 
 import replay_records as replay
 from geoemb_bib import merge
-from geoemb_bib.entries import OVERRIDE_FIELDS
 from geoemb_bib.matching import check_identified, choose, reference_for
 from geoemb_bib.merge import FAILURE_PREFIX, PRECEDENCE, merge_entry
 from geoemb_bib.model import (
     KIND_TYPES,
+    OVERRIDE_FIELDS,
     CuratedIds,
     Decision,
     Entry,

@@ -22,7 +22,18 @@ import yaml
 
 from . import __version__
 from .errors import InputError
-from .model import CuratedIds, Entry, IdAssertion, Link, PartialDate, Person, Provenance, Record, Resolved
+from .model import (
+    CURATED_FIELDS,
+    CuratedIds,
+    Entry,
+    IdAssertion,
+    Link,
+    PartialDate,
+    Person,
+    Provenance,
+    Record,
+    Resolved,
+)
 from .yaml_layout import Flow, Loader, Map, emit_list_item, emit_mapping, fast_load
 
 FORMAT = 1
@@ -48,23 +59,6 @@ ITEM_FIELDS = (
     "steps",
     "problems",
     "resolved_at",
-)
-CURATED_FIELDS = (
-    "section",
-    "kind",
-    "title",
-    "abbr",
-    "venue",
-    "year",
-    "host",
-    "authors",
-    "links",
-    "ids",
-    "key",
-    "override",
-    "tags",
-    "notes",
-    "also_in",
 )
 PROVENANCE_FIELDS = ("source", "id", "fetched_at", "score", "fields")
 _CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.MULTILINE)

@@ -19,9 +19,11 @@ import yaml
 from . import ids
 from .errors import EntriesError, InputError, Problem
 from .model import (
+    CURATED_FIELDS,
     DEFAULT_COLUMNS,
     ITEM_TYPES,
     KINDS,
+    OVERRIDE_FIELDS,
     CuratedIds,
     CuratedList,
     Entry,
@@ -56,47 +58,12 @@ SECTION_FIELDS = (
     "column_titles",
     "see_also",
 )
-ENTRY_FIELDS = (
-    "id",
-    "section",
-    "kind",
-    "title",
-    "abbr",
-    "venue",
-    "year",
-    "host",
-    "authors",
-    "links",
-    "ids",
-    "key",
-    "override",
-    "tags",
-    "notes",
-    "also_in",
-)
+ENTRY_FIELDS = ("id", *CURATED_FIELDS)
 ID_FIELDS = ("arxiv", "doi", "openreview")
 LINK_ROLES = ("paper", "code", "dataset", "challenge", "project", "demo", "video", "slides", "blog", "model")
 LINK_FIELDS = ("url", "label")
 PERSON_FIELDS = ("family", "given", "particle", "suffix", "literal")
 COLUMNS = ("abbr", "title", "venue", "year", "host", "authors", *LINK_ROLES)
-# Fields a curator may pin; the tool never overwrites them.
-OVERRIDE_FIELDS = (
-    "title",
-    "author",
-    "type",
-    "issued",
-    "container_title",
-    "event_title",
-    "publisher",
-    "volume",
-    "issue",
-    "page",
-    "doi",
-    "url",
-    "abstract",
-    "venue",
-    "note",
-)
 
 _ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 # Citation keys must be safe in BibTeX, biber, pandoc and file names: no braces, commas, spaces or slashes.

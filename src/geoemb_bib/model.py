@@ -22,6 +22,42 @@ EVIDENCE_LEVELS: tuple[Evidence, ...] = get_args(Evidence)
 
 Kind = Literal["paper", "dataset", "blog-post", "challenge", "software", "webpage"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
+# The fields of an entry in entries.yaml (after its `id`), in the order the tool writes them.
+CURATED_FIELDS = (
+    "section",
+    "kind",
+    "title",
+    "abbr",
+    "venue",
+    "year",
+    "host",
+    "authors",
+    "links",
+    "ids",
+    "key",
+    "override",
+    "tags",
+    "notes",
+    "also_in",
+)
+# Fields of a Record a curator may pin in an entry's `override`; the tool never overwrites them.
+OVERRIDE_FIELDS = (
+    "title",
+    "author",
+    "type",
+    "issued",
+    "container_title",
+    "event_title",
+    "publisher",
+    "volume",
+    "issue",
+    "page",
+    "doi",
+    "url",
+    "abstract",
+    "venue",
+    "note",
+)
 # The columns a section shows when the curator names none.
 DEFAULT_COLUMNS: tuple[str, ...] = ("abbr", "title", "venue", "paper", "code")
 

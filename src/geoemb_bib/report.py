@@ -7,26 +7,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .keys import KeyChange
-from .model import Person, Record, Resolved
+from .model import OVERRIDE_FIELDS, Person, Record, Resolved
 
 ChangeKind = Literal["new-entry", "upgraded", "new-doi", "status", "field", "key"]
 
 # The fields a reader of the bibliography would notice; housekeeping (fetched_at, scores) is not a change.
-COMPARED_FIELDS = (
-    "type",
-    "title",
-    "author",
-    "issued",
-    "container_title",
-    "event_title",
-    "publisher",
-    "volume",
-    "issue",
-    "page",
-    "doi",
-    "url",
-    "venue",
-)
+# Those a curator may pin, but the abstract and note no style prints; the type first.
+COMPARED_FIELDS = ("type", *(name for name in OVERRIDE_FIELDS if name not in ("type", "abstract", "note")))
 
 
 @dataclass(frozen=True, slots=True)

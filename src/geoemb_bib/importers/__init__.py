@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from ..errors import InputError
-from ..model import CuratedList
+from ..model import OVERRIDE_FIELDS, CuratedList
 
 Format = Literal["markdown", "bibtex", "csl-json"]
 
@@ -32,22 +32,9 @@ _SUFFIXES: dict[str, Format] = {
     ".json": "csl-json",
 }
 
-# Fields of a .bib or CSL-JSON item that may become `override`s (the names of entries.yaml's `override`).
-OVERRIDABLE = (
-    "title",
-    "author",
-    "type",
-    "issued",
-    "container_title",
-    "publisher",
-    "volume",
-    "issue",
-    "page",
-    "doi",
-    "url",
-    "abstract",
-    "note",
-)
+# Fields of a .bib or CSL-JSON item that may become `override`s: all a curator may pin except the event title
+# (not read from an item) and the venue label (an item's venue becomes the entry's `venue`).
+OVERRIDABLE = tuple(name for name in OVERRIDE_FIELDS if name not in ("event_title", "venue"))
 
 
 @dataclass(frozen=True, slots=True)
