@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO_ROOT = Path(__file__).parent.parent
 # The contact address every test run sends in its User-Agent (the services ask for one; the fake records it).
 MAILTO = "curator@example.org"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a source's `validate` hook reads of a fetched response: its status and body."""
+
+    status: int
+    body: bytes
 
 
 class NonLoopbackConnection(AssertionError):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, Answer
 from geoemb_bib.errors import BadResponse
 from geoemb_bib.model import PartialDate, Person, Query
 from geoemb_bib.sources import arxiv
@@ -56,12 +55,6 @@ KNOWN_VERSIONS = {
     "2311.17179": 3,
     "2503.01505": 2,
 }
-
-
-@dataclass(frozen=True)
-class FakeResponse:
-    status: int
-    body: bytes
 
 
 def sample(name: str) -> bytes:
@@ -202,7 +195,7 @@ def test_the_error_feed_at_http_400_parses_into_its_message() -> None:
     feed = arxiv.parse_feed(body, status=400)
     assert feed.errors == ("incorrect id format for abc",)
     assert feed.records == {}
-    arxiv.validate(FakeResponse(400, body))
+    arxiv.validate(Answer(400, body))
 
 
 def test_an_unknown_id_gives_an_empty_but_valid_feed() -> None:
@@ -210,7 +203,7 @@ def test_an_unknown_id_gives_an_empty_but_valid_feed() -> None:
     feed = arxiv.parse_feed(body)
     assert (feed.records, feed.errors, feed.total_results) == ({}, (), 0)
     assert arxiv.missing_ids(["0000.0000"], feed) == ["0000.0000"]
-    arxiv.validate(FakeResponse(200, body))
+    arxiv.validate(Answer(200, body))
 
 
 def test_an_id_arxiv_drops_silently_is_found_by_diffing() -> None:
@@ -301,7 +294,7 @@ def test_a_truncated_feed_is_a_bad_response(cut: float) -> None:
     with pytest.raises(BadResponse):
         arxiv.parse_feed(truncated)
     with pytest.raises(BadResponse):
-        arxiv.validate(FakeResponse(200, truncated))
+        arxiv.validate(Answer(200, truncated))
 
 
 @pytest.mark.parametrize(
@@ -317,7 +310,7 @@ def test_a_truncated_feed_is_a_bad_response(cut: float) -> None:
 )
 def test_anything_but_an_atom_feed_is_a_bad_response(body: bytes) -> None:
     with pytest.raises(BadResponse):
-        arxiv.validate(FakeResponse(200, body))
+        arxiv.validate(Answer(200, body))
 
 
 def test_an_entry_whose_id_is_no_arxiv_id_is_a_bad_response() -> None:
@@ -334,7 +327,7 @@ def test_an_empty_page_that_counts_results_is_refused_as_an_overload_symptom() -
     )
     assert arxiv.parse_feed(body).is_unexpectedly_empty
     with pytest.raises(BadResponse, match="empty page"):
-        arxiv.validate(FakeResponse(200, body))
+        arxiv.validate(Answer(200, body))
 
 
 def test_an_error_status_with_a_feed_that_reports_no_error_is_a_bad_response() -> None:
@@ -351,7 +344,7 @@ def test_an_error_status_with_a_feed_that_reports_no_error_is_a_bad_response() -
 def test_replay_every_requested_id_comes_back_keyed_by_base_id(name: str, requested: tuple[str, ...]) -> None:
     """replay: the feed's order differs from the request order; matching is by base id, never by position."""
     body = (REPLAY / name).read_bytes()
-    arxiv.validate(FakeResponse(200, body))
+    arxiv.validate(Answer(200, body))
     feed = arxiv.parse_feed(body)
     assert set(feed.records) == set(requested)
     assert feed.total_results == len(requested)

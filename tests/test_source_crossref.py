@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, Answer
 from geoemb_bib.errors import BadResponse, NotFound
 from geoemb_bib.model import PartialDate, Person, Query
 from geoemb_bib.sources import crossref
@@ -19,12 +18,6 @@ SELECT = (
     "DOI,title,subtitle,author,issued,published-print,published-online,posted,type,container-title,"
     "short-container-title,event,page,article-number,volume,issue,publisher,relation,score,URL,abstract"
 )
-
-
-@dataclass(frozen=True)
-class FakeResponse:
-    status: int
-    body: bytes
 
 
 def sample(name: str) -> bytes:
@@ -287,14 +280,14 @@ def test_the_404_text_body_is_not_found(name: str) -> None:
     with pytest.raises(NotFound):
         crossref.parse_work(sample(name), status=404)
     with pytest.raises(NotFound):
-        crossref.validate(FakeResponse(404, sample(name)))
+        crossref.validate(Answer(404, sample(name)))
 
 
 def test_a_validation_failure_is_a_bad_response_carrying_crossrefs_message() -> None:
     body = sample("works_400_field-query-on-doi-route.json")
     with pytest.raises(BadResponse, match="This route does not support field query parameters"):
         crossref.parse_work(body, status=400)
-    crossref.validate(FakeResponse(400, body))
+    crossref.validate(Answer(400, body))
 
 
 @pytest.mark.parametrize(
@@ -311,7 +304,7 @@ def test_a_validation_failure_is_a_bad_response_carrying_crossrefs_message() -> 
 )
 def test_a_body_that_is_no_crossref_answer_is_a_bad_response(body: bytes) -> None:
     with pytest.raises(BadResponse):
-        crossref.validate(FakeResponse(200, body))
+        crossref.validate(Answer(200, body))
 
 
 @pytest.mark.parametrize("cut", [0.1, 0.5, 0.999])
@@ -366,7 +359,7 @@ def test_a_correct_top_hit_with_an_article_number() -> None:
 def test_a_search_without_hits_is_an_empty_list() -> None:
     body = sample("works-list_query.title_rows1_zero-results.json")
     assert crossref.parse_search(body) == []
-    crossref.validate(FakeResponse(200, body))
+    crossref.validate(Answer(200, body))
 
 
 def test_a_single_work_is_not_a_search_answer() -> None:
@@ -426,7 +419,7 @@ REPLAY_WORKS = {
 def test_replay_each_work_body(name: str) -> None:
     """replay: type, title, container, volume/issue/pages and year of every /works/{doi} body."""
     body = (REPLAY / "works" / name).read_bytes()
-    crossref.validate(FakeResponse(200, body))
+    crossref.validate(Answer(200, body))
     record = crossref.parse_work(body)
     item_type, title, container, numbers, year = REPLAY_WORKS[name]
     doi = name.removesuffix(".json").replace("_", "/", 1).lower()
@@ -478,7 +471,7 @@ def test_replay_the_datacite_doi_answer_is_not_found() -> None:
 def test_replay_each_search_body_lists_five_scored_candidates(name: str, top_doi: str) -> None:
     """replay: rank and real DOIs only; scores and the 10.5555 decoys are synthetic and not asserted."""
     body = (REPLAY / "search" / name).read_bytes()
-    crossref.validate(FakeResponse(200, body))
+    crossref.validate(Answer(200, body))
     records = crossref.parse_search(body)
     assert len(records) == 5
     assert records[0].doi == top_doi

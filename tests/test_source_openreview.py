@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, Answer
 from geoemb_bib.errors import BadResponse, NotFound, ServiceError
 from geoemb_bib.model import Decision, PartialDate, Person, Query
 from geoemb_bib.sources import openreview
@@ -20,12 +19,6 @@ SAMPLE_V1 = (
     / "notes-v1_ICLR2020-Blind_Submission_ryxyCeHtPB.RECONSTRUCTED-from-client-printout.json"
 )
 REPLAY = FIXTURES / "replay" / "openreview"
-
-
-@dataclass(frozen=True)
-class FakeResponse:
-    status: int
-    body: bytes
 
 
 def replay_note(name: str) -> dict[str, Any]:
@@ -244,7 +237,7 @@ def test_a_not_found_error_document_is_not_found() -> None:
     with pytest.raises(NotFound, match="The Note abc was not found"):
         openreview.parse_notes(body)
     with pytest.raises(NotFound):
-        openreview.validate(FakeResponse(404, body))
+        openreview.validate(Answer(404, body))
 
 
 def test_other_api_errors_are_service_errors_with_their_message() -> None:
@@ -264,7 +257,7 @@ def test_a_cloudflare_challenge_page_is_a_transient_bad_response() -> None:
         openreview.parse_notes(body)
     assert caught.value.hint is not None and "retry" in caught.value.hint
     with pytest.raises(BadResponse):
-        openreview.validate(FakeResponse(403, body))
+        openreview.validate(Answer(403, body))
 
 
 @pytest.mark.parametrize(
@@ -280,7 +273,7 @@ def test_a_cloudflare_challenge_page_is_a_transient_bad_response() -> None:
 )
 def test_a_body_that_is_no_notes_answer_is_a_bad_response(body: bytes) -> None:
     with pytest.raises(BadResponse):
-        openreview.validate(FakeResponse(200, body))
+        openreview.validate(Answer(200, body))
 
 
 @pytest.mark.parametrize("cut", [0.2, 0.5, 0.98])
@@ -343,7 +336,7 @@ REPLAY_NOTES = {
 def test_replay_each_notes_body_is_one_accepted_conference_paper(name: str) -> None:
     """replay: v2 bodies (wrapped values) and v1 bodies (bare values) read the same; timestamps are not asserted."""
     body = (REPLAY / "notes" / name).read_bytes()
-    openreview.validate(FakeResponse(200, body))
+    openreview.validate(Answer(200, body))
     api = "v2" if b'"version":2' in body else "v1"
     [record] = openreview.parse_notes(body, api=api)
     title, venue, venueid, container, author_count = REPLAY_NOTES[name]
@@ -372,7 +365,7 @@ def test_replay_non_ascii_display_names_come_through() -> None:
 def test_replay_a_title_search_finds_the_accepted_paper(name: str, note_id: str) -> None:
     """replay: search bodies without count."""
     body = (REPLAY / "search" / name).read_bytes()
-    openreview.validate(FakeResponse(200, body))
+    openreview.validate(Answer(200, body))
     [record] = openreview.parse_notes(body)
     assert (record.openreview_id, record.decision) == (note_id, Decision.ACCEPTED)
 
