@@ -9,7 +9,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import ids
@@ -17,6 +17,7 @@ from .matching import (
     IdentifierCheck,
     MatchDecision,
     Reference,
+    VenueText,
     check_identified,
     corroborate_venue,
     describe_record,
@@ -173,7 +174,80 @@ def merge_entry(
 # --- papers ------------------------------------------------------------------------------------------------
 
 
-def _merge_paper(  # noqa: C901
+@dataclass
+class _Findings:
+    """What the records reached for one paper say, gathered before its merged record is built."""
+
+    steps: list[str]
+    problems: list[str]
+    identity: list[IdAssertion]
+    conflicts: list[str] = field(default_factory=list)
+    vor: _Source | None = None
+    evidence: Evidence | None = None
+    linked: list[_Source] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)
+
+    def add_identified(self, check: IdentifierCheck) -> None:
+        """A record reached by an identifier: the version of record, a linked record, or refused as another paper."""
+        self.identity += _record_identity(check.record, check.asserted_by)
+        self.steps.extend(check.steps)
+        if check.conflict:
+            self.conflicts.extend(check.problems)
+            self.refused.add(check.record.standard_id.lower())
+            return
+        self.problems.extend(check.problems)
+        source = _Source(check.record, _provenance(check.record, None))
+        if check.is_version_of_record and (self.vor is None or _same_work_id(self.vor.record, check.record)):
+            if self.vor is None:
+                self.vor, self.evidence = source, "identifier"
+        else:
+            self.linked.append(source)
+
+    def add_search(self, decision: MatchDecision) -> None:
+        """A title search's verdict: its record is the version of record unless one is known already."""
+        self.steps.extend(decision.steps)
+        if decision.outcome == "abstained":
+            self.problems.append(decision.steps[-1])
+        if decision.record is None:
+            return
+        record = decision.record
+        asserted_by = record.source if decision.evidence == "identifier" else "matching"
+        self.identity += _record_identity(record, asserted_by)
+        source = _Source(record, _provenance(record, decision.score if decision.evidence == "verified" else None))
+        if self.vor is None:
+            self.vor, self.evidence = source, decision.evidence
+        elif not _same_work_id(self.vor.record, record):
+            kept = describe_record(self.vor.record)
+            also = f"{record.source} search also matched {describe_record(record)}; kept {kept}"
+            # Another service's record of the same paper (its OpenReview forum beside its DOI) corroborates;
+            # a second record of the same service is a second candidate version and worth a look.
+            (self.steps if record.source != self.vor.record.source else self.problems).append(also)
+            self.linked.append(source)
+
+    def verdict(self, has_preprint: bool, failed: bool) -> tuple[Status, Evidence, list[str]]:
+        """Status, evidence and the problems to show (conflicts first)."""
+        problems = self.problems
+        if self.conflicts:
+            status: Status = "conflict"
+            problems = self.conflicts + problems
+        elif self.vor is not None:
+            status = "published"
+        elif has_preprint:
+            status = "preprint"
+        else:
+            status = "unresolved"
+            if not failed:
+                problems.append("no record found for this entry in any source")
+        if self.vor is not None:
+            evidence: Evidence = self.evidence or "verified"
+        elif has_preprint or self.linked:
+            evidence = "identifier"
+        else:
+            evidence = "curated-only"
+        return status, evidence, problems
+
+
+def _merge_paper(
     entry: Entry,
     *,
     preprint: Record | None,
@@ -186,91 +260,43 @@ def _merge_paper(  # noqa: C901
     resolved_at: str | None,
     reference: Reference | None,
 ) -> Resolved:
-    all_steps = list(steps)
-    problems = [FAILURE_PREFIX + failure for failure in failures]
-    conflicts: list[str] = []
-    identity = _curated_identity(entry)
-
+    found = _Findings(
+        steps=list(steps),
+        problems=[FAILURE_PREFIX + failure for failure in failures],
+        identity=_curated_identity(entry),
+    )
     if preprint is not None:
-        identity += _arxiv_identity(preprint)
+        found.identity += _arxiv_identity(preprint)
         curated_check = _check_curated_against_preprint(entry, preprint, earlier)
-        all_steps.extend(curated_check.steps)
+        found.steps.extend(curated_check.steps)
         if curated_check.conflict:
-            conflicts.extend(curated_check.problems)
+            found.conflicts.extend(curated_check.problems)
             preprint = None
             reference = None  # it read the refused preprint's journal-ref and comment as venue hints
-            all_steps.append("arXiv record not merged: it does not look like the listed paper")
+            found.steps.append("arXiv record not merged: it does not look like the listed paper")
     if reference is None:
         reference = reference_for(entry, preprint, earlier)
-
-    vor: _Source | None = None
-    evidence: Evidence | None = None
-    linked: list[_Source] = []
-    refused: set[str] = set()
     for check in identified:
-        identity += _record_identity(check.record, check.asserted_by)
-        all_steps.extend(check.steps)
-        problems.extend(p for p in check.problems if not check.conflict)
-        if check.conflict:
-            conflicts.extend(check.problems)
-            refused.add(check.record.standard_id.lower())
-            continue
-        source = _Source(check.record, _provenance(check.record, None))
-        if check.is_version_of_record and (vor is None or _same_work_id(vor.record, check.record)):
-            if vor is None:
-                vor, evidence = source, "identifier"
-        else:
-            linked.append(source)
-
+        found.add_identified(check)
     for decision in searches:
-        all_steps.extend(decision.steps)
-        if decision.outcome == "abstained":
-            problems.append(decision.steps[-1])
-        if decision.record is None:
-            continue
-        record = decision.record
-        asserted_by = record.source if decision.evidence == "identifier" else "matching"
-        identity += _record_identity(record, asserted_by)
-        source = _Source(record, _provenance(record, decision.score if decision.evidence == "verified" else None))
-        if vor is None:
-            vor, evidence = source, decision.evidence
-        elif not _same_work_id(vor.record, record):
-            also = f"{record.source} search also matched {describe_record(record)}; kept {describe_record(vor.record)}"
-            # Another service's record of the same paper (its OpenReview forum beside its DOI) corroborates;
-            # a second record of the same service is a second candidate version and worth a look.
-            (all_steps if record.source != vor.record.source else problems).append(also)
-            linked.append(source)
+        found.add_search(decision)
+    vor, linked = found.vor, found.linked
 
-    conflicts.extend(_doi_conflicts(entry, preprint))
+    found.conflicts.extend(_doi_conflicts(entry, preprint))
     venue_conflicts, venue_problems = _venue_findings(entry, reference.venue_hints, vor, linked, searches)
-    conflicts.extend(venue_conflicts)
-    problems.extend(venue_problems)
+    found.conflicts.extend(venue_conflicts)
+    found.problems.extend(venue_problems)
 
     arxiv_source = _Source(preprint, _provenance(preprint, None)) if preprint is not None else None
-    record, provenance, merge_steps = _build_record(entry, vor=vor, linked=linked, arxiv=arxiv_source, refused=refused)
-    all_steps.extend(merge_steps)
+    record, provenance, merge_steps = _build_record(
+        entry, vor=vor, linked=linked, arxiv=arxiv_source, refused=found.refused
+    )
+    found.steps.extend(merge_steps)
     if vor is not None and not record.author:
-        problems.append("no author list in any source")
-
-    if conflicts:
-        status: Status = "conflict"
-        problems = conflicts + problems
-    elif vor is not None:
-        status = "published"
-    elif preprint is not None:
-        status = "preprint"
-    else:
-        status = "unresolved"
-        if not failures:
-            problems.append("no record found for this entry in any source")
-    if vor is not None:
-        final_evidence: Evidence = evidence or "verified"
-    elif preprint is not None or linked:
-        final_evidence = "identifier"
-    else:
-        final_evidence = "curated-only"
-    all_steps.append(
-        f"status {status} ({final_evidence})" + (f": version of record {vor.record.standard_id}" if vor else "")
+        found.problems.append("no author list in any source")
+    status, evidence, problems = found.verdict(preprint is not None, bool(failures))
+    found.steps.append(
+        f"status {status} ({evidence})" + (f": version of record {vor.record.standard_id}" if vor else "")
     )
 
     titles = [entry.title, *(r.title for r in (preprint, *earlier) if r is not None)]
@@ -280,12 +306,12 @@ def _merge_paper(  # noqa: C901
         entry=entry,
         key=key,
         status=status,
-        evidence=final_evidence,
+        evidence=evidence,
         record=record,
         provenance=provenance,
-        identity=_dedupe(identity),
+        identity=_dedupe(found.identity),
         aliases=_aliases(record.title, titles),
-        steps=tuple(_dedupe(all_steps)),
+        steps=tuple(_dedupe(found.steps)),
         problems=tuple(_dedupe(problems)),
         resolved_at=resolved_at,
     )
@@ -305,7 +331,7 @@ def _check_curated_against_preprint(entry: Entry, preprint: Record, earlier: Seq
     return first
 
 
-def _venue_findings(  # noqa: C901
+def _venue_findings(
     entry: Entry,
     hints: Sequence[str],
     vor: _Source | None,
@@ -336,18 +362,7 @@ def _venue_findings(  # noqa: C901
             else:
                 problems.append(f"listed as {listed.raw}; {says}")
     if vor is None:
-        if listed is not None and claims_venue:
-            problems.append(f"listed as {listed.raw}; no version of record found")
-        for hint in hints:
-            if hint == entry.venue:
-                continue
-            claimed = parse_venue_text(hint)
-            if (
-                claimed.venue is not None
-                and claimed.venue.kind not in ("preprint", "platform")
-                and (listed is None or claimed.label != listed.label)
-            ):
-                problems.append(f"arXiv says '{hint}'; no version of record found")
+        problems.extend(_venues_without_record(entry, listed, claims_venue, hints))
     elif listed is not None and claims_venue:
         verdict = corroborate_venue((entry.venue or "",), vor.record)
         if verdict.corroborates is False:
@@ -356,6 +371,25 @@ def _venue_findings(  # noqa: C901
                 f"{verdict.found or vor.record.container_title or 'elsewhere'}"
             )
     return conflicts, problems
+
+
+def _venues_without_record(
+    entry: Entry, listed: VenueText | None, claims_venue: bool, hints: Sequence[str]
+) -> list[str]:
+    """What claims a venue while no version of record was found: the listing, when it names a venue that publishes,
+    and arXiv's journal-ref or comment when they name another."""
+    problems = [f"listed as {listed.raw}; no version of record found"] if listed is not None and claims_venue else []
+    for hint in hints:
+        if hint == entry.venue:
+            continue
+        claimed = parse_venue_text(hint)
+        if (
+            claimed.venue is not None
+            and claimed.venue.kind not in ("preprint", "platform")
+            and (listed is None or claimed.label != listed.label)
+        ):
+            problems.append(f"arXiv says '{hint}'; no version of record found")
+    return problems
 
 
 def _doi_conflicts(entry: Entry, preprint: Record | None) -> list[str]:
