@@ -509,7 +509,7 @@ def _decoder(hint: Any) -> Callable[[Any, int, str], Any]:
     return found
 
 
-def _make_decoder(hint: Any) -> Callable[[Any, int, str], Any]:  # noqa: C901
+def _make_decoder(hint: Any) -> Callable[[Any, int, str], Any]:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (Union, types.UnionType):
@@ -517,51 +517,53 @@ def _make_decoder(hint: Any) -> Callable[[Any, int, str], Any]:  # noqa: C901
         decode_inner = _decoder(inner[0]) if len(inner) == 1 else _fail("a value of one type")
         return lambda raw, line, where: None if raw is None else decode_inner(raw, line, where)
     if origin is Literal:
-        allowed = args
-
-        def decode_literal(raw: Any, line: int, where: str) -> Any:
-            if raw not in allowed:
-                raise _Bad(line, f"{where}: {raw!r} is not one of {', '.join(map(str, allowed))}")
-            return raw
-
-        return decode_literal
+        return _literal_decoder(args)
     if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            item = _decoder(args[0])
-            return lambda raw, line, where: tuple(item(v, line, where) for v in _as_list(raw, line, where))
-        parts = [_decoder(a) for a in args]
-
-        def decode_fixed(raw: Any, line: int, where: str) -> tuple[Any, ...]:
-            values = _as_list(raw, line, where)
-            if len(values) != len(parts):
-                raise _Bad(line, f"{where}: expected {len(parts)} values, found {len(values)}")
-            return tuple(part(v, line, where) for part, v in zip(parts, values, strict=True))
-
-        return decode_fixed
-    if hint is str:
-        return _decode_str
-    if hint is int:
-        return _decode_int
-    if hint is float:
-        return _decode_float
-    if hint is bool:
-        return _decode_bool
-    if hint is PartialDate:
-        return _decode_date
+        return _tuple_decoder(args)
+    scalar = _SCALAR_DECODERS.get(hint)
+    if scalar is not None:
+        return scalar
     if isinstance(hint, type) and issubclass(hint, Enum):
-        enum = hint
-
-        def decode_enum(raw: Any, line: int, where: str) -> Enum:
-            try:
-                return enum(raw)
-            except ValueError:
-                raise _Bad(line, f"{where}: {raw!r} is not one of {', '.join(str(m.value) for m in enum)}") from None
-
-        return decode_enum
+        return _enum_decoder(hint)
     if dataclasses.is_dataclass(hint):
         cls = hint
         return lambda raw, line, where: _decode_dataclass(_as_map(raw, line, where), cls, where)  # type: ignore[arg-type]
     return _fail(f"a value of type {hint}")
+
+
+def _literal_decoder(allowed: tuple[Any, ...]) -> Callable[[Any, int, str], Any]:
+    def decode_literal(raw: Any, line: int, where: str) -> Any:
+        if raw not in allowed:
+            raise _Bad(line, f"{where}: {raw!r} is not one of {', '.join(map(str, allowed))}")
+        return raw
+
+    return decode_literal
+
+
+def _tuple_decoder(args: tuple[Any, ...]) -> Callable[[Any, int, str], Any]:
+    """`tuple[X, ...]` (any length) or `tuple[X, Y]` (exactly these)."""
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = _decoder(args[0])
+        return lambda raw, line, where: tuple(item(v, line, where) for v in _as_list(raw, line, where))
+    parts = [_decoder(a) for a in args]
+
+    def decode_fixed(raw: Any, line: int, where: str) -> tuple[Any, ...]:
+        values = _as_list(raw, line, where)
+        if len(values) != len(parts):
+            raise _Bad(line, f"{where}: expected {len(parts)} values, found {len(values)}")
+        return tuple(part(v, line, where) for part, v in zip(parts, values, strict=True))
+
+    return decode_fixed
+
+
+def _enum_decoder(enum: type[Enum]) -> Callable[[Any, int, str], Any]:
+    def decode_enum(raw: Any, line: int, where: str) -> Enum:
+        try:
+            return enum(raw)
+        except ValueError:
+            raise _Bad(line, f"{where}: {raw!r} is not one of {', '.join(str(m.value) for m in enum)}") from None
+
+    return decode_enum
 
 
 def _fail(expected: str) -> Callable[[Any, int, str], Any]:
@@ -603,3 +605,13 @@ def _decode_date(raw: Any, line: int, where: str) -> PartialDate:
     if isinstance(text, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text.strip()):
         return PartialDate.parse(text)
     raise _Bad(line, f"{where}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {raw!r}")
+
+
+# The model's scalar types, each with its decoder.
+_SCALAR_DECODERS: dict[Any, Callable[[Any, int, str], Any]] = {
+    str: _decode_str,
+    int: _decode_int,
+    float: _decode_float,
+    bool: _decode_bool,
+    PartialDate: _decode_date,
+}

@@ -429,7 +429,7 @@ class _FastReader:
         self.index = index
         return -1
 
-    def _mapping(self, indent: int) -> Map:  # noqa: C901
+    def _mapping(self, indent: int) -> Map:  # noqa: C901 - the hot loop of the fast reader, whole for speed
         """A block mapping whose keys start at column `indent`, the first one on the current line.
 
         The common lines (`key: plain value`, `key: 'quoted'`, the next key at the same column) are read in this
@@ -591,7 +591,7 @@ class _FastReader:
         self.index = index
         return "\n".join(body) + ("\n" if indicator == "|" else "")
 
-    def _flow(self, text: str, start: int) -> tuple[Any, int]:  # noqa: C901
+    def _flow(self, text: str, start: int) -> tuple[Any, int]:  # noqa: C901 - a scanner, whole for speed
         """A flow mapping or list opening at text[start] and closing on the same line; (value, index after it)."""
         closing = "}" if text[start] == "{" else "]"
         result: Any
