@@ -141,3 +141,25 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""
+
+
+def test_the_services_table_names_every_source_and_nothing_else() -> None:
+    """services.SERVICES is the one list: the sources registry, the record's source type and the CLI agree with it."""
+    import typing
+
+    from geoemb_bib import services, sources
+    from geoemb_bib.cli import main
+
+    assert set(services.SOURCE_NAMES) == set(sources.BY_NAME)
+    assert set(typing.get_args(services.SourceName)) == set(services.SOURCE_NAMES)
+    clear = main.commands["cache"].commands["clear"]  # type: ignore[attr-defined]
+    choices = next(p.type.choices for p in clear.params if p.name == "source")
+    assert tuple(choices) == services.SERVICE_NAMES
+
+
+def test_the_format_choices_are_the_exporters() -> None:
+    from geoemb_bib.cli import main
+    from geoemb_bib.exporters import EXPORTERS
+
+    choices = next(p.type.choices for p in main.commands["export"].params if p.name == "format_name")
+    assert tuple(choices) == tuple(EXPORTERS)
