@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ids
-from ..entries import _CITATION_KEY, DEFAULT_SECTION, url_problem, work_ids
+from ..entries import _CITATION_KEY, DEFAULT_SECTION, url_problem
 from ..model import ITEM_TYPES, CuratedIds, CuratedList, Entry, Kind, Link, ListMeta, Person
 from . import IdAllocator, Imported, ImportOptions, Notice, slug
 
@@ -61,12 +61,12 @@ def curated_list(items: list[Item], title: str, options: ImportOptions, notices:
         if entry.key in keys:
             notices.append(Notice(item.line, f"key '{entry.key}' is given twice: the second item is not imported"))
             continue
-        same = next((works[work] for work in work_ids(entry) if work in works), None)
+        same = next((works[work] for work in entry.work_ids.standard_ids if work in works), None)
         if same is not None:
             notices.append(Notice(item.line, f"item '{item.key}' is the same work as '{same}': not imported"))
             continue
         keys.add(entry.key or "")
-        works.update(dict.fromkeys(work_ids(entry), item.key))
+        works.update(dict.fromkeys(entry.work_ids.standard_ids, item.key))
         entries.append(entry)
     meta = ListMeta(title=title)
     listed = frozenset(("title", "venue", "paper"))
