@@ -403,7 +403,70 @@ def _crossref_list_body(
     return crossref_json(document)
 
 
-def answer_crossref(corpus: Corpus, path: str, params: list[tuple[str, str]]) -> _Answer:
+# Unrelated works a search may start returning as the index grows (SYNTHETIC, like the replay's decoys: the test
+# prefix 10.5555, a placeholder publisher and authors). None of these titles is near any title of the list.
+EXTRA_TITLES = (
+    "Soil Moisture Retrieval from Passive Microwave Radiometry over Boreal Peatlands",
+    "A Survey of Queueing Models for Hospital Emergency Departments",
+    "Corrosion Kinetics of Weathering Steel in Coastal Atmospheres",
+    "Phonological Variation in Rural Dialects of Northern Portugal",
+    "Thermal Comfort in Naturally Ventilated Schools",
+)
+
+
+def extra_crossref_items(count: int, year: int = 2026) -> list[dict[str, Any]]:
+    """`count` unrelated Crossref works (synthetic), in the replay decoys' shape."""
+    items = []
+    for number in range(1, count + 1):
+        doi = f"10.5555/extra-candidate.{number:02d}"
+        items.append(
+            {
+                "publisher": "Synthetic Decoy Publisher (replay corpus; not a real record)",
+                "DOI": doi,
+                "type": "journal-article",
+                "title": [EXTRA_TITLES[(number - 1) % len(EXTRA_TITLES)] + (f" {number}" if number > 5 else "")],
+                "prefix": "10.5555",
+                "author": [{"given": "Jordan", "family": "Placeholder", "sequence": "first", "affiliation": []}],
+                "member": "0",
+                "container-title": ["Journal of Synthetic Test Records"],
+                "score": 12.5 - number / 10,
+                "issued": {"date-parts": [[year, 1]]},
+                "published": {"date-parts": [[year, 1]]},
+                "URL": f"https://doi.org/{doi}",
+                "resource": {"primary": {"URL": f"https://decoy.invalid/{doi}"}},
+            }
+        )
+    return items
+
+
+def extra_openreview_notes(count: int) -> list[dict[str, Any]]:
+    """`count` unrelated OpenReview notes (synthetic), accepted at a venue, in API v2's shape."""
+    notes = []
+    for number in range(1, count + 1):
+        note_id = f"SYNTHextra{number:02d}"
+        notes.append(
+            {
+                "id": note_id,
+                "forum": note_id,
+                "content": {
+                    "title": {"value": EXTRA_TITLES[(number - 1) % len(EXTRA_TITLES)]},
+                    "authors": {"value": ["Jordan Placeholder"]},
+                    "authorids": {"value": ["~Jordan_Placeholder1"]},
+                    "venue": {"value": "ICLR 2026 Poster"},
+                    "venueid": {"value": "ICLR.cc/2026/Conference"},
+                },
+                "cdate": 1758326400000,
+                "mdate": 1758326400000,
+                "odate": 1758326400000,
+                "domain": "ICLR.cc/2026/Conference",
+                "readers": ["everyone"],
+                "version": 2,
+            }
+        )
+    return notes
+
+
+def answer_crossref(corpus: Corpus, path: str, params: list[tuple[str, str]], *, extra_candidates: int = 0) -> _Answer:
     args = dict(params)
     if path.startswith("/works/") and len(path) > len("/works/"):
         if any(name.startswith("query") for name, _ in params):
@@ -429,9 +492,26 @@ def answer_crossref(corpus: Corpus, path: str, params: list[tuple[str, str]]) ->
         select = [name.strip() for name in args["select"].split(",")] if args.get("select") else None
         wanted = args.get("query.bibliographic")
         stored = corpus.crossref_search.get(normalise(wanted)) if wanted else None
+        if extra_candidates:
+            stored = _with_extra_items(stored, extra_candidates)
         body = _crossref_list_body(stored, rows=rows, select=select, search_terms=args.get("query"))
         return _Answer(200, "application/json", body)
     return _Answer(404, "text/plain", CROSSREF_NOT_FOUND)
+
+
+def _with_extra_items(stored: bytes | None, count: int) -> bytes:
+    """The stored list with unrelated works ranked just below its top hit (so rows=5 cuts decoys off its tail)."""
+    document: dict[str, Any] = (
+        json.loads(stored)
+        if stored is not None
+        else {"status": "ok", "message-type": "work-list", "message-version": "1.0.0", "message": {"items": []}}
+    )
+    message = document["message"]
+    items = message["items"]
+    message["items"] = items[:1] + extra_crossref_items(count) + items[1:]
+    message["total-results"] = len(message["items"])
+    message.setdefault("items-per-page", len(message["items"]))
+    return crossref_json(document)
 
 
 def openreview_error(status: int, name: str, message: str, details: Mapping[str, Any] | None = None) -> bytes:
@@ -444,7 +524,9 @@ def _openreview_json(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def answer_openreview(corpus: Corpus, api: str, path: str, params: list[tuple[str, str]]) -> _Answer:
+def answer_openreview(
+    corpus: Corpus, api: str, path: str, params: list[tuple[str, str]], *, extra_candidates: int = 0
+) -> _Answer:
     args = dict(params)
     with_count = args.get("count") == "true" or api == "openreview_v1"  # v1 always counted; v2 only on request
     try:
@@ -480,7 +562,9 @@ def answer_openreview(corpus: Corpus, api: str, path: str, params: list[tuple[st
     if path == "/notes/search" and api == "openreview":
         stored = corpus.openreview_search.get(normalise(args.get("term", "")))
         notes = json.loads(stored)["notes"] if stored else []
-        if stored and not with_count and limit >= len(notes):
+        if extra_candidates:
+            notes = notes[:1] + extra_openreview_notes(extra_candidates) + notes[1:]
+        elif stored and not with_count and limit >= len(notes):
             return _Answer(200, OPENREVIEW_CONTENT_TYPE, stored)
         return _Answer(200, OPENREVIEW_CONTENT_TYPE, listing(notes))
     return _Answer(404, OPENREVIEW_CONTENT_TYPE, openreview_error(404, "NotFoundError", f"Cannot GET {path}"))
@@ -564,6 +648,8 @@ class FakeServices:
         replay_dir: Path = REPLAY,
     ) -> None:
         self.latency = latency
+        # Unrelated works every title search also returns (Crossref's index grows daily): set it between runs.
+        self.extra_candidates = 0
         self.enforce_limits = enforce_limits
         self.limits = limits or Limits()
         self.corpus = load_corpus(replay_dir)
@@ -828,8 +914,8 @@ class FakeServices:
         if service == "arxiv":
             return answer_arxiv(self.corpus, path, params)
         if service == "crossref":
-            return answer_crossref(self.corpus, path, params)
-        return answer_openreview(self.corpus, service, path, params)
+            return answer_crossref(self.corpus, path, params, extra_candidates=self.extra_candidates)
+        return answer_openreview(self.corpus, service, path, params, extra_candidates=self.extra_candidates)
 
     @staticmethod
     def _with_service_headers(service: str, pool: str, answer: _Answer) -> _Answer:

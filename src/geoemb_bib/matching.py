@@ -661,6 +661,7 @@ def assess(reference: Reference, record: Record) -> Assessment:
 
 
 Outcome = Literal["accepted", "rejected", "abstained", "no-candidates"]
+NONE_ACCEPTED = "no candidate accepted; keeping what we have"
 
 
 @dataclass(frozen=True, slots=True)
@@ -680,10 +681,22 @@ class MatchDecision:
     assessments: tuple[Assessment, ...]
     steps: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+    label: str = "search"
 
     @property
     def refuting(self) -> tuple[Assessment, ...]:
         return tuple(a for a in self.assessments if a.excluded and a.same_work)
+
+    @property
+    def lasting_steps(self) -> tuple[str, ...]:
+        """The steps without the candidates rejected as another work: what a search returns besides the work
+        changes daily (Crossref indexes new works), and is not news for the lock file. No candidate and only
+        other works read the same."""
+        if self.outcome == "no-candidates":
+            return (f"{self.label}: {NONE_ACCEPTED}",)
+        per_candidate = self.steps[: len(self.assessments)]
+        kept = [step for step, item in zip(per_candidate, self.assessments) if item.acceptable or item.same_work]
+        return (*kept, *self.steps[len(self.assessments) :])
 
 
 def choose(reference: Reference, candidates: Sequence[Record], *, context: str | None = None) -> MatchDecision:
@@ -695,7 +708,14 @@ def choose(reference: Reference, candidates: Sequence[Record], *, context: str |
     label = context or (f"{candidates[0].source} search" if candidates else "search")
     if not candidates:
         return MatchDecision(
-            "no-candidates", None, None, None, (), (f"{label}: no candidates for '{_short(reference.title)}'",)
+            "no-candidates",
+            None,
+            None,
+            None,
+            (),
+            (f"{label}: no candidates for '{_short(reference.title)}'",),
+            (),
+            label,
         )
     assessments = tuple(assess(reference, record) for record in candidates)
     steps: list[str] = []
@@ -715,8 +735,8 @@ def choose(reference: Reference, candidates: Sequence[Record], *, context: str |
             steps.append(f"{label}: {ident} rejected for '{_short(reference.title)}': {'; '.join(item.reasons)}")
     acceptable = _distinct([a for a in assessments if a.acceptable])
     if not acceptable:
-        steps.append(f"{label}: no candidate accepted; keeping what we have")
-        return MatchDecision("rejected", None, None, None, assessments, tuple(steps))
+        steps.append(f"{label}: {NONE_ACCEPTED}")
+        return MatchDecision("rejected", None, None, None, assessments, tuple(steps), (), label)
     best_rank = min(SOURCE_RANK.get(a.record.source, 9) for a in acceptable)
     contenders = sorted(
         (a for a in acceptable if SOURCE_RANK.get(a.record.source, 9) == best_rank), key=Assessment.rank, reverse=True
@@ -728,12 +748,12 @@ def choose(reference: Reference, candidates: Sequence[Record], *, context: str |
             f"{label}: abstained: {describe_record(best.record)} and {describe_record(runner.record)} both pass "
             f"(title {best.title.score:.0f} vs {runner.title.score:.0f}); keeping the preprint"
         )
-        return MatchDecision("abstained", None, None, None, assessments, tuple(steps))
+        return MatchDecision("abstained", None, None, None, assessments, tuple(steps), (), label)
     evidence: Literal["identifier", "verified"] = "identifier" if best.link else "verified"
     steps.append(f"{label}: accepted {describe_record(best.record)} ({evidence})")
     accepted_title = normalize_title(best.record.title)
     aliases = tuple(t for t in reference.titles if normalize_title(t) != accepted_title)
-    return MatchDecision("accepted", best.record, evidence, best.title.score, assessments, tuple(steps), aliases)
+    return MatchDecision("accepted", best.record, evidence, best.title.score, assessments, tuple(steps), aliases, label)
 
 
 def _distinct(items: list[Assessment]) -> list[Assessment]:

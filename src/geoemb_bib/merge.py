@@ -205,7 +205,7 @@ class _Findings:
 
     def add_search(self, decision: MatchDecision) -> None:
         """A title search's verdict: its record is the version of record unless one is known already."""
-        self.steps.extend(decision.steps)
+        self.steps.extend(decision.lasting_steps)
         if decision.outcome == "abstained":
             self.problems.append(decision.steps[-1])
         if decision.record is None:

@@ -423,7 +423,9 @@ def _search_handler(work: _Work, source: Literal["crossref", "openreview"], titl
             work.fail(source, exc.message)
             return
         work.search_results.setdefault(source, []).extend(records)
-        work.steps.append(f"{source} search for {title!r}: {len(records)} candidate{'s' if len(records) != 1 else ''}")
+        # Not how many candidates came back: that number moves daily without changing anything (see _settled).
+        work.steps.append(f"{source} search for {title!r}")
+        logger.info("%s search for %r: %d candidates", source, title, len(records))
 
     return handle
 
