@@ -136,8 +136,9 @@ def test_status_lists_every_entry_with_key_status_evidence_and_what_is_missing(
     copernicus = next(row for row in rows if row["id"] == "copernicus-fm")
     assert copernicus["status"] == "preprint" and "version of record" in copernicus["missing"]
     assert copernicus["venue"] == "ICCV 2025 Oral"
-    text = workspace.run("status").stdout
-    assert len(text.splitlines()) == 25
+    lines = workspace.run("status").stdout.splitlines()
+    assert lines[0].split() == ["key", "status", "evidence", "venue", "missing"]
+    assert len(lines) == 1 + 25
 
 
 def test_export_reads_enriched_yaml_without_the_network(
@@ -188,11 +189,13 @@ def test_a_paper_added_by_arxiv_id_appears_in_status_and_in_the_next_build(small
         "https://github.com/microsoft/satclip",
     )
     assert added.code == 0, added.stderr
-    assert "added 'klemmer2023satclip'" in added.stdout
+    assert "added 'satclip'" in added.stdout
+    # Resolved at once: the key printed is the published version's, the one the entry keeps.
+    assert "key: klemmer2025satclip (published;" in added.stdout
     updated = (small_list.folder / "entries.yaml").read_text(encoding="utf-8")
     assert updated.startswith(original[: original.index("  # 3. Product Embeddings")].rstrip("\n"))
     assert updated.endswith(original[original.index("  # 3. Product Embeddings") :])
-    entry = next(e for e in load_entries("entries.yaml", updated.encode()).entries if e.id == "klemmer2023satclip")
+    entry = next(e for e in load_entries("entries.yaml", updated.encode()).entries if e.id == "satclip")
     assert entry.title == "SatCLIP: Global, General-Purpose Location Embeddings with Satellite Imagery"
     assert entry.venue == "Arxiv 2023"
     assert entry.link("code").url == "https://github.com/microsoft/satclip"  # type: ignore[union-attr]
@@ -200,8 +203,9 @@ def test_a_paper_added_by_arxiv_id_appears_in_status_and_in_the_next_build(small
     build = small_list.invoke("build")
     assert build.code == 0, build.stderr
     rows = {row["id"]: row for row in json.loads(small_list.invoke("status", "--json").stdout)}
-    assert rows["klemmer2023satclip"]["status"] == "published"
-    assert rows["klemmer2023satclip"]["venue"] == "AAAI 2025"
+    assert rows["satclip"]["status"] == "published"
+    assert rows["satclip"]["venue"] == "AAAI 2025"
+    assert rows["satclip"]["key"] == "klemmer2025satclip"
     bib = (small_list.folder / "build" / "references.bib").read_text(encoding="utf-8")
     assert "doi = {10.1609/aaai.v39i4.32457}" in bib
 
@@ -314,18 +318,25 @@ def test_fixtures_readme_names_the_provenance_of_the_replay_corpus() -> None:
     assert "reconstructed from public records, not recorded" in (FIXTURES / "README.md").read_text(encoding="utf-8")
 
 
-def test_a_key_given_while_the_services_were_down_is_provisional(small_list: Workspace) -> None:
-    """A first refresh offline names an entry from its listing alone; its first real resolution gives the key
-    its real form, once, as a reported change. After that the key stays."""
+def test_an_entry_first_refreshed_while_the_services_were_down_has_no_key_until_it_resolves(
+    small_list: Workspace,
+) -> None:
+    """No key is shown that could still change: an entry never resolved has none (it is left out of the
+    BibTeX, saying so); its first resolution gives the key, reported once. After that the key stays."""
     offline = small_list.invoke("refresh", "--only", "geoclip", "--offline")
     assert offline.code == 1
-    provisional = small_list.enriched()["geoclip"]
-    assert provisional.status == "unresolved"
+    unresolved = small_list.enriched()["geoclip"]
+    assert unresolved.status == "unresolved"
+    assert unresolved.key == ""
+    exported = small_list.invoke("export", "--format", "bibtex")
+    assert exported.code == 0, exported.stderr
+    assert "geoclip" in exported.stderr and "no citation key until first resolved" in exported.stderr
+    assert "GeoCLIP" not in exported.stdout
     online = small_list.invoke("refresh", "--only", "geoclip")
     assert online.code == 0, online.stderr
     resolved = small_list.enriched()["geoclip"]
     assert resolved.status == "published"
-    assert resolved.key == "cepeda2023geoclip" != provisional.key
-    assert f"key {provisional.key} -> cepeda2023geoclip" in online.stdout
+    assert resolved.key == "cepeda2023geoclip"
+    assert "key cepeda2023geoclip given (first resolution)" in online.stdout
     again = small_list.invoke("refresh", "--only", "geoclip", "--refresh")
     assert again.code == 0 and small_list.enriched()["geoclip"].key == resolved.key

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import replay_records as replay
-from geoemb_bib.keys import SAFE_KEY, KeyChange, ascii_word, assign_keys, base_key, title_word
+from geoemb_bib.keys import SAFE_KEY, KeyChange, ascii_word, assign_keys, base_key, entry_id_for, title_word
 from geoemb_bib.merge import merge_entry
 from geoemb_bib.model import Entry, PartialDate, Person, Record, Resolved
 
@@ -79,7 +79,8 @@ def test_base_key_is_family_year_title_word() -> None:
 
 
 def test_base_key_without_year_or_author() -> None:
-    assert base_key(record("Some Title", "Smith", None)) == "smith" + "nd" + "some"
+    # No year: nothing stands in for it (no "nd", which reads as part of a name).
+    assert base_key(record("Some Title", "Smith", None)) == "smithsome"
     organisation = Record(
         source="merged",
         standard_id="x",
@@ -283,3 +284,16 @@ def test_the_author_year_scheme_drops_the_title_word_and_letters_clashes() -> No
         for entry, record in zip(entries, (first, second), strict=True)
     ]
     assert assign_keys(items, {}, scheme="author-year").keys == {"one": "klemmer2025a", "two": "klemmer2025b"}
+
+
+@pytest.mark.parametrize(
+    ("title", "abbr", "entry_id"),
+    [
+        ("DiffusionSat: A Generative Foundation Model for Satellite Imagery", None, "diffusionsat"),
+        ("Scale-MAE: A Scale-Aware Masked Autoencoder", "Scale-MAE", "scale-mae"),
+        ("Towards a Unified Copernicus Foundation Model", None, "unified"),
+        ("東京の地図", None, "entry"),
+    ],
+)
+def test_a_new_entry_id_is_a_row_name_never_a_key_look_alike(title: str, abbr: str | None, entry_id: str) -> None:
+    assert entry_id_for(title, abbr) == entry_id

@@ -89,7 +89,7 @@ def build_entry(
     )
     if record is not None and identifier.scheme == "doi" and record.arxiv_id:
         draft = replace(draft, ids=CuratedIds(arxiv=record.arxiv_id))
-    base = entry_id or keys.base_key(record if record is not None else draft)
+    base = entry_id or keys.entry_id_for(draft.title, abbr)
     taken = {entry.id for entry in curated.entries}
     chosen, number = base, 2
     while chosen in taken:

@@ -14,7 +14,8 @@ def build_catalog(curated: CuratedList, resolved: Mapping[str, Resolved]) -> Cat
 
 
 def unresolved_item(entry: Entry) -> Resolved:
-    """An entry before any refresh: the curated title, authors and year, nothing asserted by a service."""
+    """An entry before any refresh: the curated title, authors and year, nothing asserted by a service, and no
+    citation key unless the curator pinned one (keys.py: a key is given when the entry is first resolved)."""
     record = Record(
         source="curated",
         standard_id=f"entry:{entry.id}",
@@ -22,4 +23,4 @@ def unresolved_item(entry: Entry) -> Resolved:
         author=entry.authors,
         issued=PartialDate(entry.year) if entry.year else None,
     )
-    return Resolved(entry=entry, key=entry.key or entry.id, status="unresolved", evidence="curated-only", record=record)
+    return Resolved(entry=entry, key=entry.key or "", status="unresolved", evidence="curated-only", record=record)

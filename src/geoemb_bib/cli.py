@@ -405,6 +405,8 @@ def export_command(
     from .exporters import ExportOptions, export
 
     catalog = load_catalog(entries_path)
+    if format_name in CITED_FORMATS:
+        catalog = keyed_only(catalog, format_name)
     options = ExportOptions(
         bibtex_flavour=flavour,  # type: ignore[arg-type]
         unicode=unicode,
@@ -418,6 +420,28 @@ def export_command(
     else:
         write_atomically(output, text)
         click.echo(f"wrote {output}", err=True)
+
+
+# Formats made of citations: an entry with no key yet (never resolved, keys.py's rule) cannot be in them.
+CITED_FORMATS = frozenset({"bibtex", "csl-json"})
+
+
+def keyed_only(catalog: Catalog, output: str) -> Catalog:
+    """The catalog without the entries that have no citation key yet, saying which were left out of `output`."""
+    import dataclasses
+
+    keyless = [item.entry.id for item in catalog.items if not item.key]
+    if not keyless:
+        return catalog
+    click.echo(
+        f"note: {_count(len(keyless), 'entry', 'entries')} left out of {output}, with no citation key until "
+        f"first resolved: {', '.join(keyless)}",
+        err=True,
+    )
+    click.echo(
+        "hint: run `geoemb-bib refresh` when the services answer, or pin a key with `key:` in entries.yaml", err=True
+    )
+    return dataclasses.replace(catalog, items=tuple(item for item in catalog.items if item.key))
 
 
 # -- configuration and the network ------------------------------------------------------------------
@@ -481,10 +505,10 @@ def network_options(command: F) -> F:
     return command
 
 
-def open_fetcher(settings: FetchSettings) -> Fetcher:
+def open_fetcher(settings: FetchSettings, *, quiet: bool = False) -> Fetcher:
     from .fetch import Fetcher
 
-    if settings.public_pool:
+    if settings.public_pool and not quiet:
         click.echo(
             "note: no contact address (--mailto or GEOEMB_BIB_MAILTO): Crossref's slower public pool applies", err=True
         )
@@ -564,6 +588,7 @@ def run_refresh(
     section: str | None = None,
     rekey: bool = False,
     writes: tuple[Path, ...] = (),
+    quiet: bool = False,
 ) -> RefreshRun:
     """Refresh the list; `writes` are the folders the command writes into afterwards, checked before the network."""
     from .resolve import RefreshOptions, refresh
@@ -574,7 +599,7 @@ def run_refresh(
         ensure_writable(folder)
     config = load_config(entries_path)
     settings = fetch_settings(config, offline=offline, refresh=bypass_cache, mailto=mailto, cache_dir=cache_dir)
-    fetcher = open_fetcher(settings)
+    fetcher = open_fetcher(settings, quiet=quiet)
     try:
         with ProgressDisplay() as display:
             result = refresh(
@@ -607,6 +632,7 @@ def write_enriched(entries_path: Path, result: RefreshResult) -> str:
 def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
     """The status counts, the requests made per service, and the changes, on standard output."""
     from .model import STATUSES
+    from .report import shown_key
 
     counts = {status: 0 for status in STATUSES}
     for item in result.items:
@@ -627,14 +653,15 @@ def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
     if result.changes:
         click.echo("changes:")
         for change in result.changes:
-            click.echo(f"  {change.key}: {_printable(change.detail)}")
+            click.echo(f"  {shown_key(change.key, change.entry_id)}: {_printable(change.detail)}")
     else:
         click.echo("changes:  none")
     still_open = [
         item for item in result.items if item.entry.id in result.refreshed and item.status in ("unresolved", "conflict")
     ]
     for item in still_open:
-        click.echo(f"  {item.status}: {item.key}: {_printable('; '.join(item.problems)) or 'nothing found'}")
+        shown = shown_key(item.key, item.entry.id)
+        click.echo(f"  {item.status}: {shown}: {_printable('; '.join(item.problems)) or 'nothing found'}")
 
 
 def finish(result: RefreshResult, previous: Mapping[str, Resolved]) -> None:
@@ -798,10 +825,12 @@ def build(
         enriched_text = write_enriched(entries, result)
         print_summary(result, fetcher)
     catalog = build_catalog(curated, {item.entry.id: item for item in result.items})
+    cited = keyed_only(catalog, " and ".join(targets[name].name for name in targets if name in CITED_FORMATS))
     options = ExportOptions(bibtex_flavour=config.bibtex_flavour, unicode=config.unicode, sort=config.sort)
     for format_name, target in targets.items():
         # The YAML export is the lock file's own text: written once, not generated twice.
-        write_atomically(target, enriched_text if format_name == "yaml" else export(format_name, catalog, options))
+        chosen = cited if format_name in CITED_FORMATS else catalog
+        write_atomically(target, enriched_text if format_name == "yaml" else export(format_name, chosen, options))
         click.echo(f"wrote {target}")
     finish(result, previous)
 
@@ -831,25 +860,24 @@ def status(entries: Path, as_json: bool) -> None:
         from rich.table import Table
         from rich.text import Text
 
-        table = Table("key", "status", "evidence", "venue", "missing", box=None)
+        table = Table(*STATUS_HEADER, box=None)
         for row in rows:
             # Text, not rich markup: a venue such as "[bold]..." from a service is shown as it is.
-            table.add_row(
-                *(
-                    Text(cell)
-                    for cell in (row.key, row.status, row.evidence, _printable(row.venue), ", ".join(row.missing))
-                )
-            )
+            cells = (row.key or NO_KEY_YET, row.status, row.evidence, _printable(row.venue), ", ".join(row.missing))
+            table.add_row(*(Text(cell) for cell in cells))
         Console().print(table)
         return
-    widths = [max(len(row.key) for row in rows), 10, 12, max(len(row.venue) for row in rows)] if rows else [0, 0, 0, 0]
-    for row in rows:
-        click.echo(
-            (
-                f"{row.key:<{widths[0]}}  {row.status:<{widths[1]}}  {row.evidence:<{widths[2]}}  "
-                f"{_printable(row.venue):<{widths[3]}}  {', '.join(row.missing)}"
-            ).rstrip()
-        )
+    table_rows = [
+        (row.key or NO_KEY_YET, row.status, row.evidence, _printable(row.venue), ", ".join(row.missing)) for row in rows
+    ]
+    widths = [max(len(cells[column]) for cells in [STATUS_HEADER, *table_rows]) for column in range(4)]
+    for cells in [STATUS_HEADER, *table_rows]:
+        click.echo("  ".join([*(cell.ljust(width) for cell, width in zip(cells, widths)), cells[4]]).rstrip())
+
+
+STATUS_HEADER = ("key", "status", "evidence", "venue", "missing")
+# What `status` shows in the key column of an entry never resolved (keys.py: it has no key yet).
+NO_KEY_YET = "-"
 
 
 @main.command()
@@ -914,15 +942,14 @@ def add(
     existing = duplicate_of(curated, found, key)
     if existing is not None:
         raise InputError(f"{entries_path}: {existing}", hint="edit that entry instead of adding it again")
-    record = None
-    if not offline:
-        settings = fetch_settings(
-            load_config(entries_path), offline=False, refresh=bypass_cache, mailto=mailto, cache_dir=cache_dir
-        )
-        with open_fetcher(settings) as fetcher:
-            record, note = look_up(fetcher, found)
-        if note:
-            click.echo(f"note: {note}", err=True)
+    # Offline, the cache may still know the paper (--offline means "cache only").
+    settings = fetch_settings(
+        load_config(entries_path), offline=offline, refresh=bypass_cache, mailto=mailto, cache_dir=cache_dir
+    )
+    with open_fetcher(settings) as fetcher:
+        record, note = look_up(fetcher, found)
+    if note and not offline:
+        click.echo(f"note: {note}", err=True)
     if record is None and title is None:
         if not sys.stdin.isatty():
             raise InputError(f"cannot look up {found.standard_id}: give its title with --title")
@@ -944,7 +971,26 @@ def add(
     load_entries(str(entries_path), updated.encode("utf-8"))
     write_atomically(entries_path, updated)
     click.echo(f"added '{entry.id}' ({_printable(entry.title)}) to section '{section}' of {entries_path}")
-    click.echo(f"next: geoemb-bib refresh --only {entry.id}")
+    # Resolved at once and written to enriched.yaml, so the key printed is the key the entry keeps (keys.py).
+    result, _, fetcher, _ = run_refresh(
+        entries_path,
+        offline=offline,
+        bypass_cache=bypass_cache,
+        mailto=mailto,
+        cache_dir=cache_dir,
+        only=(entry.id,),
+        writes=(enriched_path_for(entries_path).parent,),
+        quiet=True,
+    )
+    with fetcher:
+        write_enriched(entries_path, result)
+    item = next(item for item in result.items if item.entry.id == entry.id)
+    if item.key:
+        click.echo(f"key: {item.key} ({item.status}; written to {enriched_path_for(entries_path)}, it stays)")
+        return
+    why = _printable(result.failures.get(entry.id, "") or "; ".join(item.problems) or "nothing found")
+    click.echo(f"key: none yet: the entry is {item.status} ({why})")
+    click.echo(f"next: geoemb-bib refresh --only {entry.id}   # gives its key once a service answers")
 
 
 @main.command()

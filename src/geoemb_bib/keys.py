@@ -1,6 +1,8 @@
-"""Citation keys: the `family + year + first title word` scheme, clash letters, and stability across refreshes.
+"""Citation keys: the `family + year + first title word` scheme, clash letters, and stability for an entry's life.
 
-A key once written to enriched.yaml is kept (even when publication changes the year) unless the user rekeys.
+The rule: an entry gets its key the first time it is resolved (or from the curator's pin), and keeps it from then
+on, even when publication changes the year, unless the user rekeys. An entry never resolved has no key yet, so no
+key is ever shown that could still change.
 """
 
 from __future__ import annotations
@@ -77,8 +79,6 @@ STOPWORDS = frozenset(
 
 # Keys must be safe in BibTeX, biber, pandoc and file names; the same rule entries.py applies to pinned keys.
 SAFE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
-# Year part of a key whose work has no date.
-NO_YEAR = "nd"
 # Used only when neither author nor title gives a single letter (a title in a non-Latin script).
 FALLBACK_WORD = "anon"
 
@@ -124,7 +124,7 @@ KEY_SCHEMES: tuple[KeyScheme, ...] = ("author-year-word", "author-year")
 def base_key(item: Resolved | Record | Entry, scheme: KeyScheme = "author-year-word") -> str:
     """The key the scheme gives a work before clash letters: `{family}{year}{title word}`, e.g. `klemmer2025satclip`.
 
-    No author: the organisation's first word or, failing that, the first title word; no year: 'nd'.
+    No author: the organisation's name or, failing that, the first title word; no year: nothing (`smithdeep`).
     A Resolved is keyed by its merged record, falling back to the curated entry for missing parts.
     """
     if isinstance(item, Resolved):
@@ -144,9 +144,21 @@ def base_key(item: Resolved | Record | Entry, scheme: KeyScheme = "author-year-w
         name, word = (word, title_word(_after_first_word(title, word))) if word else (FALLBACK_WORD, "")
     if not name:
         name = FALLBACK_WORD
+    year_part = str(year) if year else ""
     if scheme == "author-year":
-        return f"{name}{year if year else NO_YEAR}"
-    return f"{name}{year if year else NO_YEAR}{word}"
+        return f"{name}{year_part}"
+    return f"{name}{year_part}{word}"
+
+
+def entry_id_for(title: str, abbr: str | None = None) -> str:
+    """A new entry's id, the way the list names its rows: the abbreviation or the first title word, lower-case and
+    hyphenated (`Scale-MAE` -> `scale-mae`, "Towards a Unified Copernicus ..." -> `unified`). Deliberately not a
+    citation key: the key is given when the entry is resolved, and an id that looked like one would be cited."""
+    if abbr:
+        slug = "-".join(part for part in (ascii_word(word) for word in re.split(r"[\s\-_/]+", abbr)) if part)
+        if slug and slug[0].isalpha():
+            return slug
+    return title_word(title) or "entry"
 
 
 def _entry_year(entry: Entry) -> int | None:

@@ -35,7 +35,8 @@ def describe_changes(
     for item in current:
         before = previous.get(item.entry.id)
         if before is None:
-            changes.append(Change(item.entry.id, item.key, "new-entry", f"new entry, {item.status}"))
+            detail = f"new entry, {item.status}" + ("" if item.key else ", no key until it is resolved")
+            changes.append(Change(item.entry.id, item.key, "new-entry", detail))
             continue
         if before.status != "published" and item.status == "published":
             venue = item.record.venue or item.record.container_title or "a version of record"
@@ -57,6 +58,8 @@ def describe_changes(
             changes.append(
                 Change(item.entry.id, item.key, "key", f"key {change.old} -> {change.new} ({change.reason})")
             )
+        elif change is not None and not before.key:
+            changes.append(Change(item.entry.id, item.key, "key", f"key {change.new} given (first resolution)"))
     return changes
 
 
@@ -110,7 +113,7 @@ def markdown_report(
         selected = [change for change in changes if change.kind == kind]
         if selected:
             lines += [f"## {title}", ""]
-            lines += [f"- `{change.key}` ({change.entry_id}): {_md(change.detail)}" for change in selected]
+            lines += [f"- {_named(change.key, change.entry_id)}: {_md(change.detail)}" for change in selected]
             lines.append("")
     if not changes:
         lines += ["No changes.", ""]
@@ -127,9 +130,19 @@ def markdown_report(
         lines += ["## Still open", ""]
         for item in still_open:
             reasons = "; ".join(item.problems) or item.status
-            lines.append(f"- `{item.key}` ({item.status}): {_md(reasons)}")
+            lines.append(f"- {_named(item.key, item.entry.id)} ({item.status}): {_md(reasons)}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _named(key: str, entry_id: str) -> str:
+    """How the report names an entry: its key and id, or its id alone while it has no key yet."""
+    return f"`{key}` ({entry_id})" if key else f"entry `{entry_id}` (no key yet)"
+
+
+def shown_key(key: str, entry_id: str) -> str:
+    """An entry as the terminal names it: by its key, or by its id while it has no key yet."""
+    return key or f"{entry_id} (no key yet)"
 
 
 def _md(text: str) -> str:

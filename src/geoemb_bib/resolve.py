@@ -144,7 +144,7 @@ def select_entries(curated: CuratedList, previous: Mapping[str, Resolved], optio
         entries = [entry for entry in entries if entry.section in sections]
     if options.only:
         wanted = set(options.only)
-        by_key = {item.key: entry_id for entry_id, item in previous.items()}
+        by_key = {item.key: entry_id for entry_id, item in previous.items() if item.key}
         chosen = {name if name in {e.id for e in curated.entries} else by_key.get(name, "") for name in wanted}
         unknown = sorted(name for name in wanted if name not in {e.id for e in curated.entries} and name not in by_key)
         if unknown:
@@ -180,24 +180,7 @@ def refresh(
             continue
         merged[entry.id] = _settled(_merge(work, previous.get(entry.id), resolved_at), previous.get(entry.id))
     items = list(merged.values())
-    # A key given while an entry was still unresolved was made from the listing alone (no service named its
-    # authors): it is provisional and gets its real form once the entry resolves, as a reported key change.
-    # Every other key, once written, stays.
-    previous_keys = {
-        entry_id: item.key for entry_id, item in previous.items() if item.key and item.status != "unresolved"
-    }
-    assignment = keys.assign_keys(items, previous_keys, rekey=options.rekey, scheme=options.key_scheme)
-    final = assignment.apply(items)
-    key_changes = [change for change in assignment.changes if change.old is not None or change.entry_id not in previous]
-    kept_keys = set(previous_keys.values())  # a set: `in dict.values()` scans, which made this loop quadratic
-    for item in final:
-        before = previous.get(item.entry.id)
-        if before is not None and before.key and before.key not in kept_keys and before.key != item.key:
-            key_changes.append(
-                keys.KeyChange(
-                    item.entry.id, before.key, item.key, "the key given while the entry was unresolved was provisional"
-                )
-            )
+    final, key_changes = _keyed(items, previous, options)
     failures = {work.entry.id: "; ".join(work.failures) for work in works.values() if work.failures}
     return RefreshResult(
         items=final,
@@ -208,6 +191,21 @@ def refresh(
         service_problems=dict(fetcher.tripped),
         failed_services={work.entry.id: dict(work.failed) for work in works.values() if work.failed},
     )
+
+
+def _keyed(
+    items: Sequence[Resolved], previous: Mapping[str, Resolved], options: RefreshOptions
+) -> tuple[tuple[Resolved, ...], list[keys.KeyChange]]:
+    """The items with their keys (keys.py's rule: given at the first resolution, kept for good), and the changes.
+
+    An entry never resolved has no key yet (unless pinned): a key made from the listing alone would change when the
+    services first answer, and a survey author cites the first key they see. Every key enriched.yaml holds is final.
+    """
+    previous_keys = {entry_id: item.key for entry_id, item in previous.items() if item.key}
+    keyed = [item for item in items if item.status != "unresolved" or item.entry.key or item.entry.id in previous_keys]
+    assignment = keys.assign_keys(keyed, previous_keys, rekey=options.rekey, scheme=options.key_scheme)
+    final = tuple(dataclasses.replace(item, key=assignment.keys.get(item.entry.id, "")) for item in items)
+    return final, list(assignment.changes)
 
 
 # -- what each entry asks for ------------------------------------------------------------------------------

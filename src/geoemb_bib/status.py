@@ -37,6 +37,7 @@ class StatusRow:
 
     def as_dict(self) -> dict[str, object]:
         row = asdict(self)
+        row["key"] = self.key or None  # an entry never resolved has no key yet
         row["missing"] = list(self.missing)
         return row
 
