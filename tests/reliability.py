@@ -61,8 +61,8 @@ class Run:
         return [line for line in self.stderr.splitlines() if line.startswith("error: ")]
 
     def unanswered(self, service: str) -> list[str]:
-        """The entries the run names as left without an answer by `service`."""
-        found = re.findall(rf"^  {service}: no answer for \d+ entr(?:y|ies): (.+)$", self.stderr, re.MULTILINE)
+        """The entries the run names as left without an answer by `service` (its one `error:` line ends with them)."""
+        found = re.findall(rf"^error: {service}: .*; no answer for \d+ entr(?:y|ies): (.+)$", self.stderr, re.MULTILINE)
         return found[0].split(", ") if found else []
 
 

@@ -48,7 +48,8 @@ def test_check_of_a_missing_file_says_what_to_do() -> None:
 def test_usage_errors_exit_2() -> None:
     code, _, err = run("export", "--format", "docx")
     assert code == 2
-    assert "Invalid value for '--format'" in err
+    assert err.splitlines()[0].startswith("error: invalid value for '--format': 'docx' is not one of 'bibtex'")
+    assert err.splitlines()[1].startswith("hint: ") and "export --help" in err
 
 
 def test_export_markdown_as_listed_reproduces_the_list(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_the_bundled_list_keeps_links_labels_and_curated_identifiers() -> None:
     [
         (
             "syntax-error.yaml",
-            "syntax-error.yaml:9:12: YAML syntax error: while scanning a quoted scalar that starts here",
+            "syntax-error.yaml:9:12: YAML syntax error: the quote opened here is not closed",
         ),
         (
             "unknown-field.yaml",

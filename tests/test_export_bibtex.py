@@ -41,8 +41,12 @@ BIBLATEX = ExportOptions(bibtex_flavour="biblatex")
 
 
 def bundled_catalog():  # type: ignore[no-untyped-def]
+    """The bundled list before any refresh, each entry keyed by its id as a curator's `key:` would pin it (an entry
+    never resolved and not pinned has no key yet, and the CLI leaves it out of the citation formats)."""
     path = REPO / "entries.yaml"
-    return build_catalog(load_entries(str(path), path.read_bytes()), {})
+    unresolved = build_catalog(load_entries(str(path), path.read_bytes()), {})
+    pinned = tuple(dataclasses.replace(item, key=item.entry.id) for item in unresolved.items)
+    return dataclasses.replace(unresolved, items=pinned)
 
 
 def parse(text: str) -> dict[str, tuple[str, dict[str, str]]]:

@@ -364,13 +364,16 @@ def test_the_breaker_stops_asking_a_failing_service_and_the_run_goes_on(
     assert run.code == 1
     assert "Traceback" not in run.stderr
     tripped = [line for line in run.errors if "stopped asking" in line]
-    assert tripped == ["error: crossref: stopped asking after 3 failures in a row (last: HTTP 503)"]
+    assert len(tripped) == 1
+    assert tripped[0].startswith(
+        "error: crossref: stopped asking after 3 failures in a row (last: HTTP 503); no answer"
+    )
     crossref_queries = {request.target for request in baseline.log if request.service == "crossref"}
     sent = [request for request in run.log if request.service == "crossref"]
     # 3 queries of 5 attempts trip it; at most 2 more (Crossref's concurrency) were already under way.
     assert len(sent) <= (3 + 2) * 5 < 5 * len(crossref_queries)
     assert len({request.target for request in sent}) < len(crossref_queries)
-    assert "crossref 0 cached" not in run.stdout and re.search(r"crossref \d+ sent, 0 cached, \d+ failed", run.stdout)
+    assert re.search(r"crossref \d+ \(\d+ sent, [1-9]\d* cached, \d+ failed\)", run.stdout), run.stdout
     # The other services were asked as usual, and every output was written from the data at hand.
     assert {request.service for request in run.log} >= {"arxiv", "openreview", "openreview_v1"}
     assert workspace.files() == baseline.files
@@ -382,9 +385,11 @@ def test_a_retry_after_beyond_the_cap_gives_the_service_up_at_once(workspace: Wo
     run = workspace.build()
 
     assert run.code == 1
-    assert [line for line in run.errors if "asked to wait" in line] == [
+    waited = [line for line in run.errors if "asked to wait" in line]
+    assert len(waited) == 1
+    assert waited[0].startswith(
         "error: openreview: asked to wait 3600 s before asking again (more than 600 s); not asking again this run"
-    ]
+    )
     assert run.seconds < 15
     assert workspace.files() == baseline.files
 

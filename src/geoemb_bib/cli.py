@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 import click
 
 from . import __version__
-from .errors import ConfigError, EntriesError, GeoembBibError, InputError, OutputError
+from .errors import ConfigError, EntriesError, GeoembBibError, InputError, OutputError, UsageError
 from .exporters import EXPORTERS
 from .services import SERVICE_NAMES, SERVICES
 
@@ -65,8 +65,45 @@ def _fail(error: GeoembBibError, debug: bool) -> NoReturn:
     else:
         click.echo(f"error: {_printable(error.message)}", err=True)
     if error.hint:
-        click.echo(f"hint: {error.hint}", err=True)
-    sys.exit(EXIT_FAILED)
+        click.echo(f"hint: {_printable(error.hint)}", err=True)
+    sys.exit(EXIT_USAGE if isinstance(error, UsageError) else EXIT_FAILED)
+
+
+# Options of the whole tool that a user also types after the command (`geoemb-bib build --debug`).
+GLOBAL_FLAGS = frozenset({"--debug", "--verbose", "-v", "-vv", "-vvv"})
+
+
+def _globals_first(args: list[str]) -> list[str]:
+    """The arguments with the global flags moved in front of the command, where click reads them (up to `--`)."""
+    end = args.index("--") if "--" in args else len(args)
+    flags = [arg for arg in args[:end] if arg in GLOBAL_FLAGS]
+    rest = [arg for arg in args[:end] if arg not in GLOBAL_FLAGS]
+    return [*flags, *rest, *args[end:]]
+
+
+class Commands(click.Group):
+    """The command group, with click's usage errors told in the tool's one style: `error:` and `hint:`, exit 2."""
+
+    def main(self, args: Any = None, *rest: Any, standalone_mode: bool = True, **extra: Any) -> Any:
+        arguments = list(sys.argv[1:] if args is None else args)
+        try:
+            value = super().main(_globals_first(arguments), *rest, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            _usage_failed(error)
+        except click.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(EXIT_FAILED)
+        if not standalone_mode:
+            return value
+        sys.exit(value if isinstance(value, int) else EXIT_OK)
+
+
+def _usage_failed(error: click.UsageError) -> NoReturn:
+    message = " ".join(error.format_message().split())
+    click.echo(f"error: {_printable(message[:1].lower() + message[1:])}", err=True)
+    command = error.ctx.command_path if error.ctx is not None else "geoemb-bib"
+    click.echo(f"hint: `{command} --help` lists the arguments and options, with examples", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 class Terminated(KeyboardInterrupt):
@@ -156,7 +193,7 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="geoemb-bib")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.option("-v", "--verbose", count=True, help="Log what the tool does (-vv: every request).")
@@ -206,6 +243,12 @@ def read_curated(path: Path) -> CuratedList:
     except FileNotFoundError:
         raise InputError(
             f"{path}: no such file", hint="give the path of your entries.yaml, or run in its folder"
+        ) from None
+    except IsADirectoryError:
+        inside_it = path / DEFAULT_ENTRIES
+        raise InputError(
+            f"{path}: is a folder, not a list of entries",
+            hint=f"give the file: {inside_it}" if inside_it.is_file() else "give the path of your entries.yaml",
         ) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
@@ -404,6 +447,7 @@ def export_command(
     """
     from .exporters import ExportOptions, export
 
+    _refuse_idle_options(format_name, as_listed=as_listed, authors=authors)
     catalog = load_catalog(entries_path)
     if format_name in CITED_FORMATS:
         catalog = keyed_only(catalog, format_name)
@@ -426,13 +470,16 @@ def export_command(
 CITED_FORMATS = frozenset({"bibtex", "csl-json"})
 
 
-def keyed_only(catalog: Catalog, output: str) -> Catalog:
-    """The catalog without the entries that have no citation key yet, saying which were left out of `output`."""
+def keyed_only(catalog: Catalog, output: str, *, told: set[str] | frozenset[str] = frozenset()) -> Catalog:
+    """The catalog without the entries that have no citation key yet, saying which were left out of `output`
+    (but for those in `told`: the failure summary names them already)."""
     import dataclasses
 
     keyless = [item.entry.id for item in catalog.items if not item.key]
     if not keyless:
         return catalog
+    if set(keyless) <= told:
+        return dataclasses.replace(catalog, items=tuple(item for item in catalog.items if item.key))
     click.echo(
         f"note: {_count(len(keyless), 'entry', 'entries')} left out of {output}, with no citation key until "
         f"first resolved: {', '.join(keyless)}",
@@ -442,6 +489,34 @@ def keyed_only(catalog: Catalog, output: str) -> Catalog:
         "hint: run `geoemb-bib refresh` when the services answer, or pin a key with `key:` in entries.yaml", err=True
     )
     return dataclasses.replace(catalog, items=tuple(item for item in catalog.items if item.key))
+
+
+# The export options that change only some formats' output: given for another format, they would do nothing.
+OPTION_FORMATS: Mapping[str, tuple[str, ...]] = {
+    "unicode": ("bibtex",),
+    "flavour": ("bibtex",),
+    "as_listed": ("markdown",),
+    "authors": ("markdown",),
+}
+
+
+def _refuse_idle_options(format_name: str, *, as_listed: bool, authors: bool) -> None:
+    """A UsageError for an option typed for a format that ignores it (`--flavour` with csl-json)."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    for name, formats in OPTION_FORMATS.items():
+        if format_name not in formats and context.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            flag = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"{flag} does nothing with --format {format_name}: it applies to {' and '.join(formats)} only",
+                hint=f"drop {flag}, or export with --format {formats[0]}",
+            )
+    if as_listed and authors:
+        raise UsageError(
+            "--authors does nothing with --as-listed: the list as curated has no authors column",
+            hint="drop one of them: --as-listed reproduces the list, --authors adds authors to the resolved one",
+        )
 
 
 # -- configuration and the network ------------------------------------------------------------------
@@ -472,6 +547,11 @@ def fetch_settings(
     from .fetch import FetchSettings
     from .services import DAY
 
+    if offline and refresh:
+        raise UsageError(
+            "--offline and --refresh cannot be combined: one forbids the network, the other ignores the cache",
+            hint="drop one of them",
+        )
     overrides: dict[str, Any] = {"offline": offline, "refresh": refresh}
     if mailto or config.mailto:
         overrides["mailto"] = mailto or config.mailto
@@ -516,14 +596,16 @@ def open_fetcher(settings: FetchSettings, *, quiet: bool = False) -> Fetcher:
 
 
 class ProgressDisplay:
-    """A rich progress bar with per-service counts on a terminal; plain lines in CI or when not a TTY."""
+    """A rich progress bar with per-service counts on a terminal; plain lines in CI or when not a TTY. The counts are
+    the ones the summary prints (`service_counts`), so the two always agree."""
 
     def __init__(self) -> None:
         self.interactive = sys.stderr.isatty() and not os.environ.get("CI")
-        self.counts: dict[str, list[int]] = {}
+        self.counts = QueryCounts()
         self._progress: Any = None
         self._task: Any = None
         self._last_line = 0
+        self._done = 0
 
     def __enter__(self) -> ProgressDisplay:
         if self.interactive:
@@ -546,25 +628,51 @@ class ProgressDisplay:
     def __exit__(self, *exc_info: object) -> None:
         if self._progress is not None:
             self._progress.__exit__(*exc_info)
+        elif self._last_line and self._done != self._last_line and exc_info[0] is None:
+            # The plain lines come every 25 answers; the last one says where the run ended.
+            click.echo(f"resolving: {self._done} answered ({self.counts.shown()})", err=True)
 
     def update(self, event: Any) -> None:
-        counts = self.counts.setdefault(event.service.replace("_v1", ""), [0, 0, 0])
-        counts[0] += 1
-        counts[1] += 1 if event.from_cache else 0
-        counts[2] += 1 if event.failed else 0
+        self.counts.add(event.service, from_cache=event.from_cache, failed=event.failed)
+        self._done = event.done
         if self._progress is not None:
-            self._progress.update(self._task, total=event.total, completed=event.done, description=self._summary())
+            self._progress.update(self._task, total=event.total, completed=event.done, description=self.counts.shown())
         elif event.done - self._last_line >= 25:
             self._last_line = event.done
-            click.echo(f"resolving: {event.done} requests answered ({self._summary()})", err=True)
+            click.echo(f"resolving: {event.done} answered ({self.counts.shown()})", err=True)
 
-    def _summary(self) -> str:
+
+def service_name(service: str) -> str:
+    """A service as users know it: its source (both OpenReview APIs are `openreview`)."""
+    from .services import BY_NAME
+
+    return BY_NAME[service].source if service in BY_NAME else service
+
+
+class QueryCounts:
+    """Queries answered per service (as users name them), how many from the cache and how many failed."""
+
+    def __init__(self) -> None:
+        self.by_service: dict[str, list[int]] = {}
+
+    def add(self, service: str, *, from_cache: bool, failed: bool) -> None:
+        self.add_many(service, (1, int(from_cache), int(failed)))
+
+    def add_many(self, service: str, numbers: tuple[int, int, int]) -> None:
+        counts = self.by_service.setdefault(service_name(service), [0, 0, 0])
+        for index, number in enumerate(numbers):
+            counts[index] += number
+
+    def shown(self, sent: Mapping[str, int] | None = None, throttled: Mapping[str, int] | None = None) -> str:
+        """`arxiv 2, crossref 19 (3 cached, 1 failed)`: queries answered; with `sent`, also the HTTP requests sent
+        (retries included) and those throttled."""
         parts = []
-        for service, (answered, cached, failed) in sorted(self.counts.items()):
-            part = f"{service} {answered}"
-            extras = [f"{cached} cached"] if cached else []
+        for service, (answered, cached, failed) in sorted(self.by_service.items()):
+            extras = [f"{sent.get(service, 0)} sent"] if sent is not None else []
+            extras += [f"{cached} cached"] if cached else []
+            extras += [f"{throttled[service]} throttled (429)"] if throttled and throttled.get(service) else []
             extras += [f"{failed} failed"] if failed else []
-            parts.append(part + (f" ({', '.join(extras)})" if extras else ""))
+            parts.append(f"{service} {answered}" + (f" ({', '.join(extras)})" if extras else ""))
         return ", ".join(parts)
 
 
@@ -609,9 +717,6 @@ def run_refresh(
                 RefreshOptions(only=only, section=section, rekey=rekey, key_scheme=config.key_scheme),
                 on_progress=display.update,
             )
-    except KeyError as exc:
-        fetcher.close()
-        raise click.UsageError(f"no entry or section named {exc.args[0]} in {entries_path}") from None
     except BaseException:
         fetcher.close()
         raise
@@ -638,65 +743,66 @@ def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
     for item in result.items:
         counts[item.status] += 1
     click.echo("status:   " + ", ".join(f"{count} {status}" for status, count in counts.items()))
-    stats = fetcher.stats
-    services = []
-    for service in SERVICES:
-        numbers = stats[service.name]
-        if numbers.requests or numbers.cache_hits or numbers.failures:
-            text = f"{service.label} {numbers.requests} sent, {numbers.cache_hits} cached"
-            if numbers.throttled:
-                text += f", {numbers.throttled} throttled (429)"
-            if numbers.failures:
-                text += f", {numbers.failures} failed"
-            services.append(text)
-    click.echo("requests: " + ("; ".join(services) if services else "none"))
-    if result.changes:
+    counts = QueryCounts()
+    for service, numbers in result.queries.items():
+        counts.add_many(service, numbers)
+    sent: dict[str, int] = {}
+    throttled: dict[str, int] = {}
+    for service, stats in fetcher.stats.items():
+        sent[service_name(service)] = sent.get(service_name(service), 0) + stats.requests
+        throttled[service_name(service)] = throttled.get(service_name(service), 0) + stats.throttled
+    click.echo("requests: " + (counts.shown(sent, throttled) or "none"))
+    # Entries a service failed for are named once, in the failure lines; listing them here too floods the output.
+    failed = set(result.failures)
+    keyless_new = [c for c in result.changes if c.kind == "new-entry" and not c.key and c.entry_id in failed]
+    shown_changes = [change for change in result.changes if change not in keyless_new]
+    if shown_changes or keyless_new:
         click.echo("changes:")
-        for change in result.changes:
+        for change in shown_changes:
             click.echo(f"  {shown_key(change.key, change.entry_id)}: {_printable(change.detail)}")
+        if keyless_new:
+            click.echo(f"  {_count(len(keyless_new), 'new entry', 'new entries')}, no key until resolved (see below)")
     else:
         click.echo("changes:  none")
     still_open = [
-        item for item in result.items if item.entry.id in result.refreshed and item.status in ("unresolved", "conflict")
+        item
+        for item in result.items
+        if item.entry.id in result.refreshed
+        and item.status in ("unresolved", "conflict")
+        and item.entry.id not in failed
     ]
     for item in still_open:
         shown = shown_key(item.key, item.entry.id)
         click.echo(f"  {item.status}: {shown}: {_printable('; '.join(item.problems)) or 'nothing found'}")
 
 
-def finish(result: RefreshResult, previous: Mapping[str, Resolved]) -> None:
+def finish(result: RefreshResult, previous: Mapping[str, Resolved], *, left_out: str = "") -> None:
     """Report what failed, and exit 1 if anything did."""
-    report_failures(result, previous)
+    report_failures(result, previous, left_out=left_out)
     if not result.ok:
         sys.exit(EXIT_FAILED)
 
 
-def report_failures(result: RefreshResult, previous: Mapping[str, Resolved]) -> None:
-    """One `error:` line per failed service saying why (a service given up for the run says so), each followed by
-    the entries it left without an answer, all named; then what became of those entries."""
-    by_service: dict[str, list[str]] = {}
-    reasons: dict[str, str] = {}
+def report_failures(result: RefreshResult, previous: Mapping[str, Resolved], *, left_out: str = "") -> None:
+    """One `error:` line per failed service (as users name it): why, and every entry it left without an answer;
+    then one `hint:` line saying what became of those entries (`left_out`: the outputs keyless ones are not in)."""
+    causes: dict[str, list[str]] = {}
+    entries: dict[str, list[str]] = {}
+    for service, message in sorted(result.service_problems.items()):
+        # A service given up for the run: the one sentence that says why covers each of its failures.
+        _add_cause(causes.setdefault(service_name(service), []), service, message)
     for entry_id, failed in result.failed_services.items():
         for service, message in failed.items():
-            by_service.setdefault(service, []).append(entry_id)
-            reasons.setdefault(service, message)
-    tripped: dict[str, list[str]] = {}
-    for service, message in sorted(result.service_problems.items()):
-        # Both OpenReview APIs answer to one name in the per-entry failures.
-        tripped.setdefault(service.replace("_v1", ""), []).append(message)
-    for service in sorted(set(tripped) | set(by_service)):
-        if service in tripped:
-            for message in tripped[service]:
-                click.echo(f"error: {_printable(message)}", err=True)
-        else:
-            reason = _printable(reasons[service])
-            click.echo(f"error: {reason if reason.startswith(service) else f'{service}: {reason}'}", err=True)
-        if service in by_service:
-            entry_ids = by_service[service]
-            click.echo(
-                f"  {service}: no answer for {_count(len(entry_ids), 'entry', 'entries')}: {', '.join(entry_ids)}",
-                err=True,
-            )
+            named = service_name(service)
+            if named not in result.service_problems and service not in result.service_problems:
+                _add_cause(causes.setdefault(named, []), service, message)
+            if entry_id not in entries.setdefault(named, []):
+                entries[named].append(entry_id)
+    for named in sorted(causes):
+        line = f"error: {named}: {'; '.join(causes[named])}"
+        if entries.get(named):
+            line += f"; no answer for {_count(len(entries[named]), 'entry', 'entries')}: {', '.join(entries[named])}"
+        click.echo(_printable(line), err=True)
     if result.failures:
         kept = [
             entry_id
@@ -705,10 +811,29 @@ def report_failures(result: RefreshResult, previous: Mapping[str, Resolved]) -> 
         ]
         parts = [f"{_count(len(kept), 'entry', 'entries')} kept their previous data"] if kept else []
         if len(kept) < len(result.failures):
+            unresolved = len(result.failures) - len(kept)
             parts.append(
-                f"{_count(len(result.failures) - len(kept), 'entry', 'entries')} without previous data stay unresolved"
+                f"{_count(unresolved, 'entry', 'entries')} without previous data stay unresolved"
+                + (f" (no key yet, so not in {left_out})" if left_out else "")
             )
         click.echo(f"hint: {', '.join(parts)}; run again when the services answer", err=True)
+
+
+# The parts of a failure message that differ from request to request, and so would make one cause look like many.
+_REQUEST_DETAIL = re.compile(r" for (?:GET|HEAD) \S+| \((?:after \d+ attempts|on the first attempt)\)")
+
+
+def _add_cause(causes: list[str], service: str, message: str) -> None:
+    """Add the sentence of one failure to a service's causes, once: without the request it was about and without
+    the service's internal name (`openreview_v1: ...` is OpenReview's API v1)."""
+    text = _REQUEST_DETAIL.sub("", message)
+    for name in (service, service_name(service)):
+        if text.startswith(name + ": "):
+            text = text[len(name) + 2 :]
+    if service.endswith("_v1"):
+        text = f"API v1: {text}"
+    if text not in causes:
+        causes.append(text)
 
 
 # -- refresh, build, status, add, cache -----------------------------------------------------------------
@@ -825,14 +950,15 @@ def build(
         enriched_text = write_enriched(entries, result)
         print_summary(result, fetcher)
     catalog = build_catalog(curated, {item.entry.id: item for item in result.items})
-    cited = keyed_only(catalog, " and ".join(targets[name].name for name in targets if name in CITED_FORMATS))
+    cited_files = " and ".join(targets[name].name for name in targets if name in CITED_FORMATS)
+    cited = keyed_only(catalog, cited_files, told=set(result.failures))
     options = ExportOptions(bibtex_flavour=config.bibtex_flavour, unicode=config.unicode, sort=config.sort)
     for format_name, target in targets.items():
         # The YAML export is the lock file's own text: written once, not generated twice.
         chosen = cited if format_name in CITED_FORMATS else catalog
         write_atomically(target, enriched_text if format_name == "yaml" else export(format_name, chosen, options))
         click.echo(f"wrote {target}")
-    finish(result, previous)
+    finish(result, previous, left_out=cited_files)
 
 
 @main.command()
@@ -872,7 +998,9 @@ def status(entries: Path, as_json: bool) -> None:
     ]
     widths = [max(len(cells[column]) for cells in [STATUS_HEADER, *table_rows]) for column in range(4)]
     for cells in [STATUS_HEADER, *table_rows]:
-        click.echo("  ".join([*(cell.ljust(width) for cell, width in zip(cells, widths)), cells[4]]).rstrip())
+        click.echo(
+            "  ".join([*(cell.ljust(width) for cell, width in zip(cells[:4], widths, strict=True)), cells[4]]).rstrip()
+        )
 
 
 STATUS_HEADER = ("key", "status", "evidence", "venue", "missing")

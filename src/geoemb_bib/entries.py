@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import ids
-from .errors import EntriesError, InputError, Problem
+from .errors import EntriesError, InputError, Problem, did_you_mean
 from .model import (
     CURATED_FIELDS,
     DEFAULT_COLUMNS,
@@ -159,6 +159,31 @@ def _decode(data: bytes, collector: _Collector) -> str | None:
     return text
 
 
+# A value that opens a quote: `title: "...` or `- '...`; the quote's column is group 1's end.
+_QUOTED_VALUE = re.compile(r"""^(\s*(?:- )?(?:[^\s:'"#][^:#]*:\s+)?)(["'])""")
+
+
+def _unclosed_quote(text: str, start: Any, end: Any) -> tuple[int, int] | None:
+    """(line, column) of a quoted value left open on its line between two marks of a YAML error, or None.
+
+    An unclosed quote swallows the lines after it, and PyYAML then reports the mapping that holds it (lines
+    before) or the key it could not find (lines after); the curator has to look at the quote itself.
+    """
+    if end is None:
+        return None
+    lines = text.splitlines()
+    first = start.line if start is not None else max(0, end.line - 50)
+    for number in range(first, min(end.line + 1, len(lines))):
+        found = _QUOTED_VALUE.match(lines[number])
+        if found is None:
+            continue
+        quote, rest = found.group(2), lines[number][found.end() :]
+        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else re.search(r"'(?!')", rest.replace("''", ""))
+        if closed is None:
+            return number + 1, found.end(1) + 1
+    return None
+
+
 def _compose(text: str, collector: _Collector) -> yaml.Node | None:
     loader_class = BaseLoader
     try:
@@ -173,6 +198,12 @@ def _compose(text: str, collector: _Collector) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         problem = (exc.problem or "invalid YAML").strip()
         mark = exc.problem_mark
+        unclosed = _unclosed_quote(text, exc.context_mark, mark)
+        if unclosed is not None:
+            line, column = unclosed
+            ends = f" (YAML read on to line {mark.line + 1})" if mark is not None else ""
+            collector.add(_Where(line, column), f"YAML syntax error: the quote opened here is not closed{ends}")
+            return None
         if exc.context and exc.context_mark is not None:
             # "while scanning a quoted scalar" points at where the broken construct starts, which is where
             # the curator has to look; the problem mark is often the end of the file.
@@ -783,8 +814,7 @@ def _describe(node: yaml.Node) -> str:
 
 
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(name, choices)
 
 
 # -- adding an entry without disturbing the curator's file ---------------------------------------------

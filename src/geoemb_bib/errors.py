@@ -3,6 +3,7 @@
 GeoembBibError                  anything the tool reports as `error: ...`
 ├── InputError                  curated input the user must fix (file:line:col)
 │   └── EntriesError            one or more problems in entries.yaml
+├── UsageError                  a command line asking for what does not exist or does nothing (exit 2)
 ├── ConfigError                 a bad setting (config file, environment, flag)
 ├── OutputError                 an output could not be written
 ├── CacheError                  the on-disk cache is unusable
@@ -16,6 +17,8 @@ GeoembBibError                  anything the tool reports as `error: ...`
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -102,3 +105,14 @@ class BadResponse(ServiceError):
 
 class ExportError(GeoembBibError):
     """An item cannot be represented in the requested format."""
+
+
+class UsageError(GeoembBibError):
+    """The command line names something that does not exist (an entry, a section) or combines options that would
+    do nothing; the command exits 2, as for any usage error."""
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest of `choices`, or nothing when none is close."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import ids, keys, matching, merge, services, sources
 from .catalog import unresolved_item
-from .errors import NotFound, ServiceError
+from .errors import NotFound, ServiceError, UsageError, did_you_mean
 from .model import CuratedList, Entry, Query, Record, Resolved
 from .report import Change, describe_changes
 from .sources import arxiv as arxiv_source
@@ -70,6 +70,8 @@ class RefreshResult:
     service_problems: Mapping[str, str]
     # entry id -> service -> the first failure message, for summaries that group entries by service
     failed_services: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # service -> (queries answered, from the cache, failed): the numbers the progress display showed
+    queries: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -133,22 +135,28 @@ class _Work:
 
 
 def select_entries(curated: CuratedList, previous: Mapping[str, Resolved], options: RefreshOptions) -> list[Entry]:
-    """The entries a refresh looks up; raises KeyError naming anything in `only`/`section` that matches nothing."""
+    """The entries a refresh looks up; a name in `only`/`section` that matches nothing is a UsageError saying
+    which, with the closest name that exists."""
     entries = list(curated.entries)
     if options.section is not None:
-        sections = {options.section}
-        known = {section.id for section in curated.sections}
+        known = [section.id for section in curated.sections]
         if options.section not in known:
-            raise KeyError(options.section)
-        sections |= {section.id for section in curated.sections if section.parent == options.section}
+            raise UsageError(
+                f"no section '{options.section}'{did_you_mean(options.section, known)}",
+                hint=f"sections: {', '.join(known)}",
+            )
+        sections = {options.section} | {section.id for section in curated.sections if section.parent == options.section}
         entries = [entry for entry in entries if entry.section in sections]
     if options.only:
-        wanted = set(options.only)
+        ids = {entry.id for entry in curated.entries}
         by_key = {item.key: entry_id for entry_id, item in previous.items() if item.key}
-        chosen = {name if name in {e.id for e in curated.entries} else by_key.get(name, "") for name in wanted}
-        unknown = sorted(name for name in wanted if name not in {e.id for e in curated.entries} and name not in by_key)
-        if unknown:
-            raise KeyError(", ".join(unknown))
+        for name in options.only:
+            if name not in ids and name not in by_key:
+                raise UsageError(
+                    f"no entry with the id or key '{name}'{did_you_mean(name, [*by_key, *sorted(ids)])}",
+                    hint="`geoemb-bib status` lists every entry's key",
+                )
+        chosen = {name if name in ids else by_key[name] for name in options.only}
         entries = [entry for entry in entries if entry.id in chosen]
     return entries
 
@@ -190,6 +198,7 @@ def refresh(
         failures=failures,
         service_problems=dict(fetcher.tripped),
         failed_services={work.entry.id: dict(work.failed) for work in works.values() if work.failed},
+        queries=dict(runner.queries),
     )
 
 
@@ -444,6 +453,7 @@ class _Rounds:
         self.on_progress = on_progress
         self.done = 0
         self.total = 0
+        self.queries: dict[str, tuple[int, int, int]] = {}
 
     def run(self, requests: list[_Request]) -> None:
         batches = _batch(requests)
@@ -451,9 +461,12 @@ class _Rounds:
 
         def progress(index: int, query: Query, result: Response | ServiceError) -> None:
             self.done += 1
+            # "Not found" is an answer, not a failure.
+            failed = isinstance(result, ServiceError) and not isinstance(result, NotFound)
+            from_cache = bool(not failed and getattr(result, "from_cache", False))
+            asked, cached, failures = self.queries.get(query.service, (0, 0, 0))
+            self.queries[query.service] = (asked + 1, cached + from_cache, failures + failed)
             if self.on_progress is not None:
-                failed = isinstance(result, ServiceError)
-                from_cache = bool(not failed and getattr(result, "from_cache", False))
                 self.on_progress(Progress(query.service, self.done, self.total, from_cache, failed))
 
         results = self.fetcher.get_many([batch.query for batch in batches], validate=VALIDATORS, on_result=progress)
