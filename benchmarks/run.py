@@ -128,13 +128,14 @@ def spread(values: Sequence[float]) -> str:
     return f"{median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
 
 
-_SUMMARY = re.compile(r"(arxiv|crossref|openreview(?: v1)?) (\d+) sent, (\d+) cached")
+_SUMMARY = re.compile(r"^requests: (.*)$", re.MULTILINE)
+_CACHED = re.compile(r"(\d+) cached")
 
 
 def cache_hits(stdout: str) -> int | None:
-    """Cache hits from the refresh summary (`requests: arxiv 0 sent, 2 cached; ...`); None if it is not there."""
-    found = _SUMMARY.findall(stdout)
-    return sum(int(cached) for _, _, cached in found) if found else None
+    """Cache hits from the refresh summary (`requests: arxiv 2 (0 sent, 2 cached), ...`); None if it is not there."""
+    found = _SUMMARY.search(stdout)
+    return sum(int(cached) for cached in _CACHED.findall(found.group(1))) if found else None
 
 
 # -- the machine ----------------------------------------------------------------------------------------------------

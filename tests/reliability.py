@@ -124,5 +124,5 @@ class Workspace:
     def files(self) -> dict[str, str]:
         """enriched.yaml beside entries.yaml and the four outputs, as text."""
         texts = {"enriched.yaml (lock file)": (self.folder / "enriched.yaml").read_text(encoding="utf-8")}
-        texts.update({name: (self.folder / "build" / name).read_text(encoding="utf-8") for name in OUTPUTS})
+        texts.update({name: (self.folder / "bibliography" / name).read_text(encoding="utf-8") for name in OUTPUTS})
         return texts

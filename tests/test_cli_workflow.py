@@ -39,9 +39,9 @@ def test_build_writes_the_four_files_and_exits_0(built: tuple[Workspace, Run]) -
     workspace, result = built
     assert result.code == 0, result.stderr
     for name in ("references.bib", "references.json", "enriched.yaml", "list.md"):
-        assert (workspace.folder / "build" / name).is_file(), name
+        assert (workspace.folder / "bibliography" / name).is_file(), name
     assert (workspace.folder / "enriched.yaml").read_text() == (
-        workspace.folder / "build" / "enriched.yaml"
+        workspace.folder / "bibliography" / "enriched.yaml"
     ).read_text()
     assert "status:   11 published, 10 preprint, 4 resolved, 0 unresolved, 0 conflict" in result.stdout
     assert "Traceback" not in result.stderr
@@ -102,14 +102,14 @@ def test_exports_cite_the_published_version_with_the_same_key_in_every_format(
     built: tuple[Workspace, Run],
 ) -> None:
     workspace, _ = built
-    bib = (workspace.folder / "build" / "references.bib").read_text(encoding="utf-8")
-    csl = json.loads((workspace.folder / "build" / "references.json").read_text(encoding="utf-8"))
+    bib = (workspace.folder / "bibliography" / "references.bib").read_text(encoding="utf-8")
+    csl = json.loads((workspace.folder / "bibliography" / "references.json").read_text(encoding="utf-8"))
     keys_in_bib = re.findall(r"^@(?!preamble\b)\w+\{([^,]+),", bib, re.MULTILINE)
     assert keys_in_bib == [item["id"] for item in csl] == [item["citation-key"] for item in csl]
     satclip = next(item for item in csl if item.get("DOI") == "10.1609/aaai.v39i4.32457")
     assert satclip["type"] == "paper-conference"
     assert re.search(r"@inproceedings\{" + re.escape(satclip["id"]) + r",", bib)
-    listing = (workspace.folder / "build" / "list.md").read_text(encoding="utf-8")
+    listing = (workspace.folder / "bibliography" / "list.md").read_text(encoding="utf-8")
     assert "| **Measuring the Intrinsic Dimension of Earth Representations** | ICLR 2026 |" in listing
 
 
@@ -152,7 +152,7 @@ def test_export_reads_enriched_yaml_without_the_network(
         assert result.stdout
     assert workspace.fake.count() == 0
     assert workspace.run("export", "--format", "bibtex").stdout == (
-        workspace.folder / "build" / "references.bib"
+        workspace.folder / "bibliography" / "references.bib"
     ).read_text(encoding="utf-8")
 
 
@@ -206,7 +206,7 @@ def test_a_paper_added_by_arxiv_id_appears_in_status_and_in_the_next_build(small
     assert rows["satclip"]["status"] == "published"
     assert rows["satclip"]["venue"] == "AAAI 2025"
     assert rows["satclip"]["key"] == "klemmer2025satclip"
-    bib = (small_list.folder / "build" / "references.bib").read_text(encoding="utf-8")
+    bib = (small_list.folder / "bibliography" / "references.bib").read_text(encoding="utf-8")
     assert "doi = {10.1609/aaai.v39i4.32457}" in bib
 
 
@@ -283,7 +283,7 @@ def test_services_unreachable_still_write_every_output_and_exit_1(small_list: Wo
     assert small_list.invoke("build").code == 0
     before = (small_list.folder / "enriched.yaml").read_text(encoding="utf-8")
     closed = {variable: "http://127.0.0.1:9/x" for variable in small_list.fake.env()}
-    shutil.rmtree(small_list.folder / "build")
+    shutil.rmtree(small_list.folder / "bibliography")
     result = small_list.invoke("build", "--refresh", env=closed)
     assert result.code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
@@ -292,7 +292,7 @@ def test_services_unreachable_still_write_every_output_and_exit_1(small_list: Wo
     assert all("cannot connect" in line for line in errors)
     assert "openreview_v1" not in result.stderr + result.stdout
     for name in ("references.bib", "references.json", "enriched.yaml", "list.md"):
-        assert (small_list.folder / "build" / name).is_file()
+        assert (small_list.folder / "bibliography" / name).is_file()
     assert _without_times((small_list.folder / "enriched.yaml").read_text(encoding="utf-8")) == _without_times(before)
     assert "Traceback" not in result.stderr
 

@@ -136,3 +136,15 @@ def test_a_url_with_unbalanced_parentheses_is_escaped_and_balanced_ones_kept() -
     text = export("markdown", _one_item_catalog(entry), ExportOptions(markdown_as_listed=True))
     assert "(https://en.wikipedia.org/wiki/Map_(disambiguation))" in text
     assert "(https://e.org/a%29b)" in text
+
+
+def test_the_mark_of_unconfirmed_rows_is_explained_once_and_only_when_used() -> None:
+    from geoemb_bib.exporters.markdown import MARK_LEGEND, UNRESOLVED_MARK
+
+    marked = export("markdown", bundled_catalog(), ExportOptions())
+    assert UNRESOLVED_MARK in marked.split(MARK_LEGEND)[0], "rows are marked before the legend"
+    assert marked.count(MARK_LEGEND) == 1
+    assert MARK_LEGEND not in export("markdown", bundled_catalog(), ExportOptions(markdown_as_listed=True))
+    from resolved_replay import resolved_bundled_catalog
+
+    assert MARK_LEGEND not in export("markdown", resolved_bundled_catalog(), ExportOptions()), "nothing is marked"

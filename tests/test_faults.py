@@ -82,7 +82,7 @@ def workspace(baseline: Baseline, tmp_path: Path) -> Iterator[Workspace]:
     """A copy of the baseline's list, lock file and outputs, with an empty cache."""
     shutil.copy(baseline.folder / "entries.yaml", tmp_path / "entries.yaml")
     shutil.copy(baseline.folder / "enriched.yaml", tmp_path / "enriched.yaml")
-    shutil.copytree(baseline.folder / "build", tmp_path / "build")
+    shutil.copytree(baseline.folder / "bibliography", tmp_path / "bibliography")
     baseline.fake.clear_faults()
     try:
         yield Workspace(tmp_path, baseline.fake)

@@ -182,7 +182,7 @@ def resolved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             check=False,
         )
     assert result.returncode == 0, result.stderr
-    shutil.rmtree(folder / "build")
+    shutil.rmtree(folder / "bibliography")
     yield folder
 
 
@@ -263,7 +263,7 @@ def test_a_damaged_lock_file_is_refused_and_left_alone(resolved: Path, tmp_path:
         assert "Traceback" not in result.stderr, name
         assert result.stderr.startswith(f"error: {lock_file.name}"), (name, result.stderr)
         assert lock_file.read_text(encoding="utf-8") == damaged, name
-        assert not (folder / "build").exists(), name
+        assert not (folder / "bibliography").exists(), name
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs a folder nobody may write, whoever runs the tests (/sys)")
@@ -313,12 +313,12 @@ def test_a_read_only_output_folder_says_permission_denied(resolved: Path, tmp_pa
 
 def test_an_output_folder_that_is_a_file_is_one_error(resolved: Path, tmp_path: Path) -> None:
     folder = copy_of(resolved, tmp_path)
-    (folder / "build").write_text("not a folder\n", encoding="utf-8")
+    (folder / "bibliography").write_text("not a folder\n", encoding="utf-8")
     result = offline(folder, "build", "--offline")
 
     assert result.returncode == 1
-    assert result.stderr == "error: build: not a directory\nhint: choose another folder for the output\n"
-    assert (folder / "build").read_text(encoding="utf-8") == "not a folder\n"
+    assert result.stderr == "error: bibliography: not a directory\nhint: choose another folder for the output\n"
+    assert (folder / "bibliography").read_text(encoding="utf-8") == "not a folder\n"
 
 
 def test_outputs_keep_the_permissions_of_the_files_they_replace(resolved: Path, tmp_path: Path) -> None:
@@ -330,11 +330,11 @@ def test_outputs_keep_the_permissions_of_the_files_they_replace(resolved: Path, 
     umask = os.umask(0)
     os.umask(umask)
     for name in OUTPUTS:
-        assert (folder / "build" / name).stat().st_mode & 0o777 == 0o666 & ~umask
-    (folder / "build" / "list.md").chmod(0o640)
+        assert (folder / "bibliography" / name).stat().st_mode & 0o777 == 0o666 & ~umask
+    (folder / "bibliography" / "list.md").chmod(0o640)
     again = offline(folder, "build", "--offline")
     assert again.returncode == 0, again.stderr
-    assert (folder / "build" / "list.md").stat().st_mode & 0o777 == 0o640
+    assert (folder / "bibliography" / "list.md").stat().st_mode & 0o777 == 0o640
 
 
 @pytest.mark.parametrize(

@@ -95,7 +95,7 @@ class Built:
     result: subprocess.CompletedProcess[str]
 
     def output(self, name: str) -> str:
-        return (self.folder / "build" / name).read_text(encoding="utf-8")
+        return (self.folder / "bibliography" / name).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +250,7 @@ def test_markdown_tables_keep_their_shape_and_carry_no_markup_from_the_data(buil
 
 
 def test_enriched_yaml_loads_back_to_exactly_itself(built: Built) -> None:
-    for path in (built.folder / "enriched.yaml", built.folder / "build" / "enriched.yaml"):
+    for path in (built.folder / "enriched.yaml", built.folder / "bibliography" / "enriched.yaml"):
         text = path.read_text(encoding="utf-8")
         assert not INVISIBLE.search(text.replace("\n", "")), "raw control characters in the lock file"
         items = load_items(text, str(path))

@@ -14,7 +14,7 @@ import signal
 import stat
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
@@ -84,10 +84,17 @@ def _globals_first(args: list[str]) -> list[str]:
 class Commands(click.Group):
     """The command group, with click's usage errors told in the tool's one style: `error:` and `hint:`, exit 2."""
 
-    def main(self, args: Any = None, *rest: Any, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         arguments = list(sys.argv[1:] if args is None else args)
         try:
-            value = super().main(_globals_first(arguments), *rest, standalone_mode=False, **extra)
+            value = super().main(_globals_first(arguments), prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as error:
             _usage_failed(error)
         except click.Abort:
@@ -204,7 +211,7 @@ def main(ctx: click.Context, debug: bool, verbose: int) -> None:
 
     \b
     Examples:
-      geoemb-bib build                      # refresh entries.yaml and write build/
+      geoemb-bib build                      # refresh entries.yaml and write bibliography/
       geoemb-bib check entries.yaml         # validate, no network
       geoemb-bib export --format bibtex -o refs.bib
     """
@@ -743,15 +750,15 @@ def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
     for item in result.items:
         counts[item.status] += 1
     click.echo("status:   " + ", ".join(f"{count} {status}" for status, count in counts.items()))
-    counts = QueryCounts()
+    queries = QueryCounts()
     for service, numbers in result.queries.items():
-        counts.add_many(service, numbers)
+        queries.add_many(service, numbers)
     sent: dict[str, int] = {}
     throttled: dict[str, int] = {}
     for service, stats in fetcher.stats.items():
         sent[service_name(service)] = sent.get(service_name(service), 0) + stats.requests
         throttled[service_name(service)] = throttled.get(service_name(service), 0) + stats.throttled
-    click.echo("requests: " + (counts.shown(sent, throttled) or "none"))
+    click.echo("requests: " + (queries.shown(sent, throttled) or "none"))
     # Entries a service failed for are named once, in the failure lines; listing them here too floods the output.
     failed = set(result.failures)
     keyless_new = [c for c in result.changes if c.kind == "new-entry" and not c.key and c.entry_id in failed]
@@ -816,9 +823,13 @@ def report_failures(result: RefreshResult, previous: Mapping[str, Resolved], *, 
                 f"{_count(unresolved, 'entry', 'entries')} without previous data stay unresolved"
                 + (f" (no key yet, so not in {left_out})" if left_out else "")
             )
-        click.echo(f"hint: {', '.join(parts)}; run again when the services answer", err=True)
+        wrong_url = any(BASE_URL_PROBLEM in cause for found in causes.values() for cause in found)
+        then = "fix the base URL named above and run again" if wrong_url else "run again when the services answer"
+        click.echo(f"hint: {', '.join(parts)}; {then}", err=True)
 
 
+# How fetch.py words an answer that shows the base URL is not the service's API.
+BASE_URL_PROBLEM = "does not serve the"
 # The parts of a failure message that differ from request to request, and so would make one cause look like many.
 _REQUEST_DETAIL = re.compile(r" for (?:GET|HEAD) \S+| \((?:after \d+ attempts|on the first attempt)\)")
 
@@ -922,7 +933,7 @@ def build(
     mailto: str | None,
     cache_dir: Path | None,
 ) -> None:
-    """Refresh ENTRIES, then write every format into build/: references.bib, references.json (CSL-JSON),
+    """Refresh ENTRIES, then write every format into bibliography/: references.bib, references.json (CSL-JSON),
     enriched.yaml and list.md (the regenerated Markdown list).
 
     When a service cannot be reached it says so, still writes every output from the data it has, and exits 1.

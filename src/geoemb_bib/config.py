@@ -34,7 +34,8 @@ class Config:
 
     mailto: str | None = None
     cache_dir: str | None = None
-    output_dir: str = "build"
+    # Not `build/`: setuptools fills that with lib/ and bdist.* when the list repository is also a package.
+    output_dir: str = "bibliography"
     cache_ttl_days: Mapping[str, float] = field(default_factory=dict)
     key_scheme: Literal["author-year-word", "author-year"] = "author-year-word"
     bibtex_flavour: Literal["bibtex", "biblatex"] = "bibtex"

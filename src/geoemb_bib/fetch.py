@@ -983,6 +983,33 @@ Validation = Validator | Mapping[str, Validator] | None
 ResultCallback = Callable[[int, Query, "Response | ServiceError"], None]
 
 
+# How each service's API is called in messages about its base URL.
+API_NAMES: Mapping[str, str] = {
+    "arxiv": "arXiv",
+    "crossref": "Crossref REST",
+    "openreview": "OpenReview (v2)",
+    "openreview_v1": "OpenReview v1",
+}
+# What each service sends with a 404 of its own (a DOI or note it does not know); any other 404 is not the API's.
+# arXiv's API has none: it answers every query with a feed.
+_OWN_NOT_FOUND: Mapping[str, Callable[[bytes], bool]] = {
+    "arxiv": lambda body: False,
+    "crossref": lambda body: body.strip() == b"Resource not found.",
+    "openreview": lambda body: body.lstrip().startswith(b"{") and b'"name"' in body,
+    "openreview_v1": lambda body: body.lstrip().startswith(b"{") and b'"name"' in body,
+}
+
+
+def _not_the_api(service: str, outcome: Response) -> str | None:
+    """What shows that the base URL is not the service's API (a 404 of the web server, not of the API), or None."""
+    if outcome.status != 404:
+        return None
+    if outcome.content_type == "text/html" or outcome.body.lstrip()[:1] == b"<":
+        return "HTTP 404 with an HTML page"
+    own = _OWN_NOT_FOUND.get(service)
+    return None if own is None or own(outcome.body) else "HTTP 404"
+
+
 class Fetcher:
     """Makes the GETs the sources ask for: cached, paced per service, retried, and broken off when a service is down.
 
@@ -1352,6 +1379,16 @@ class Fetcher:
                     self._breakers.trip(service, message)
                     raise ServiceUnavailable(service, message, hint="try again later")
                 delay = asked if asked is not None else self._backoff(service, attempt)
+            elif (wrong := _not_the_api(service, outcome)) is not None:
+                # Every query would get the same: a wrong base URL, not bad data and not a reason to wait.
+                self._count(service, "failures")
+                message = (
+                    f"{service}: {self.settings.base_urls[service]} does not serve the {API_NAMES[service]} API "
+                    f"({wrong}); check {BASE_URL_VARIABLES[service]}"
+                )
+                logger.info("%s: %s for %s", service, wrong, describe(query))
+                self._breakers.trip(service, message)
+                raise ServiceUnavailable(service, message, hint=f"check {BASE_URL_VARIABLES[service]}")
             elif 200 <= outcome.status < 300:
                 try:
                     if validate is not None:

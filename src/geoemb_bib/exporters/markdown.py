@@ -37,6 +37,11 @@ UNRESOLVED_MARK = "⚠️"
 # Venues of published records are shown as "<venue text>", preprints keep the listed text; a row whose
 # status is one of these is marked so a maintainer sees what is still open.
 MARKED_STATUSES = ("unresolved", "conflict")
+# Said once, under the last table, whenever a row carries the mark: a reader of the list must not have to guess.
+MARK_LEGEND = (
+    f"{UNRESOLVED_MARK} not confirmed yet: the venue is as listed, no service has confirmed it (unresolved), or "
+    "services disagree about it (conflict)"
+)
 # OpenReview appends how a paper was presented ("NeurIPS 2023 poster"); the list shows the venue and year only.
 _PRESENTATION = re.compile(r"\s+(?:poster|oral|spotlight|notable[- ]top[- ]\d+%?|top[- ]\d+%?)\s*$", re.IGNORECASE)
 
@@ -64,6 +69,9 @@ def _document(catalog: Catalog, options: ExportOptions) -> Iterator[str]:
             yield "---"
             yield ""
         yield from _section(catalog, section, numbers[section.id], options)
+    if not options.markdown_as_listed and any(item.status in MARKED_STATUSES for item in catalog.items):
+        yield f"*{MARK_LEGEND}*"
+        yield ""
     if meta.contributing:
         yield "---"
         yield ""
