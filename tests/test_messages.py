@@ -58,8 +58,9 @@ def test_exit_0_when_all_is_fine(list_folder: Path) -> None:
 def test_exit_1_for_a_domain_error_in_the_error_style() -> None:
     code, _, err = run("check", str(FIXTURES / "entries" / "syntax-error.yaml"))
     assert code == EXIT_FAILED
-    assert "syntax-error.yaml:9:12: YAML syntax error: the quote opened here is not closed" in err
-    assert_error_and_hint(err)
+    problem, error, hint = err.splitlines()
+    assert "syntax-error.yaml:9:12: YAML syntax error: the quote opened here is not closed" in problem
+    assert error == "error: 1 problem found" and hint.startswith("hint: ")
 
 
 @pytest.mark.parametrize(
@@ -195,7 +196,7 @@ def test_the_progress_and_the_summary_count_the_same_queries(workspace: Workspac
         summary = next(line for line in result.stdout.splitlines() if line.startswith("requests: "))
         shown = re.sub(r"\d+ sent, ", "", summary.removeprefix("requests: ")).replace(" (0 sent)", "")
         shown = re.sub(r" \((\d+ sent)\)", "", shown)
-        assert progress.split("(", 1)[1].rstrip(")") == shown, (progress, summary)
+        assert progress.split("(", 1)[1][:-1] == shown, (progress, summary)
 
 
 @pytest.mark.parametrize(
@@ -214,8 +215,9 @@ def test_a_base_url_that_answers_404_is_named_with_the_variable_to_check(
     assert f"(HTTP 404); check {variable}; no answer for" in errors[0]
     assert "not well-formed" not in result.stderr and "not a Crossref envelope" not in result.stderr
     assert result.stderr.splitlines()[-1].endswith("fix the base URL named above and run again")
-    # One request told it all: the service is not asked again that run.
-    assert len([r for r in result.log if r.target.startswith(f"/not-{service}")]) == 1
+    # The first answer told it all: the service is not asked again that run (but for requests already under way).
+    sent = re.search(rf"^requests: .*\b{service} \d+ \((\d+) sent, ", result.stdout, re.MULTILINE)
+    assert sent is not None and 1 <= int(sent.group(1)) <= 3, result.stdout
 
 
 def test_an_html_404_page_is_reported_as_such(workspace: Workspace, tmp_path: Path) -> None:

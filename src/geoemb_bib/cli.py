@@ -706,10 +706,12 @@ def run_refresh(
     quiet: bool = False,
 ) -> RefreshRun:
     """Refresh the list; `writes` are the folders the command writes into afterwards, checked before the network."""
-    from .resolve import RefreshOptions, refresh
+    from .resolve import RefreshOptions, refresh, select_entries
 
     curated = read_curated(entries_path)
     previous = read_enriched(enriched_path_for(entries_path))
+    # A mistyped --only or --section is told before anything else is said or done.
+    select_entries(curated, previous, RefreshOptions(only=only, section=section))
     for folder in writes:
         ensure_writable(folder)
     config = load_config(entries_path)

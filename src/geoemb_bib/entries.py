@@ -103,20 +103,23 @@ class _Collector:
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message))
 
 
+FIX_HINT = "fix the lines above, then run `geoemb-bib check`"
+
+
 def load_entries(path: str, data: bytes) -> CuratedList:
     """Parse and validate entries.yaml given as bytes; raise EntriesError listing every problem."""
     collector = _Collector(path)
     text = _decode(data, collector)
     if text is None:
-        raise EntriesError(collector.problems)
+        raise EntriesError(collector.problems, hint=FIX_HINT)
     root = _compose(text, collector)
     if root is None:
-        raise EntriesError(collector.problems)
+        raise EntriesError(collector.problems, hint=FIX_HINT)
     reader = _Reader(collector)
     curated = reader.read_document(root)
     if collector.problems or curated is None:
         ordered = sorted(collector.problems, key=lambda p: (p.line or 0, p.column or 0))
-        raise EntriesError(ordered, hint="fix the lines above, then run `geoemb-bib check`")
+        raise EntriesError(ordered, hint=FIX_HINT)
     return curated
 
 
