@@ -695,7 +695,8 @@ class MatchDecision:
         if self.outcome == "no-candidates":
             return (f"{self.label}: {NONE_ACCEPTED}",)
         per_candidate = self.steps[: len(self.assessments)]
-        kept = [step for step, item in zip(per_candidate, self.assessments) if item.acceptable or item.same_work]
+        judged = zip(per_candidate, self.assessments, strict=True)
+        kept = [step for step, item in judged if item.acceptable or item.same_work]
         return (*kept, *self.steps[len(self.assessments) :])
 
 
