@@ -4,7 +4,9 @@ The commands are read out of the README's ```sh and ```console blocks (any line 
 `.venv/bin/geoemb-bib`, pipes and redirections included), so a command added to the README is tested too. Each
 block runs in order in its own copy of a list folder: ```sh blocks in one the bundled list was built in (the
 maintainer's everyday state), ```console blocks in a fresh one (a first run, as their output shows), which must
-print the lines the block shows. An `add` block starts from the list without the paper it adds.
+print the lines the block shows. An `add` block starts from the list without the paper it adds. A command that
+starts a list (`init`, `import` without `--update`) runs in an empty folder of its own holding the files it names;
+`import --update` in one where a plain import of its file ran first.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ from reliability import environment
 
 README = REPO_ROOT / "README.md"
 # Files the examples name that a list folder does not hold: what each stands for.
-EXAMPLE_FILES = {"broken.yaml": FIXTURES / "entries" / "unknown-field.yaml"}
+EXAMPLE_FILES = {
+    "broken.yaml": FIXTURES / "entries" / "unknown-field.yaml",
+    "README.md": FIXTURES / "seed-awesome-geospatial-embeddings.md",
+    "refs.bib": FIXTURES / "import" / "refs.bib",
+    "refs.json": FIXTURES / "import" / "refs.json",
+}
 _BLOCK = re.compile(r"^```(sh|console)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _COMMAND = re.compile(r"^(?:\.venv/bin/)?geoemb-bib(?:\s|$)")
 
@@ -165,15 +172,40 @@ def run_shell(folder: Path, fake: FakeServices, command: str) -> subprocess.Comp
     )
 
 
+def _starts_a_list(words: list[str]) -> bool:
+    return words[1] == "init" or (words[1] == "import" and "--update" not in words)
+
+
+def _own_folder(folders: Folders, words: list[str]) -> Path:
+    """An empty folder for a command that starts a list, with the files it names; for `import --update`, after a
+    plain import of its file."""
+    folder = folders.root / f"own-{len(list(folders.root.iterdir()))}"
+    folder.mkdir()
+    _shim(folder)
+    named = [word for word in words if word in EXAMPLE_FILES]
+    for word in named:
+        shutil.copy(EXAMPLE_FILES[word], folder / word)
+    if words[1] == "import" and "--update" in words:
+        first = run_shell(folder, folders.fake, f"geoemb-bib import {named[0]}")
+        assert first.returncode == 0, first.stderr
+    return folder
+
+
 @pytest.mark.parametrize("block", BLOCKS, ids=str)
 def test_every_readme_example_runs_as_written(block: Block, folders: Folders) -> None:
     adds = [command.split()[1 + command.split().index("add")] for command in block.commands if " add " in command]
     entries = _entries_without(adds[0]) if adds else (REPO_ROOT / "entries.yaml").read_text(encoding="utf-8")
-    folder = folders.prepared(entries, built=block.kind == "sh")
+    list_folder: Path | None = None
     for index, command in enumerate(block.commands):
-        for word in command.split():
-            if word in EXAMPLE_FILES and not (folder / word).exists():
-                shutil.copy(EXAMPLE_FILES[word], folder / word)
+        words = command.split()
+        if _starts_a_list(words) or (words[1] == "import" and "--update" in words):
+            folder = _own_folder(folders, words)
+        else:
+            list_folder = list_folder or folders.prepared(entries, built=block.kind == "sh")
+            folder = list_folder
+            for word in words:
+                if word in EXAMPLE_FILES and not (folder / word).exists():
+                    shutil.copy(EXAMPLE_FILES[word], folder / word)
         result = run_shell(folder, folders.fake, command)
         shown = block.outputs[index] if block.kind == "console" else []
         expected_error = any(line.startswith("error: ") for line in shown)
