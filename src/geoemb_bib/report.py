@@ -119,11 +119,14 @@ def markdown_report(
         lines += ["No changes.", ""]
     if service_problems:
         lines += ["## Services that failed", ""]
-        lines += [f"- {service}: {_md(message)}" for service, message in sorted(service_problems.items())]
+        lines += [
+            f"- {_md(_user_names(service))}: {_md(_user_names(message.removeprefix(service + ': ')))}"
+            for service, message in sorted(service_problems.items())
+        ]
         lines.append("")
     if failures:
         lines += ["## Entries that kept their previous data", ""]
-        lines += [f"- {entry_id}: {_md(message)}" for entry_id, message in failures.items()]
+        lines += [f"- {entry_id}: {_md(_user_names(message))}" for entry_id, message in failures.items()]
         lines.append("")
     still_open = open_questions(items)
     if still_open:
@@ -143,6 +146,11 @@ def _named(key: str, entry_id: str) -> str:
 def shown_key(key: str, entry_id: str) -> str:
     """An entry as the terminal names it: by its key, or by its id while it has no key yet."""
     return key or f"{entry_id} (no key yet)"
+
+
+def _user_names(text: str) -> str:
+    """Service names as users know them: fetch.py's `openreview_v1` is OpenReview's API v1."""
+    return text.replace("openreview_v1", "openreview API v1")
 
 
 def _md(text: str) -> str:
