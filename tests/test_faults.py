@@ -373,7 +373,7 @@ def test_the_breaker_stops_asking_a_failing_service_and_the_run_goes_on(
     # 3 queries of 5 attempts trip it; at most 2 more (Crossref's concurrency) were already under way.
     assert len(sent) <= (3 + 2) * 5 < 5 * len(crossref_queries)
     assert len({request.target for request in sent}) < len(crossref_queries)
-    assert re.search(r"crossref \d+ \(\d+ sent, [1-9]\d* cached, \d+ failed\)", run.stdout), run.stdout
+    assert re.search(r"crossref \d+ \(\d+ sent, \d+ failed\)", run.stdout), run.stdout
     # The other services were asked as usual, and every output was written from the data at hand.
     assert {request.service for request in run.log} >= {"arxiv", "openreview", "openreview_v1"}
     assert workspace.files() == baseline.files

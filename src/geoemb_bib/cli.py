@@ -604,7 +604,7 @@ def open_fetcher(settings: FetchSettings, *, quiet: bool = False) -> Fetcher:
 
 class ProgressDisplay:
     """A rich progress bar with per-service counts on a terminal; plain lines in CI or when not a TTY. The counts are
-    the ones the summary prints (`service_counts`), so the two always agree."""
+    the ones the summary prints (`QueryCounts`, from the same answers), so the two always agree."""
 
     def __init__(self) -> None:
         self.interactive = sys.stderr.isatty() and not os.environ.get("CI")
@@ -795,20 +795,22 @@ def finish(result: RefreshResult, previous: Mapping[str, Resolved], *, left_out:
 def report_failures(result: RefreshResult, previous: Mapping[str, Resolved], *, left_out: str = "") -> None:
     """One `error:` line per failed service (as users name it): why, and every entry it left without an answer;
     then one `hint:` line saying what became of those entries (`left_out`: the outputs keyless ones are not in)."""
-    causes: dict[str, list[str]] = {}
+    causes: dict[str, dict[str, list[str]]] = {}
     entries: dict[str, list[str]] = {}
     for service, message in sorted(result.service_problems.items()):
         # A service given up for the run: the one sentence that says why covers each of its failures.
-        _add_cause(causes.setdefault(service_name(service), []), service, message)
+        _add_cause(causes.setdefault(service_name(service), {}), service, message)
     for entry_id, failed in result.failed_services.items():
         for service, message in failed.items():
             named = service_name(service)
             if named not in result.service_problems and service not in result.service_problems:
-                _add_cause(causes.setdefault(named, []), service, message)
+                _add_cause(causes.setdefault(named, {}), service, message)
             if entry_id not in entries.setdefault(named, []):
                 entries[named].append(entry_id)
     for named in sorted(causes):
-        line = f"error: {named}: {'; '.join(causes[named])}"
+        # A cause met once is told with its request; one met many times once, without them.
+        told = [found[0] if len(found) == 1 else cause for cause, found in causes[named].items()]
+        line = f"error: {named}: {'; '.join(told)}"
         if entries.get(named):
             line += f"; no answer for {_count(len(entries[named]), 'entry', 'entries')}: {', '.join(entries[named])}"
         click.echo(_printable(line), err=True)
@@ -836,17 +838,20 @@ BASE_URL_PROBLEM = "does not serve the"
 _REQUEST_DETAIL = re.compile(r" for (?:GET|HEAD) \S+| \((?:after \d+ attempts|on the first attempt)\)")
 
 
-def _add_cause(causes: list[str], service: str, message: str) -> None:
-    """Add the sentence of one failure to a service's causes, once: without the request it was about and without
-    the service's internal name (`openreview_v1: ...` is OpenReview's API v1)."""
-    text = _REQUEST_DETAIL.sub("", message)
-    for name in (service, service_name(service)):
+def _add_cause(causes: dict[str, list[str]], service: str, message: str) -> None:
+    """File one failure under its cause: the sentence without the request it was about (the key) and without the
+    service's internal name (`openreview_v1: ...` is OpenReview's API v1); the sentences themselves are kept."""
+    text = message
+    for name in sorted(SERVICE_NAMES, key=len, reverse=True):
         if text.startswith(name + ": "):
             text = text[len(name) + 2 :]
+            service = name
+            break
     if service.endswith("_v1"):
         text = f"API v1: {text}"
-    if text not in causes:
-        causes.append(text)
+    found = causes.setdefault(_REQUEST_DETAIL.sub("", text), [])
+    if text not in found:
+        found.append(text)
 
 
 # -- refresh, build, status, add, cache -----------------------------------------------------------------
