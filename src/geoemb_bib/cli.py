@@ -474,7 +474,7 @@ def export_command(
 
 
 # Formats made of citations: an entry with no key yet (never resolved, keys.py's rule) cannot be in them.
-CITED_FORMATS = frozenset({"bibtex", "csl-json"})
+CITED_FORMATS = frozenset({"bibtex", "csl-json", "zotero-rdf"})
 
 
 def keyed_only(catalog: Catalog, output: str, *, told: set[str] | frozenset[str] = frozenset()) -> Catalog:
