@@ -25,7 +25,7 @@ import pytest
 
 from conftest import FIXTURES, REPO_ROOT
 from fakeservices import FakeServices
-from geoemb_bib.entries import load_entries, work_ids
+from geoemb_bib.entries import load_entries
 from geoemb_bib.ids import identify, standard_id
 from reliability import environment
 
@@ -117,7 +117,7 @@ def _entries_without(identifier: str) -> str:
     assert found is not None, identifier
     wanted = found.standard_id if found.scheme != "arxiv" else standard_id("arxiv", found.value)
     curated = load_entries("entries.yaml", text.encode())
-    listed = next((entry for entry in curated.entries if wanted in work_ids(entry)), None)
+    listed = next((entry for entry in curated.entries if wanted in entry.work_ids.standard_ids), None)
     if listed is None or listed.line is None:
         return text
     lines = text.splitlines(keepends=True)
