@@ -6,6 +6,7 @@ Field names follow CSL semantics in snake_case (`container_title`, `issued`, `au
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -272,25 +273,30 @@ class Entry:
         """The identifiers of the entry's work, worked out here only: each from `ids` if stated there, else from the
         first paper link that carries one of its scheme. entries.yaml's validation makes `ids` and the links agree
         (ids.arxiv may add a version), so the order decides only between two paper links of one scheme."""
-        stated = self.ids
-        linked: dict[str, _ids.Identifier] = {}
-        for link in self.links:
-            found = _ids.identify(link.url) if link.role == "paper" else None
-            if found is not None:
-                linked.setdefault(found.scheme, found)
-        arxiv_id, arxiv_version = _arxiv_parts(stated.arxiv) if stated.arxiv else (None, None)
-        if arxiv_id is None and "arxiv" in linked:
-            arxiv_id, arxiv_version = linked["arxiv"].value, linked["arxiv"].version
-        return WorkIds(
-            arxiv_id=arxiv_id,
-            arxiv_version=arxiv_version,
-            doi=stated.doi or (linked["doi"].value if "doi" in linked else None),
-            openreview_id=stated.openreview or (linked["openreview"].value if "openreview" in linked else None),
-        )
+        return _work_ids(self.links, self.ids)
 
     @property
     def is_paper(self) -> bool:
         return self.kind == "paper"
+
+
+# resolve, merge, matching and the exporters each ask for an entry's identifiers; they are worked out once.
+@functools.lru_cache(maxsize=1 << 16)
+def _work_ids(links: tuple[Link, ...], stated: CuratedIds) -> WorkIds:
+    linked: dict[str, _ids.Identifier] = {}
+    for link in links:
+        found = _ids.identify(link.url) if link.role == "paper" else None
+        if found is not None:
+            linked.setdefault(found.scheme, found)
+    arxiv_id, arxiv_version = _arxiv_parts(stated.arxiv) if stated.arxiv else (None, None)
+    if arxiv_id is None and "arxiv" in linked:
+        arxiv_id, arxiv_version = linked["arxiv"].value, linked["arxiv"].version
+    return WorkIds(
+        arxiv_id=arxiv_id,
+        arxiv_version=arxiv_version,
+        doi=stated.doi or (linked["doi"].value if "doi" in linked else None),
+        openreview_id=stated.openreview or (linked["openreview"].value if "openreview" in linked else None),
+    )
 
 
 def _arxiv_parts(text: str) -> tuple[str | None, int | None]:
