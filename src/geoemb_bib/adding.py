@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from . import ids, keys, matching
+from . import ids, keys, venues
 from .errors import NotFound, ServiceError
 from .model import CuratedIds, CuratedList, Entry, Link, Record
 from .sources import arxiv as arxiv_source
@@ -115,7 +115,7 @@ def listed_venue(record: Record | None) -> str | None:
     text = record.venue or record.container_title_short or record.container_title
     if not text:
         return str(year) if year else None
-    claim = matching.parse_venue_text(text if year is None or str(year) in text else f"{text} {year}")
+    claim = venues.parse_venue_text(text if year is None or str(year) in text else f"{text} {year}")
     if claim.venue is not None and claim.year:
         return claim.label
     return f"{text} {year}" if year and str(year) not in text else text

@@ -95,6 +95,12 @@ KIND_LINK_ROLES: Mapping[str, tuple[str, ...]] = {
     "webpage": ("paper", "project", "challenge", "dataset", "code"),
 }
 
+# How a Resolved's problems say that a search found the entry's title but not the evidence to accept it (and which
+# evidence was missing), and that an identifier the entry names is unknown to its service: merge writes them, status
+# and the change report show them.
+ABSTAINED_PREFIX = "abstained: "
+UNKNOWN_ID_PREFIX = "unknown identifier: "
+
 # Where a record comes from: a service's source, the curator (entries.yaml, its override), or the merge of them.
 SourceName = Literal[ServiceSource, "curated", "override", "merged"]
 
@@ -353,6 +359,9 @@ class Record:
     source_type: str | None = None
     container_title_short: str | None = None
     pdf_url: str | None = None
+    # The book series a proceedings volume belongs to (Springer's "Lecture Notes in Computer Science"): kept beside
+    # the volume title, which is the container.
+    collection_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
