@@ -144,3 +144,13 @@ def test_a_link_reveals_facts_the_reference_keeps() -> None:
     reference = reference_for(entry(url="https://www.mdpi.com/2072-4292/13/4/653", venue="RS2021"))
     assert reference.link == read_link("https://www.mdpi.com/2072-4292/13/4/653")
     assert reference.listed_year == 2021 and not reference.name_only
+
+
+def test_a_url_author_segment_names_a_family_name_with_particles() -> None:
+    pmlr = reference_for(entry(venue="ICML 2023", url="https://proceedings.mlr.press/v202/vanderberg23a.html"))
+    record = dataclasses.replace(
+        work("10.1/icml", container="International Conference on Machine Learning"),
+        author=(Person(family="Berg", particle="van der", given="Ada"),),
+    )
+    assert pmlr.link is not None and pmlr.link.first_author == "vanderberg"
+    assert choose(pmlr, [record]).outcome == "accepted"

@@ -496,7 +496,10 @@ def _link_names_first_author(name: str, person: Person) -> bool:
     ("vanderberg"), CVF cut at the first space ("Van" of "Van der Berg", the rest running into the title words)."""
     token = "".join(normalize_title(name).split())
     words = normalize_title(person.family or person.literal).split()
-    return bool(token) and (token == "".join(words) or token in words or _same_tokens((token,), family_tokens(person)))
+    # A name split without its particles ("Ada Van der Berg" read as given "Ada Van der"): the URL glues the tail.
+    shown = normalize_title(person.display()).split()
+    glued = {"".join(shown[start:]) for start in range(1, len(shown))} | {"".join(words)}
+    return bool(token) and (token in words or token in glued or _same_tokens((token,), family_tokens(person)))
 
 
 def check_link(facts: LinkFacts | None, record: Record) -> LinkCheck:
