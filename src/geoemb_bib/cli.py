@@ -8,6 +8,8 @@ as `error: <what>` and `hint: <remedy>`; `--debug` shows tracebacks.
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import secrets
 import signal
@@ -39,6 +41,10 @@ EXIT_USAGE = 2
 # What shells report for a process ended by a signal (128 + its number), so a CI log reads as expected.
 EXIT_INTERRUPTED = 128 + signal.SIGINT
 EXIT_TERMINATED = 128 + signal.SIGTERM
+# A reader that went away (`status | head -1`): what the shell reports for any tool ended by SIGPIPE.
+EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
+# Failures of the standard output itself (a full disk behind `> file`, /dev/full): one line, not a traceback.
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)})
 
 DEFAULT_ENTRIES = "entries.yaml"
 ENRICHED_NAME = "enriched.yaml"
@@ -67,6 +73,15 @@ def _fail(error: GeoembBibError, debug: bool) -> NoReturn:
     if error.hint:
         click.echo(f"hint: {error.hint}", err=True)
     sys.exit(EXIT_FAILED)
+
+
+def _stdout_gone(code: int) -> NoReturn:
+    # What is still buffered can never be written: point the descriptor at /dev/null so the interpreter's last flush
+    # at exit neither fails nor prints "Exception ignored".
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code)
 
 
 class Terminated(KeyboardInterrupt):
@@ -143,7 +158,17 @@ def reports_errors(command: F) -> F:
         debug = context.debug if context else False
         with _sigterm_as_interrupt():
             try:
-                return command(*args, **kwargs)
+                result = command(*args, **kwargs)
+                # Buffered output meets a full disk or a closed pipe here, not at exit where it would trace back.
+                sys.stdout.flush()
+                return result
+            except BrokenPipeError:
+                _stdout_gone(EXIT_BROKEN_PIPE)
+            except OSError as error:
+                if error.errno not in OUTPUT_ERRNOS:
+                    raise
+                click.echo(f"error: cannot write the output ({error.strerror})", err=True)
+                _stdout_gone(EXIT_FAILED)
             except GeoembBibError as error:
                 _fail(error, debug)
             except KeyboardInterrupt as interruption:
@@ -241,17 +266,25 @@ def write_atomically(path: Path, text: str) -> None:
     The new file keeps the permissions of the one it replaces (a new file gets the umask's), and an interruption
     at any point (Ctrl-C, SIGTERM, a full disk) leaves the old version and removes the temporary file.
     """
-    folder = path.parent if str(path.parent) else Path(".")
+    kind = _existing_kind(path)
+    if kind is not None:
+        # A device, a FIFO, a pipe: renaming over it would put a regular file in its place (a CI container's
+        # /dev/null, or a FIFO whose reader then gets nothing). Those are written through (links followed).
+        _write_through(path, text, kind, shown=path)
+        return
+    # A symbolic link stays a link: the file it points at is the one replaced.
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    folder = target.parent if str(target.parent) else Path(".")
     with _signals_deferred():
-        handle, temporary = _open_temporary(folder, path.name, shown=path)
+        handle, temporary = _open_temporary(folder, target.name, shown=path)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
                 stream.flush()
                 os.fsync(stream.fileno())
             with contextlib.suppress(FileNotFoundError):
-                os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
-            os.replace(temporary, path)
+                os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+            os.replace(temporary, target)
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             raise OutputError(
@@ -261,6 +294,48 @@ def write_atomically(path: Path, text: str) -> None:
             temporary.unlink(missing_ok=True)
             raise
         _sync_folder(folder)
+
+
+def _existing_kind(path: Path) -> str | None:
+    """What `path` is when it exists and is neither a regular file nor missing (a folder is refused)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{path}: is a folder, not a file", hint="give a file name")
+    return "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+
+
+def _write_through(path: Path, text: str, kind: str, *, shown: Path) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot write to {kind} ({exc.strerror})") from None
+
+
+def refuse_own_files(path: Path, entries_path: Path) -> None:
+    """Refuse an output path that is the curated list, its lock file or the configuration beside them: a report or
+    an export written there would destroy what every later run reads."""
+    from .config import CONFIG_FILE, PYPROJECT_FILE
+
+    folder = entries_path.parent
+    for protected in (entries_path, enriched_path_for(entries_path), folder / CONFIG_FILE, folder / PYPROJECT_FILE):
+        if _same_file(path, protected):
+            raise OutputError(
+                f"{path}: is {protected.name} of this list; refusing to overwrite it with an output",
+                hint="choose another file name",
+            )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.realpath(first) == os.path.realpath(second)
 
 
 def inside(folder: Path, name: str) -> Path:
@@ -291,7 +366,8 @@ def _open_temporary(folder: Path, name: str, *, shown: Path) -> tuple[int, Path]
         ) from None
     for _ in range(100):
         # Hidden, named after the file it becomes, so a process killed outright (SIGKILL) leaves an obvious stray.
-        temporary = folder / f".{name}.{secrets.token_hex(6)}.tmp"
+        # Cut so that a valid name of up to 255 bytes still leaves room for the suffix.
+        temporary = folder / f".{name.encode()[:200].decode(errors='ignore')}.{secrets.token_hex(6)}.tmp"
         try:
             # 0o666 and no chmod: the kernel applies the umask, as it does for any file the user creates.
             return os.open(
@@ -404,6 +480,8 @@ def export_command(
     """
     from .exporters import ExportOptions, export
 
+    if output is not None:
+        refuse_own_files(output, entries_path)
     catalog = load_catalog(entries_path)
     options = ExportOptions(
         bibtex_flavour=flavour,  # type: ignore[arg-type]
@@ -445,14 +523,14 @@ def load_config(entries_path: Path) -> Config:
 def fetch_settings(
     config: Config, *, offline: bool, refresh: bool, mailto: str | None, cache_dir: Path | None
 ) -> FetchSettings:
-    from .fetch import FetchSettings
+    from .fetch import FetchSettings, expand_user
     from .services import DAY
 
     overrides: dict[str, Any] = {"offline": offline, "refresh": refresh}
     if mailto or config.mailto:
         overrides["mailto"] = mailto or config.mailto
     if cache_dir is not None or config.cache_dir:
-        overrides["cache_dir"] = Path(cache_dir or config.cache_dir or "").expanduser()
+        overrides["cache_dir"] = expand_user(str(cache_dir or config.cache_dir or ""), "cache directory")
     if config.cache_ttl_days:
         # Set per source; a source's hosts (OpenReview's two APIs) share its setting.
         days = config.cache_ttl_days
@@ -726,6 +804,8 @@ def refresh_command(
     """
     from .report import markdown_report
 
+    if report_path is not None:
+        refuse_own_files(report_path, entries)
     result, previous, fetcher, _ = run_refresh(
         entries,
         offline=offline,

@@ -77,6 +77,8 @@ DAY = services.DAY
 DEFAULT_TTL: Mapping[str, float] = {service.name: service.ttl for service in services.SERVICES}
 # A 404 may be a DOI registered yesterday or a note made public today: remember it only briefly.
 DEFAULT_NEGATIVE_TTL = DAY
+# Ten years: a lifetime beyond it is a mistake (or nan), and diskcache's expiry arithmetic needs a finite number.
+MAX_TTL = 3650 * DAY
 
 # Pacing. arXiv's Terms of Use: at most one request every three seconds and one connection at a time, counted
 # across all its legacy APIs. We measure the three seconds from the END of the previous request, which is stricter
@@ -151,7 +153,9 @@ DEFAULT_MAX_BODY_BYTES = 32 * 2**20
 DECODE_STEP = 2**16
 ACCEPT_ENCODING = "gzip, deflate"
 
-_MAILTO = re.compile(r"^[^@\s;()<>,]+@[^@\s;()<>,]+\.[^@\s;()<>,]+$")
+# Printable ASCII only: the address travels in an HTTP header, where a non-ASCII letter cannot be encoded and a
+# control byte would forge or break the header.
+_MAILTO = re.compile(r"^[!#-'*+\-./0-9=?A-Z^_`a-z{|}~]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 # Characters a URL path may carry as they are (RFC 3986 pchar and "/"); everything else in a DOI is percent-encoded.
@@ -204,9 +208,7 @@ class FetchSettings:
         unknown = sorted(set(self.ttl) - set(SERVICES))
         if unknown:
             raise ConfigError(f"unknown service in cache lifetimes: {', '.join(unknown)}")
-        object.__setattr__(
-            self, "ttl", {service: float(self.ttl.get(service, DEFAULT_TTL[service])) for service in SERVICES}
-        )
+        object.__setattr__(self, "ttl", _checked_lifetimes(self.ttl, self.negative_ttl))
         if self.mailto is not None:
             mailto = self.mailto.strip()
             if not _MAILTO.match(mailto):
@@ -260,7 +262,7 @@ class FetchSettings:
         values["mailto"] = environ.get(MAILTO_VARIABLE, "").strip() or None
         if "cache_dir" not in overrides:
             cache_dir = environ.get(CACHE_DIR_VARIABLE, "").strip()
-            values["cache_dir"] = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+            values["cache_dir"] = expand_user(cache_dir, CACHE_DIR_VARIABLE) if cache_dir else default_cache_dir()
         values.update(overrides)
         settings = cls(**values)
         # Politeness is not a tuning knob against the real services: pacing faster than the documented limits is
@@ -294,6 +296,16 @@ class FetchSettings:
         return f"geoemb-bib/{__version__} ({contact})"
 
 
+def _checked_lifetimes(ttl: Mapping[str, float], negative_ttl: float) -> dict[str, float]:
+    lifetimes = {service: float(ttl.get(service, DEFAULT_TTL[service])) for service in SERVICES}
+    for service, seconds in [*lifetimes.items(), ("not-found answers", float(negative_ttl))]:
+        if not (math.isfinite(seconds) and 0 <= seconds <= MAX_TTL):
+            raise ConfigError(
+                f"cache lifetime of {service} must be from 0 to {MAX_TTL / DAY:g} days, got {seconds / DAY!r}"
+            )
+    return lifetimes
+
+
 def _advanced_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for variable, (setting, kind) in ADVANCED_VARIABLES.items():
@@ -303,7 +315,10 @@ def _advanced_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         try:
             value = kind(text)
         except ValueError:
-            raise ConfigError(f"{variable}={text!r} is not {'a whole number' if kind is int else 'a number'}") from None
+            raise ConfigError(
+                f"{variable}={text!r} is not {'a whole number' if kind is int else 'a number'}",
+                hint=f"unset {variable} for its default",
+            ) from None
         if not (math.isfinite(value) and 0 <= value <= ADVANCED_MAXIMA[setting]):
             raise ConfigError(
                 f"{variable}={text!r} must be a number from 0 to {ADVANCED_MAXIMA[setting]:g}",
@@ -317,13 +332,45 @@ def _advanced_settings(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _check_base_url(service: str, url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - parsing the port is what raises for "host:99999" or "[::1"
+    except ValueError as exc:
+        raise ConfigError(
+            f"{service}: base URL {redact_url(url)!r} is not a valid URL ({exc})",
+            hint=f"set {BASE_URL_VARIABLES[service]} to e.g. {DEFAULT_BASE_URLS[service]}",
+        ) from None
+    if not url.isascii() or any(ord(char) <= 32 or ord(char) == 127 for char in url.strip()):
+        raise ConfigError(
+            f"{service}: base URL {redact_url(url)!r} holds spaces, control or non-ASCII characters",
+            hint=f"set {BASE_URL_VARIABLES[service]} to e.g. {DEFAULT_BASE_URLS[service]}",
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(
-            f"{service}: base URL {url!r} is not an http(s) service root",
+            f"{service}: base URL {redact_url(url)!r} is not an http(s) service root",
             hint=f"set {BASE_URL_VARIABLES[service]} to e.g. {DEFAULT_BASE_URLS[service]} or http://127.0.0.1:8765/{service}",
         )
     return url.strip().rstrip("/")
+
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+
+
+def redact_url(text: str) -> str:
+    """`text` with the user name and password of every URL in it replaced by `***`: credentials in a base URL must
+    not reach messages, reports or the cache."""
+    return _USERINFO.sub("***@", text)
+
+
+def expand_user(text: str, setting: str) -> Path:
+    """`~` and `~user` expanded, or a ConfigError naming the setting when there is no such user or home."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        raise ConfigError(
+            f"{setting}={text!r}: cannot expand {text.split('/')[0]!r} (no such user or home folder)",
+            hint="give the folder as an absolute path",
+        ) from None
 
 
 def default_cache_dir() -> Path:
@@ -1322,9 +1369,8 @@ class Fetcher:
                     # A host that refuses connections (or does not resolve) twice is down or mistyped: waiting out
                     # the full retry budget for every queued request would only delay the run's report.
                     error = self._give_up(service, query, outcome.reason, attempt)
-                    self._breakers.trip(
-                        service, f"{service}: cannot connect to {self.settings.base_urls[service]} ({outcome.reason})"
-                    )
+                    where = redact_url(self.settings.base_urls[service])
+                    self._breakers.trip(service, f"{service}: cannot connect to {where} ({outcome.reason})")
                     raise error
                 # Nothing reached the service, so no politeness interval applies: a short pause is enough.
                 reason = outcome.reason
@@ -1431,7 +1477,7 @@ class Fetcher:
             # The breaker may have opened while we waited for a slot.
             self._check_breaker(service)
             self._count(service, "requests")
-            logger.debug("GET %s", url)
+            logger.debug("GET %s", redact_url(url))
             try:
                 answer = self._exchange(client, url)
             except RuntimeError:
@@ -1441,17 +1487,17 @@ class Fetcher:
                     raise
                 return _Failure("the fetcher was closed", retryable=False)
             except self._retry_errors as exc:
-                reason = f"{type(exc).__name__} ({exc})" if str(exc) else type(exc).__name__
+                reason = redact_url(f"{type(exc).__name__} ({exc})" if str(exc) else type(exc).__name__)
                 return _Failure(reason, retryable=True, unreachable=isinstance(exc, self._httpx.ConnectError))
             except self._fatal_errors as exc:
-                return _Failure(f"{type(exc).__name__} ({exc})", retryable=False)
+                return _Failure(redact_url(f"{type(exc).__name__} ({exc})"), retryable=False)
         finally:
             budget.release(kind)
         if isinstance(answer, _Failure):
             return answer
         status, raw_headers, body = answer
         headers = {name: value for name, value in ((n.lower(), v) for n, v in raw_headers) if name in KEPT_HEADERS}
-        response = Response(status=status, headers=headers, body=body, url=url, fetched_at=_utc_now())
+        response = Response(status=status, headers=headers, body=body, url=redact_url(url), fetched_at=_utc_now())
         self._count(service, "bytes", len(response.body))
         if service == "crossref" and self.settings.crossref_rate is None:
             self._learn_crossref_limits(headers)
