@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 import click
 
 from . import __version__
-from .errors import ConfigError, EntriesError, GeoembBibError, InputError, OutputError
+from .errors import ConfigError, EntriesError, GeoembBibError, InputError, OutputError, Problem
 from .exporters import EXPORTERS
 from .services import SERVICE_NAMES, SERVICES
 
@@ -338,6 +338,76 @@ def _same_file(first: Path, second: Path) -> bool:
         return os.path.realpath(first) == os.path.realpath(second)
 
 
+# A second run in the same list folder waits this long for the first to finish (a full refresh of a long list takes
+# minutes), saying so once, then gives up with a message instead of overwriting what the first one writes.
+LIST_LOCK_WAIT = 900.0
+LIST_LOCK_POLL = 0.1
+
+
+@contextlib.contextmanager
+def holding_list(entries_path: Path) -> Iterator[None]:
+    """One writer at a time per list folder: entries.yaml and enriched.yaml are read, changed and replaced under
+    an advisory lock, so two `add` or two `refresh` never lose each other's work.
+
+    The lock is taken on the folder itself: the files in it are replaced by rename (a lock on them would stay with
+    the old file), and a lock file would be one more file in the user's repository.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    folder = entries_path.parent if str(entries_path.parent) else Path(".")
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        # No such folder yet (init, import) or one we cannot open: the command reports what it cannot do.
+        yield
+        return
+    try:
+        _wait_for(descriptor, folder, fcntl)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def _wait_for(descriptor: int, folder: Path, fcntl: Any) -> None:
+    import time
+
+    give_up = time.monotonic() + LIST_LOCK_WAIT
+    said = False
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > give_up:
+                raise OutputError(
+                    f"{folder}: another geoemb-bib run has been changing this list for over "
+                    f"{LIST_LOCK_WAIT / 60:.0f} minutes; nothing written",
+                    hint="wait for it to finish (refresh, build, add and import take turns in one folder)",
+                ) from None
+            if not said:
+                click.echo(f"waiting for another geoemb-bib run in {folder} to finish", err=True)
+                said = True
+            time.sleep(LIST_LOCK_POLL)
+
+
+def holds_list(parameter: str) -> Callable[[F], F]:
+    """Run the command holding its list folder's lock; `parameter` names its entries.yaml argument."""
+
+    def decorate(command: F) -> F:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with holding_list(Path(kwargs[parameter])):
+                return command(*args, **kwargs)
+
+        wrapper.__name__ = command.__name__
+        wrapper.__doc__ = command.__doc__
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 def inside(folder: Path, name: str) -> Path:
     """`folder / name`, refused unless `name` is a plain file name: a name that comes from data (a format's file, a
     key) must never climb out of the folder the user chose, or into one of its subfolders."""
@@ -425,7 +495,17 @@ def check(entries: Path) -> None:
     Example:
       geoemb-bib check entries.yaml
     """
+    from .adding import shared_dois
+
     curated = read_curated(entries)
+    twins = [
+        Problem(
+            str(entries), later.line, None, f"entry '{later.id}': resolved to doi:{doi}, as entry '{earlier.id}' did"
+        )
+        for earlier, later, doi in shared_dois(curated, read_enriched(enriched_path_for(entries)))
+    ]
+    if twins:
+        raise EntriesError(twins, hint="one paper listed twice: keep one entry (the refresh found the published one)")
     papers = sum(1 for e in curated.entries if e.is_paper)
     others = len(curated.entries) - papers
     click.echo(
@@ -779,6 +859,7 @@ def report_failures(result: RefreshResult, previous: Mapping[str, Resolved]) -> 
 @click.option("--rekey", is_flag=True, help="Recompute citation keys (keys are otherwise never changed once written).")
 @network_options
 @reports_errors
+@holds_list("entries")
 def refresh_command(
     entries: Path,
     only: tuple[str, ...],
@@ -842,6 +923,7 @@ def refresh_command(
 )
 @network_options
 @reports_errors
+@holds_list("entries")
 def build(
     entries: Path,
     output_dir: Path | None,
@@ -944,6 +1026,7 @@ def status(entries: Path, as_json: bool) -> None:
 @click.option("--entries", "entries_path", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES, show_default=True)
 @network_options
 @reports_errors
+@holds_list("entries_path")
 def add(
     identifier: str,
     section: str | None,
@@ -991,7 +1074,7 @@ def add(
         raise click.BadParameter(
             f"no section '{section}' in {entries_path} (sections: {known})", param_hint="--section"
         )
-    existing = duplicate_of(curated, found, key)
+    existing = duplicate_of(curated, found, key, read_enriched(enriched_path_for(entries_path)))
     if existing is not None:
         raise InputError(f"{entries_path}: {existing}", hint="edit that entry instead of adding it again")
     record = None
@@ -1075,6 +1158,7 @@ IMPORT_FORMATS = ("markdown", "bibtex", "csl-json")
     "or names such as title,author.",
 )
 @reports_errors
+@holds_list("entries_path")
 def import_command(
     source: Path, entries_path: Path, format_name: str | None, update: bool, dry_run: bool, overrides: str | None
 ) -> None:

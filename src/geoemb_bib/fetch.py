@@ -681,6 +681,86 @@ class _Budget:
             return self._capacity
 
 
+# How often a process looks again while another one has a request to arXiv on the wire, and how long it waits in all
+# before going ahead alone (a process stopped under a debugger must not stall every other run for ever).
+SHARED_PACE_POLL = 0.05
+SHARED_PACE_PATIENCE = 600.0
+SHARED_PACE_FILE = "arxiv.pace"
+
+
+class _SharedPace:
+    """arXiv's "one request every 3 s, one connection at a time" kept across the processes of one user: a file in
+    the cache directory says when the last request ended, and is locked while a request is on the wire."""
+
+    def __init__(self, path: Path, interval: float) -> None:
+        self._path = path
+        self._interval = interval
+        self._descriptor: int | None = None
+        self._usable = True
+
+    def acquire(self, sleep: Callable[[float], None]) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on POSIX: each process paces itself
+            return
+        descriptor = self._open()
+        if descriptor is None:
+            return
+        try:
+            patience = time.monotonic() + SHARED_PACE_PATIENCE
+            while True:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > patience:
+                        logger.warning("arxiv: another process held %s too long; going ahead", self._path)
+                        os.close(descriptor)
+                        return
+                    sleep(SHARED_PACE_POLL)
+            # A clock set back, or a file claiming the future, never holds us longer than one interval.
+            wait = min(self._interval, self._last_end(descriptor) + self._interval - time.time())
+            if wait > 0:
+                logger.debug("arxiv: waiting %.2fs for the pace shared with other processes", wait)
+                sleep(wait)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        self._descriptor = descriptor
+
+    def release(self) -> None:
+        descriptor, self._descriptor = self._descriptor, None
+        if descriptor is None:
+            return
+        try:
+            stamp = f"{time.time():.6f}\n".encode("ascii")
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, stamp, 0)
+        except OSError as exc:
+            logger.info("arxiv: cannot record the shared pace in %s (%s)", self._path, exc)
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
+    def _open(self) -> int | None:
+        if not self._usable:
+            return None
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            self._usable = False
+            logger.info("arxiv: pacing this process alone; cannot use %s (%s)", self._path, exc)
+            return None
+
+    @staticmethod
+    def _last_end(descriptor: int) -> float:
+        try:
+            value = float(os.pread(descriptor, 64, 0).decode("ascii").strip() or "0")
+        except (OSError, ValueError, UnicodeDecodeError):
+            return 0.0
+        return value if math.isfinite(value) else 0.0
+
+
 class _Breakers:
     """A circuit breaker per service: after `threshold` failures in a row, stop asking it for the rest of the run."""
 
@@ -1098,6 +1178,13 @@ class Fetcher:
                 sleep=self._pause,
             ),
         }
+        # Shared through the cache directory with the user's other runs; a simulated clock (an injected sleep)
+        # paces one simulated process.
+        self._shared_pace = (
+            _SharedPace(settings.cache_dir / SHARED_PACE_FILE, settings.arxiv_interval)
+            if settings.cache_dir is not None and sleep is None
+            else None
+        )
         self._workers = {
             "arxiv": 1,
             "crossref": max(rate[1] for rate in CROSSREF_LIMITS["polite"].values()),
@@ -1473,7 +1560,10 @@ class Fetcher:
                 raise
             return _Failure("the fetcher was closed", retryable=False)
         budget.acquire(kind)
+        shared = self._shared_pace if budget.name == "arxiv" else None
         try:
+            if shared is not None:
+                shared.acquire(self._pause)
             # The breaker may have opened while we waited for a slot.
             self._check_breaker(service)
             self._count(service, "requests")
@@ -1492,6 +1582,8 @@ class Fetcher:
             except self._fatal_errors as exc:
                 return _Failure(redact_url(f"{type(exc).__name__} ({exc})"), retryable=False)
         finally:
+            if shared is not None:
+                shared.release()
             budget.release(kind)
         if isinstance(answer, _Failure):
             return answer
