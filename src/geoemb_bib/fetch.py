@@ -17,7 +17,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
@@ -814,15 +814,22 @@ class _ResponseCache:
         self._errors: tuple[type[BaseException], ...] = ()
         self.problem: str | None = None
         self.untrusted: str | None = None
+        self.read_only: str | None = None
 
     def _handle(self) -> Any:
         with self._lock:
             if not self._opened:
                 self._opened = True
                 try:
-                    self._cache, self._errors = _open_cache(self._directory)  # type: ignore[arg-type]
+                    self._cache, self._errors = _open_cache(self._directory, read_only_ok=True)  # type: ignore[arg-type]
                 except CacheError as exc:
                     self._report(exc.message)
+                else:
+                    if isinstance(self._cache, _ReadOnlyCache):
+                        self.read_only = (
+                            f"cache at {self._directory} is read-only: its answers are used, new ones are not kept"
+                        )
+                        logger.warning("%s", self.read_only)
             return self._cache
 
     def _report(self, message: str) -> None:
@@ -1034,8 +1041,12 @@ def _check_stored_settings(directory: Path) -> None:
             raise CacheDamage(f"its Settings table says {key} = {value!r}, not {CACHE_SETTINGS[key]!r}")
 
 
-def _open_cache(directory: Path) -> tuple[Any, tuple[type[BaseException], ...]]:
-    """Open a diskcache.Cache on our Disk; sqlite and file-system failures become CacheError (the one boundary)."""
+def _open_cache(directory: Path, *, read_only_ok: bool = False) -> tuple[Any, tuple[type[BaseException], ...]]:
+    """Open a diskcache.Cache on our Disk; sqlite and file-system failures become CacheError (the one boundary).
+
+    With `read_only_ok`, a cache we may read but not write (a read-only mount, another user's files) is opened for
+    reading only (_ReadOnlyCache) rather than refused: --offline and `cache info` need nothing more.
+    """
     import sqlite3
 
     import diskcache
@@ -1043,15 +1054,123 @@ def _open_cache(directory: Path) -> tuple[Any, tuple[type[BaseException], ...]]:
     errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError, diskcache.Timeout, UntrustedEntry, CacheDamage)
     try:
         _check_stored_settings(directory)
+        _probe_write_lock(directory)
         # A short sqlite busy timeout, and no diskcache retries (they loop for as long as a lock lasts): a cache
         # another process holds for longer is bypassed, never waited on without bound.
         cache = diskcache.Cache(str(directory), timeout=CACHE_LOCK_WAIT, disk=_safe_disk(), **CACHE_SETTINGS)
     except errors as exc:
+        if read_only_ok and _is_read_only(exc) and (directory / "cache.db").is_file():
+            try:
+                return _ReadOnlyCache(directory), errors
+            except errors:
+                logger.debug("the read-only cache cannot be read either", exc_info=True)
         raise CacheError(
             f"cache at {directory} is unusable ({exc})",
             hint="run `geoemb-bib cache clear` or point GEOEMB_BIB_CACHE_DIR elsewhere",
         ) from exc
     return cache, errors
+
+
+def _probe_write_lock(directory: Path) -> None:
+    """Raise sqlite3.OperationalError within CACHE_LOCK_WAIT when another process holds the cache's write lock.
+
+    diskcache writes while it opens and retries a locked database for a minute; asking sqlite first with a short
+    busy timeout keeps a run from stalling behind another process.
+    """
+    import sqlite3
+
+    database = directory / "cache.db"
+    if not database.is_file():
+        return
+    connection = sqlite3.connect(str(database), timeout=CACHE_LOCK_WAIT, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+
+
+def _is_read_only(exc: BaseException) -> bool:
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+def _read_only_connection(database: Path) -> Any:
+    import sqlite3
+    from urllib.parse import quote as quote_path
+
+    last: sqlite3.Error | None = None
+    # mode=ro reads a WAL database when its -shm file can be used; immutable=1 reads one nobody can be writing
+    # (a read-only mount) without it.
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        connection = sqlite3.connect(
+            f"file:{quote_path(str(database))}?{options}", uri=True, timeout=CACHE_LOCK_WAIT, check_same_thread=False
+        )
+        try:
+            connection.execute("SELECT count(*) FROM Cache").fetchone()
+        except sqlite3.Error as exc:
+            connection.close()
+            last = exc
+            continue
+        return connection
+    assert last is not None
+    raise last
+
+
+class _ReadOnlyCache:
+    """The part of diskcache.Cache we use, for a cache we may only read: lookups, keys and size; writes are dropped."""
+
+    _LIVE = "raw = 1 AND (expire_time IS NULL OR expire_time > ?)"
+
+    def __init__(self, directory: Path) -> None:
+        self._disk = _safe_disk()(str(directory))
+        self._connection = _read_only_connection(directory / "cache.db")
+        self._lock = threading.Lock()
+
+    def get(self, key: str, default: object = None) -> object:
+        with self._lock:
+            row = self._connection.execute(
+                f"SELECT mode, filename, value FROM Cache WHERE key = ? AND {self._LIVE}", (key, time.time())
+            ).fetchone()
+        if row is None:
+            return default
+        mode, filename, value = row
+        try:
+            return self._disk.fetch(mode, filename, value, False)
+        except FileNotFoundError:
+            return default
+
+    def set(self, *args: object, **kwargs: object) -> bool:
+        return False
+
+    def delete(self, key: str) -> bool:
+        return False
+
+    def iterkeys(self) -> Iterator[str]:
+        with self._lock:
+            rows = self._connection.execute(f"SELECT key FROM Cache WHERE {self._LIVE}", (time.time(),)).fetchall()
+        return (key for (key,) in rows if isinstance(key, str))
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            row = self._connection.execute(
+                f"SELECT 1 FROM Cache WHERE key = ? AND {self._LIVE}", (key, time.time())
+            ).fetchone()
+        return row is not None
+
+    def volume(self) -> int:
+        with self._lock:
+            ((pages,),) = self._connection.execute("PRAGMA page_count").fetchall()
+            ((page_size,),) = self._connection.execute("PRAGMA page_size").fetchall()
+            ((files,),) = self._connection.execute("SELECT COALESCE(SUM(size), 0) FROM Cache").fetchall()
+        return int(pages) * int(page_size) + int(files)
+
+    def close(self) -> None:
+        self._connection.close()
 
 
 def _encode_entry(response: Response) -> bytes:
@@ -1320,7 +1439,8 @@ class Fetcher:
     @property
     def cache_problem(self) -> str | None:
         """Why the cache is being bypassed or some of it ignored (report it once), or None while it works."""
-        return "; ".join(problem for problem in (self._cache.problem, self._cache.untrusted) if problem) or None
+        notes = (self._cache.problem, self._cache.read_only, self._cache.untrusted)
+        return "; ".join(note for note in notes if note) or None
 
     def close(self) -> None:
         with self._client_lock:
@@ -1713,7 +1833,7 @@ def cache_info(settings: FetchSettings) -> CacheInfo:
     empty = dict.fromkeys(SERVICES, 0)
     if directory is None or not directory.is_dir():
         return CacheInfo(directory=directory, size_bytes=0, entries=empty)
-    cache, errors = _open_cache(directory)
+    cache, errors = _open_cache(directory, read_only_ok=True)
     try:
         entries = dict(empty)
         for key in cache.iterkeys():
