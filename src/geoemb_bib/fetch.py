@@ -706,6 +706,7 @@ class _SharedPace:
         descriptor = self._open()
         if descriptor is None:
             return
+        held = False
         try:
             patience = time.monotonic() + SHARED_PACE_PATIENCE
             while True:
@@ -715,7 +716,6 @@ class _SharedPace:
                 except BlockingIOError:
                     if time.monotonic() > patience:
                         logger.warning("arxiv: another process held %s too long; going ahead", self._path)
-                        os.close(descriptor)
                         return
                     sleep(SHARED_PACE_POLL)
             # A clock set back, or a file claiming the future, never holds us longer than one interval.
@@ -723,9 +723,11 @@ class _SharedPace:
             if wait > 0:
                 logger.debug("arxiv: waiting %.2fs for the pace shared with other processes", wait)
                 sleep(wait)
-        except BaseException:
-            os.close(descriptor)
-            raise
+            held = True
+        finally:
+            # Given up, or interrupted while waiting (the batch was stopped): closing releases the lock.
+            if not held:
+                os.close(descriptor)
         self._descriptor = descriptor
 
     def release(self) -> None:
