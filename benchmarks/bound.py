@@ -27,7 +27,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from geoemb_bib import ids, matching
+from geoemb_bib import ids, matching, venues
 from geoemb_bib.model import CuratedList, Decision, Entry
 from geoemb_bib.resolve import OPENREVIEW_CATEGORIES
 from geoemb_bib.sources import arxiv as arxiv_source
@@ -140,9 +140,9 @@ def _openreview_accepted(corpus: Corpus, note_id: str) -> bool:
 
 def _worth_openreview(entry: Entry, preprint) -> bool:  # type: ignore[no-untyped-def]
     hints = [entry.venue, preprint.arxiv_comment if preprint else None, preprint.journal_ref if preprint else None]
-    if any(matching.is_ml_venue(hint) for hint in hints if hint):
+    if any(venues.is_ml_venue(hint) for hint in hints if hint):
         return True
-    if any(claim for hint in hints if hint for claim in matching.venue_claims(hint) if not claim.is_preprint):
+    if any(claim for hint in hints if hint for claim in venues.venue_claims(hint) if not claim.is_preprint):
         return False
     categories = set(preprint.arxiv_categories) | {preprint.arxiv_primary_class or ""} if preprint else set()
     return bool(categories & OPENREVIEW_CATEGORIES)

@@ -9,7 +9,8 @@ latency to every answer and ENFORCE the services' limits (429 beyond them), and 
 
 Scenarios: 1 cold refresh of the bundled list (+ the naive baseline and the lower bound), 2 warm refresh of the same,
 3 warm refresh and build of synthetic lists (1,000 and 10,000 entries), 4 export only (10,000 entries, each format),
-5 `geoemb-bib --help`. Work files (synthetic lists, their caches) go to benchmarks/.work/, which git ignores.
+5 `geoemb-bib --help`, 6 (only when asked: `--only 6`) a synthetic list of landing-page entries (benchmarks/landing.py).
+Work files (synthetic lists, their caches) go to benchmarks/.work/, which git ignores.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ WORK = HERE / ".work"
 sys.path.insert(0, str(HERE))
 
 import bound
+import landing
 import synthetic
 from geoemb_bib import __version__
 from geoemb_bib.entries import load_entries
@@ -820,7 +822,12 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901
                 results.exports = scenario_exports(10000, fake, args.runs)
         finally:
             fake.stop()
+    if "6" in only:
+        log("scenario 6: a synthetic list of landing-page entries (benchmarks/landing.py)")
+        landing.main(["--latency", str(args.latency)])
     results.load["after"] = load_average()
+    if only == {"6"}:
+        return 0
 
     (WORK / "results.json").write_text(json.dumps(asdict(results), indent=1, default=str))
     return _report(results, args.output, args.no_write)
@@ -829,6 +836,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901
 def _report(results: Results, output: Path, print_only: bool) -> int:
     analysis_path = HERE / "analysis.md"
     report = render(results, analysis_path.read_text(encoding="utf-8") if analysis_path.exists() else "")
+    # Scenario 6 runs on its own (benchmarks/landing.py) and keeps its section of the file.
+    earlier = output.read_text(encoding="utf-8") if output.exists() else ""
+    if landing.START in earlier and landing.END in earlier:
+        section = earlier.split(landing.START, 1)[1].split(landing.END, 1)[0]
+        report = report.rstrip("\n") + "\n\n" + landing.START + section + landing.END + "\n"
     if print_only:
         print(report)
     else:

@@ -9,6 +9,7 @@ import argparse
 import base64
 import contextlib
 import hashlib
+import html
 import json
 import re
 import signal
@@ -34,6 +35,9 @@ from geoemb_bib.fetch import BASE_URL_VARIABLES, CACHE_DIR_VARIABLE, MAILTO_VARI
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPLAY = FIXTURES / "replay"
+# Reconstructed bodies for landing-page links and title searches (fixtures/landing/PROVENANCE.md), served beside the
+# replay corpus: their requests are ones the replay corpus does not answer.
+LANDING = FIXTURES / "landing"
 
 # Where each service is mounted on the one server; fetch.py's service names on the left.
 MOUNTS: Mapping[str, str] = {
@@ -217,9 +221,23 @@ class _ArxivEntry:
 class Corpus:
     """The replay bodies indexed the way the fake looks them up."""
 
-    def __init__(self, replay_dir: Path = REPLAY) -> None:
-        manifest = yaml.safe_load((replay_dir / "MANIFEST.yaml").read_text(encoding="utf-8"))
+    def __init__(self, replay_dir: Path | None = REPLAY, extra_dirs: tuple[Path, ...] | None = None) -> None:
+        """The corpus of `replay_dir` (by default with the landing corpus beside it); None: an empty corpus, to fill."""
         self.arxiv: dict[str, dict[int, _ArxivEntry]] = {}
+        self.crossref_works: dict[str, _Answer] = {}
+        self.crossref_search: dict[str, bytes] = {}
+        self.openreview_search: dict[str, bytes] = {}
+        self.openreview_search_v1: dict[str, bytes] = {}
+        self.openreview_notes: dict[str, dict[str, Any]] = {"openreview": {}, "openreview_v1": {}}
+        self.openreview_bodies: dict[str, dict[str, bytes]] = {"openreview": {}, "openreview_v1": {}}
+        if replay_dir is None:
+            return
+        dirs = (replay_dir, *(extra_dirs if extra_dirs is not None else ((LANDING,) if replay_dir == REPLAY else ())))
+        for folder in dirs:
+            self._load(folder)
+
+    def _load(self, replay_dir: Path) -> None:
+        manifest = yaml.safe_load((replay_dir / "MANIFEST.yaml").read_text(encoding="utf-8"))
         for path in sorted((replay_dir / "arxiv" / "entries").glob("*.xml")):
             match = _VERSION.match(path.stem)
             assert match, path
@@ -231,24 +249,21 @@ class Corpus:
                 base, int(match["version"]), updated.group(1), _ENTRY_START.sub("  <entry>", text, count=1)
             )
             self.arxiv.setdefault(base, {})[entry.version] = entry
-        self.crossref_works: dict[str, _Answer] = {}
-        for path in sorted((replay_dir / "crossref" / "works").iterdir()):
+        for path in sorted((replay_dir / "crossref" / "works").glob("*")):
             if path.name.endswith(".404.txt"):
                 doi = path.name[: -len(".404.txt")].replace("_", "/", 1)
                 self.crossref_works[doi.lower()] = _Answer(404, "text/plain", path.read_bytes())
             elif path.suffix == ".json":
                 body = path.read_bytes()
                 self.crossref_works[json.loads(body)["message"]["DOI"].lower()] = _Answer(200, "application/json", body)
-        self.crossref_search: dict[str, bytes] = {}
-        self.openreview_search: dict[str, bytes] = {}
         for item in manifest["files"]:
             query = (item.get("request") or {}).get("query") or {}
             if item["path"].startswith("crossref/search/"):
                 self.crossref_search[normalise(query["query.bibliographic"])] = (replay_dir / item["path"]).read_bytes()
             elif item["path"].startswith("openreview/search/"):
                 self.openreview_search[normalise(query["term"])] = (replay_dir / item["path"]).read_bytes()
-        self.openreview_notes: dict[str, dict[str, Any]] = {"openreview": {}, "openreview_v1": {}}
-        self.openreview_bodies: dict[str, dict[str, bytes]] = {"openreview": {}, "openreview_v1": {}}
+            elif item["path"].startswith("openreview-v1/search/"):
+                self.openreview_search_v1[normalise(query["term"])] = (replay_dir / item["path"]).read_bytes()
         for path in sorted((replay_dir / "openreview" / "notes").glob("*.json")):
             body = path.read_bytes()
             note = json.loads(body)["notes"][0]
@@ -258,8 +273,8 @@ class Corpus:
 
 
 def normalise(text: str) -> str:
-    """Case- and whitespace-insensitive form of a search string."""
-    return " ".join(text.split()).casefold()
+    """Case-, whitespace- and punctuation-insensitive form of a search string (full-text searches ignore all three)."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 _CORPORA: dict[Path, Corpus] = {}
@@ -344,6 +359,8 @@ def answer_arxiv(corpus: Corpus, path: str, params: list[tuple[str, str]]) -> _A
             400, ARXIV_CONTENT_TYPE, arxiv_error_feed("start", message="start and max_results must be integers")
         )
     ids = [item.strip() for item in id_list.split(",") if item.strip()]
+    if search_query and not ids:
+        return _arxiv_title_search(corpus, search_query, start=start, max_results=max_results)
     for arxiv_id in ids:
         if not (_NEW_STYLE_ID.match(arxiv_id) or _OLD_STYLE_ID.match(arxiv_id)):
             return _Answer(400, ARXIV_CONTENT_TYPE, arxiv_error_feed(arxiv_id))
@@ -369,28 +386,74 @@ def answer_arxiv(corpus: Corpus, path: str, params: list[tuple[str, str]]) -> _A
     return _Answer(200, ARXIV_CONTENT_TYPE, body)
 
 
+_TI_PHRASE = re.compile(r'ti:"([^"]*)"')
+_ARXIV_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words as arXiv's search index splits them: lower case, every non-alphanumeric a separator."""
+    return re.findall(r"[0-9a-z]+", text.casefold())
+
+
+def _contains_phrase(words: list[str], phrase: list[str]) -> bool:
+    size = len(phrase)
+    return bool(size) and any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
+
+
+def _arxiv_title_search(corpus: Corpus, search_query: str, *, start: int, max_results: int) -> _Answer:
+    """`ti:"..." OR ti:"..."`: the latest version of every paper whose title holds one of the phrases."""
+    phrases = [_tokens(phrase) for phrase in _TI_PHRASE.findall(search_query)]
+    if not phrases or search_query.count("ti:") != len(phrases):
+        return _Answer(
+            400, ARXIV_CONTENT_TYPE, arxiv_error_feed("search_query", message="the fake answers only ti: phrases")
+        )
+    found: list[_ArxivEntry] = []
+    for versions in corpus.arxiv.values():
+        latest = versions[max(versions)]
+        match = _ARXIV_TITLE.search(latest.text)
+        words = _tokens(html.unescape(match.group(1))) if match else []
+        if any(_contains_phrase(words, phrase) for phrase in phrases):
+            found.append(latest)
+    ordered = sorted(found, key=lambda e: (e.updated, e.arxiv_id))
+    page = ordered[start : start + max(0, max_results)]
+    body = arxiv_feed(
+        [e.text for e in page],
+        search_query=search_query,
+        id_list="",
+        start=start,
+        max_results=max_results,
+        total=len(ordered),
+    )
+    return _Answer(200, ARXIV_CONTENT_TYPE, body)
+
+
 def crossref_json(document: Any) -> bytes:
     """Crossref's serialisation: compact, ASCII with \\uXXXX escapes, slashes written as \\/."""
     return json.dumps(document, ensure_ascii=True, separators=(",", ":")).replace("/", "\\/").encode("ascii")
+
+
+def _work_list(items: list[Any], *, rows: int, search_terms: str | None = None) -> bytes:
+    """A Crossref `work-list` answer holding `items`."""
+    document = {
+        "status": "ok",
+        "message-type": "work-list",
+        "message-version": "1.0.0",
+        "message": {
+            "facets": {},
+            "total-results": len(items),
+            "items": items,
+            "items-per-page": rows,
+            "query": {"start-index": 0, "search-terms": search_terms},
+        },
+    }
+    return crossref_json(document)
 
 
 def _crossref_list_body(
     stored: bytes | None, *, rows: int, select: list[str] | None, search_terms: str | None
 ) -> bytes:
     if stored is None:
-        document = {
-            "status": "ok",
-            "message-type": "work-list",
-            "message-version": "1.0.0",
-            "message": {
-                "facets": {},
-                "total-results": 0,
-                "items": [],
-                "items-per-page": rows,
-                "query": {"start-index": 0, "search-terms": search_terms},
-            },
-        }
-        return crossref_json(document)
+        return _work_list([], rows=rows, search_terms=search_terms)
     document = json.loads(stored)
     message = document["message"]
     items = message["items"][:rows]
@@ -466,6 +529,57 @@ def extra_openreview_notes(count: int) -> list[dict[str, Any]]:
     return notes
 
 
+def _crossref_filters(text: str) -> list[tuple[str, str]]:
+    return [
+        (name.strip(), value.strip()) for name, _, value in (part.partition(":") for part in text.split(",") if part)
+    ]
+
+
+def _year(item: Mapping[str, Any]) -> int | None:
+    for name in ("issued", "published-print", "published-online", "published"):
+        parts = (item.get(name) or {}).get("date-parts") or [[None]]
+        if parts and parts[0] and isinstance(parts[0][0], int):
+            return int(parts[0][0])
+    return None
+
+
+def _passes(item: Mapping[str, Any], filters: list[tuple[str, str]]) -> bool:
+    """Crossref's filters as the REST API documents them, for the ones the tool sends: filters of one name are ORed,
+    filters of different names ANDed."""
+    year = _year(item)
+    values: dict[str, list[str]] = {}
+    for name, value in filters:
+        values.setdefault(name, []).append(value)
+    checks = {
+        "issn": lambda value: value.upper() in [issn.upper() for issn in item.get("ISSN", [])],
+        "alternative-id": lambda value: value in item.get("alternative-id", []),
+        "type": lambda value: item.get("type") == value,
+        "from-pub-date": lambda value: year is not None and year >= int(value[:4]),
+        "until-pub-date": lambda value: year is not None and year <= int(value[:4]),
+    }
+    return all(any(checks[name](value) for value in wanted) for name, wanted in values.items() if name in checks)
+
+
+def _filtered_list(corpus: Corpus, stored: bytes | None, filters: list[tuple[str, str]], *, from_pool: bool) -> bytes:
+    """A list answer narrowed by filters: the stored search's items, or (a filter alone) every work the fake holds."""
+    if from_pool:
+        pool: dict[str, Any] = {}
+        for answer in corpus.crossref_works.values():
+            if answer.status == 200:
+                message = json.loads(answer.body)["message"]
+                pool.setdefault(message["DOI"].lower(), message)
+        for body in corpus.crossref_search.values():
+            for item in json.loads(body)["message"]["items"]:
+                pool.setdefault(item["DOI"].lower(), item)
+        items = list(pool.values())
+    elif stored is None:
+        return _work_list([], rows=0)
+    else:
+        items = json.loads(stored)["message"]["items"]
+    kept = [item for item in items if _passes(item, filters)]
+    return _work_list(kept, rows=len(kept))
+
+
 def answer_crossref(corpus: Corpus, path: str, params: list[tuple[str, str]], *, extra_candidates: int = 0) -> _Answer:
     args = dict(params)
     if path.startswith("/works/") and len(path) > len("/works/"):
@@ -492,6 +606,9 @@ def answer_crossref(corpus: Corpus, path: str, params: list[tuple[str, str]], *,
         select = [name.strip() for name in args["select"].split(",")] if args.get("select") else None
         wanted = args.get("query.bibliographic")
         stored = corpus.crossref_search.get(normalise(wanted)) if wanted else None
+        filters = _crossref_filters(args.get("filter", ""))
+        if filters:
+            stored = _filtered_list(corpus, stored, filters, from_pool=wanted is None)
         if extra_candidates:
             stored = _with_extra_items(stored, extra_candidates)
         body = _crossref_list_body(stored, rows=rows, select=select, search_terms=args.get("query"))
@@ -559,8 +676,9 @@ def answer_openreview(
             note for note in corpus.openreview_notes[api].values() if forum is not None and note.get("forum") == forum
         ]
         return _Answer(200, OPENREVIEW_CONTENT_TYPE, listing(notes))
-    if path == "/notes/search" and api == "openreview":
-        stored = corpus.openreview_search.get(normalise(args.get("term", "")))
+    if path == "/notes/search":
+        searches = corpus.openreview_search if api == "openreview" else getattr(corpus, "openreview_search_v1", {})
+        stored = searches.get(normalise(args.get("term", "")))
         notes = json.loads(stored)["notes"] if stored else []
         if extra_candidates:
             notes = notes[:1] + extra_openreview_notes(extra_candidates) + notes[1:]

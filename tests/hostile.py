@@ -120,6 +120,12 @@ class HugeBodyServer(HostileServer):
 class GzipBombServer(HostileServer):
     """Sends `gzip_bomb()`: 1 MB on the wire that inflates to 1 GB."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Made before any client asks: compressing a gigabyte takes seconds on a loaded machine, which the client
+        # would otherwise wait out as a read timeout.
+        gzip_bomb()
+
     def answer(self, wfile: socketserver._SocketWriter) -> None:  # type: ignore[name-defined]
         body = gzip_bomb()
         wfile.write(_head(len(body), "Content-Encoding: gzip"))

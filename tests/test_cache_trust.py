@@ -212,3 +212,73 @@ def test_a_cache_written_before_still_serves(fetcher_for: object, service: Count
         assert fetcher.get(WORK).from_cache
         assert fetcher.cache_problem is None
     assert service.requests == 0
+
+
+def test_a_cache_another_process_holds_locked_is_waited_for_briefly_then_bypassed(
+    fetcher_for: object, service: Counting, cache_dir: Path
+) -> None:
+    import time
+
+    from geoemb_bib.fetch import CACHE_LOCK_WAIT
+
+    filled(fetcher_for)
+    holder = sqlite3.connect(cache_dir / "cache.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        with fetcher_for() as fetcher:  # type: ignore[operator]
+            assert fetcher.get(WORK).body == BODY
+            problem = fetcher.cache_problem
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert problem is not None and "locked" in problem and "running without a cache" in problem
+    assert waited < CACHE_LOCK_WAIT + 3.0
+
+
+READ_ONLY_RUN = """
+import sys
+from pathlib import Path
+from geoemb_bib.fetch import Fetcher, FetchSettings, cache_info
+from geoemb_bib.model import Query
+settings = FetchSettings(cache_dir=Path(sys.argv[1]), offline=True)
+with Fetcher(settings) as fetcher:
+    response = fetcher.get(Query("crossref", "/works/10.1609/aaai.v39i4.32457"))
+    print(response.from_cache, response.body.decode())
+    print(fetcher.cache_problem)
+print(cache_info(settings).total_entries)
+"""
+
+
+def test_a_read_only_cache_is_still_read(fetcher_for: object, cache_dir: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare to mount the cache read-only")
+    filled(fetcher_for)
+    mount = f"mount --bind {cache_dir} {cache_dir} && mount -o remount,bind,ro {cache_dir}"
+    done = subprocess.run(
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            f'{mount} && exec "$0" -c "$1" "$2"',
+            sys.executable,
+            READ_ONLY_RUN,
+            str(cache_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if "mount:" in done.stderr or "unshare:" in done.stderr:
+        pytest.skip(f"cannot mount read-only here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    answered, problem, entries = done.stdout.strip().splitlines()
+    assert answered == "True " + BODY.decode()
+    assert "is read-only: its answers are used, new ones are not kept" in problem
+    assert entries == "1"

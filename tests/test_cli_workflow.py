@@ -52,11 +52,14 @@ def test_build_fetches_every_arxiv_id_of_the_list_in_one_request(
 ) -> None:
     workspace, _ = built
     arxiv = workspace.fake.requests("arxiv")
-    id_lists = [re.search(r"id_list=([^&]*)", request.target).group(1) for request in arxiv]  # type: ignore[union-attr]
+    id_lists = [found.group(1) for request in arxiv if (found := re.search(r"id_list=([^&]+)", request.target))]
     first = id_lists[0].split(",")
     assert len(first) == 20, "the 17 linked arXiv ids and the 3 stated in `ids`"
-    # The only other arXiv request asks for v1 of GAIR, whose listed title is v1's.
+    # The only other id request asks for v1 of GAIR, whose listed title is v1's.
     assert id_lists[1:] == ["2503.16683v1"]
+    # One title search looks for the preprint of the paper known only by its ACM DOI.
+    title_searches = [request.target for request in arxiv if "id_list=" not in request.target]
+    assert len(title_searches) == 1 and "ti:%22" in title_searches[0]
     assert not workspace.fake.limited()
 
 
@@ -161,7 +164,8 @@ def test_cache_info_counts_the_answers_per_service(built: tuple[Workspace, Run])
     result = workspace.run("cache", "info")
     assert result.code == 0, result.stderr
     assert f"directory: {workspace.cache}" in result.stdout
-    assert re.search(r"arxiv:\s+2 answers", result.stdout)
+    # the id_list batch, GAIR's v1, and one title search
+    assert re.search(r"arxiv:\s+3 answers", result.stdout)
 
 
 # -- the maintainer's workflow on a list of their own ---------------------------------------------------

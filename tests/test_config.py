@@ -47,7 +47,11 @@ def test_geoemb_bib_toml_holds_the_settings_at_top_level() -> None:
         ),
         (
             "cache-ttl-days = { arxiv = -1 }",
-            "geoemb-bib.toml: cache-ttl-days.arxiv must be a number of days >= 0, found -1",
+            "geoemb-bib.toml: cache-ttl-days.arxiv must be a number of days from 0 to 3650, found -1",
+        ),
+        (
+            "cache-ttl-days = { arxiv = nan }",
+            "geoemb-bib.toml: cache-ttl-days.arxiv must be a number of days from 0 to 3650, found nan",
         ),
         ("mailto = ", "geoemb-bib.toml: not valid TOML"),
     ],

@@ -9,7 +9,7 @@ import pytest
 from rapidfuzz import fuzz
 
 import replay_records as replay
-from geoemb_bib import matching
+from geoemb_bib import matching, venues
 from geoemb_bib.matching import (
     TITLE_ACCEPT,
     Reference,
@@ -19,15 +19,14 @@ from geoemb_bib.matching import (
     compare_authors,
     compare_titles,
     corroborate_venue,
-    is_ml_venue,
     normalize_title,
-    parse_venue_text,
     reference_for,
     same_family,
     title_similarity,
 )
 from geoemb_bib.model import Decision, PartialDate, Person, Record
 from geoemb_bib.names import person_from_text
+from geoemb_bib.venues import is_ml_venue, parse_venue_text
 
 
 def people(*names: str) -> tuple[Person, ...]:
@@ -224,13 +223,11 @@ def test_parse_venue_text(text: str, acronym: str, year: int | None, note: str |
 
 
 def test_venue_table_links_acronyms_full_names_and_openreview_groups() -> None:
-    assert matching.find_venue("IEEE Geoscience and Remote Sensing Magazine").acronym == "GRSM"  # type: ignore[union-attr]
-    assert (
-        matching.find_venue("Thirty-seventh Conference on Neural Information Processing Systems").acronym == "NeurIPS"
-    )  # type: ignore[union-attr]
-    assert matching.find_venue("ICLR.cc/2024/Conference").acronym == "ICLR"  # type: ignore[union-attr]
-    assert matching.find_venue("Proceedings of the AAAI Conference on Artificial Intelligence").acronym == "AAAI"  # type: ignore[union-attr]
-    assert matching.find_venue("Journal of Synthetic Test Records") is None
+    assert venues.find_venue("IEEE Geoscience and Remote Sensing Magazine").acronym == "GRSM"  # type: ignore[union-attr]
+    assert venues.find_venue("Thirty-seventh Conference on Neural Information Processing Systems").acronym == "NeurIPS"  # type: ignore[union-attr]
+    assert venues.find_venue("ICLR.cc/2024/Conference").acronym == "ICLR"  # type: ignore[union-attr]
+    assert venues.find_venue("Proceedings of the AAAI Conference on Artificial Intelligence").acronym == "AAAI"  # type: ignore[union-attr]
+    assert venues.find_venue("Journal of Synthetic Test Records") is None
 
 
 @pytest.mark.parametrize(
@@ -311,7 +308,7 @@ def test_two_close_acceptable_candidates_abstain() -> None:
     )
     decision = choose(DEEP, [one, two], context="crossref search")
     assert decision.outcome == "abstained" and decision.record is None
-    assert "abstained: 10.1000/" in decision.steps[-1] and "keeping the preprint" in decision.steps[-1]
+    assert "abstained: 10.1000/" in decision.steps[-1] and "no clear lead" in decision.steps[-1]
 
 
 def test_the_same_doi_twice_is_not_a_tie() -> None:

@@ -217,7 +217,7 @@ def test_a_version_of_record_without_doi_gets_neither_arxivs_doi_nor_its_publish
     assert result.evidence == "verified"
     assert record.doi is None
     assert record.publisher is None
-    assert record.container_title == "Neural Information Processing Systems"  # from the venue table: no booktitle given
+    assert record.container_title == "Advances in Neural Information Processing Systems"  # the venue table's name
     assert record.venue == "NeurIPS 2023"
     assert record.openreview_id == "abc123"
     assert result.provenance["title"].score == 100

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from . import ids, keys, matching
+from . import ids, keys, venues
 from .errors import NotFound, ServiceError
-from .model import CuratedIds, CuratedList, Entry, Link, Record
+from .model import CuratedIds, CuratedList, Entry, Link, Record, Resolved
 from .sources import arxiv as arxiv_source
 from .sources import crossref as crossref_source
 from .sources import openreview as openreview_source
@@ -16,15 +17,56 @@ if TYPE_CHECKING:
     from .fetch import Fetcher
 
 
-def duplicate_of(curated: CuratedList, identifier: ids.Identifier, key: str | None) -> str | None:
-    """A sentence naming the entry that already lists this work (or pins this key), or None."""
+def duplicate_of(
+    curated: CuratedList,
+    identifier: ids.Identifier,
+    key: str | None,
+    resolved: Mapping[str, Resolved] | None = None,
+) -> str | None:
+    """A sentence naming the entry that already lists this work (or pins this key), or None.
+
+    `resolved` (enriched.yaml's items by entry id) counts too: a DOI that only a refresh found (the published
+    version of a listed preprint) is as much "already listed" as one the curator wrote.
+    """
     wanted = identifier.standard_id if identifier.scheme != "arxiv" else ids.standard_id("arxiv", identifier.value)
     for entry in curated.entries:
         if wanted in entry.work_ids.standard_ids:
             return f"entry '{entry.id}' (line {entry.line}) already lists {wanted}"
         if key is not None and entry.key == key:
             return f"entry '{entry.id}' (line {entry.line}) already pins the key '{key}'"
+    lines = {entry.id: entry.line for entry in curated.entries}
+    for entry_id, item in (resolved or {}).items():
+        if entry_id in lines and wanted in resolved_ids(item.record):
+            return f"entry '{entry_id}' (line {lines[entry_id]}) resolved to {wanted} (enriched.yaml)"
     return None
+
+
+def resolved_ids(record: Record) -> set[str]:
+    """The standard ids a service confirmed for a resolved record: its DOI, arXiv id and OpenReview id."""
+    found = set()
+    if record.doi:
+        found.add(ids.standard_id("doi", record.doi.lower()))
+    if record.arxiv_id:
+        found.add(ids.standard_id("arxiv", record.arxiv_id))
+    if record.openreview_id:
+        found.add(ids.standard_id("openreview", record.openreview_id))
+    return found
+
+
+def shared_dois(curated: CuratedList, resolved: Mapping[str, Resolved]) -> list[tuple[Entry, Entry, str]]:
+    """Pairs of curated entries whose resolved records carry one DOI: (first listed, later, the DOI)."""
+    first: dict[str, Entry] = {}
+    pairs = []
+    for entry in curated.entries:
+        item = resolved.get(entry.id)
+        if item is None or not item.record.doi:
+            continue
+        doi = item.record.doi.lower()
+        if doi in first:
+            pairs.append((first[doi], entry, doi))
+        else:
+            first[doi] = entry
+    return pairs
 
 
 def look_up(fetcher: Fetcher, identifier: ids.Identifier) -> tuple[Record | None, str | None]:
@@ -115,7 +157,7 @@ def listed_venue(record: Record | None) -> str | None:
     text = record.venue or record.container_title_short or record.container_title
     if not text:
         return str(year) if year else None
-    claim = matching.parse_venue_text(text if year is None or str(year) in text else f"{text} {year}")
+    claim = venues.parse_venue_text(text if year is None or str(year) in text else f"{text} {year}")
     if claim.venue is not None and claim.year:
         return claim.label
     return f"{text} {year}" if year and str(year) not in text else text

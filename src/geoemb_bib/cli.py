@@ -8,6 +8,8 @@ as `error: <what>` and `hint: <remedy>`; `--debug` shows tracebacks.
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import re
 import secrets
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 import click
 
 from . import __version__
-from .errors import ConfigError, EntriesError, GeoembBibError, InputError, OutputError, UsageError
+from .errors import ConfigError, EntriesError, GeoembBibError, InputError, OutputError, Problem, UsageError
 from .exporters import EXPORTERS
 from .services import SERVICE_NAMES, SERVICES
 
@@ -40,6 +42,10 @@ EXIT_USAGE = 2
 # What shells report for a process ended by a signal (128 + its number), so a CI log reads as expected.
 EXIT_INTERRUPTED = 128 + signal.SIGINT
 EXIT_TERMINATED = 128 + signal.SIGTERM
+# A reader that went away (`status | head -1`): what the shell reports for any tool ended by SIGPIPE.
+EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
+# Failures of the standard output itself (a full disk behind `> file`, /dev/full): one line, not a traceback.
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)})
 
 DEFAULT_ENTRIES = "entries.yaml"
 ENRICHED_NAME = "enriched.yaml"
@@ -112,6 +118,15 @@ def _usage_failed(error: click.UsageError) -> NoReturn:
     command = error.ctx.command_path if error.ctx is not None else "geoemb-bib"
     click.echo(f"hint: `{command} --help` lists the arguments and options, with examples", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def _stdout_gone(code: int) -> NoReturn:
+    # What is still buffered can never be written: point the descriptor at /dev/null so the interpreter's last flush
+    # at exit neither fails nor prints "Exception ignored".
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code)
 
 
 class Terminated(KeyboardInterrupt):
@@ -188,7 +203,17 @@ def reports_errors(command: F) -> F:
         debug = context.debug if context else False
         with _sigterm_as_interrupt():
             try:
-                return command(*args, **kwargs)
+                result = command(*args, **kwargs)
+                # Buffered output meets a full disk or a closed pipe here, not at exit where it would trace back.
+                sys.stdout.flush()
+                return result
+            except BrokenPipeError:
+                _stdout_gone(EXIT_BROKEN_PIPE)
+            except OSError as error:
+                if error.errno not in OUTPUT_ERRNOS:
+                    raise
+                click.echo(f"error: cannot write the output ({error.strerror})", err=True)
+                _stdout_gone(EXIT_FAILED)
             except GeoembBibError as error:
                 _fail(error, debug)
             except KeyboardInterrupt as interruption:
@@ -292,17 +317,25 @@ def write_atomically(path: Path, text: str) -> None:
     The new file keeps the permissions of the one it replaces (a new file gets the umask's), and an interruption
     at any point (Ctrl-C, SIGTERM, a full disk) leaves the old version and removes the temporary file.
     """
-    folder = path.parent if str(path.parent) else Path(".")
+    kind = _existing_kind(path)
+    if kind is not None:
+        # A device, a FIFO, a pipe: renaming over it would put a regular file in its place (a CI container's
+        # /dev/null, or a FIFO whose reader then gets nothing). Those are written through (links followed).
+        _write_through(path, text, kind, shown=path)
+        return
+    # A symbolic link stays a link: the file it points at is the one replaced.
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    folder = target.parent if str(target.parent) else Path(".")
     with _signals_deferred():
-        handle, temporary = _open_temporary(folder, path.name, shown=path)
+        handle, temporary = _open_temporary(folder, target.name, shown=path)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
                 stream.flush()
                 os.fsync(stream.fileno())
             with contextlib.suppress(FileNotFoundError):
-                os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
-            os.replace(temporary, path)
+                os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+            os.replace(temporary, target)
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             raise OutputError(
@@ -312,6 +345,118 @@ def write_atomically(path: Path, text: str) -> None:
             temporary.unlink(missing_ok=True)
             raise
         _sync_folder(folder)
+
+
+def _existing_kind(path: Path) -> str | None:
+    """What `path` is when it exists and is neither a regular file nor missing (a folder is refused)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{path}: is a folder, not a file", hint="give a file name")
+    return "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+
+
+def _write_through(path: Path, text: str, kind: str, *, shown: Path) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot write to {kind} ({exc.strerror})") from None
+
+
+def refuse_own_files(path: Path, entries_path: Path) -> None:
+    """Refuse an output path that is the curated list, its lock file or the configuration beside them: a report or
+    an export written there would destroy what every later run reads."""
+    from .config import CONFIG_FILE, PYPROJECT_FILE
+
+    folder = entries_path.parent
+    for protected in (entries_path, enriched_path_for(entries_path), folder / CONFIG_FILE, folder / PYPROJECT_FILE):
+        if _same_file(path, protected):
+            raise OutputError(
+                f"{path}: is {protected.name} of this list; refusing to overwrite it with an output",
+                hint="choose another file name",
+            )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.realpath(first) == os.path.realpath(second)
+
+
+# A second run in the same list folder waits this long for the first to finish (a full refresh of a long list takes
+# minutes), saying so once, then gives up with a message instead of overwriting what the first one writes.
+LIST_LOCK_WAIT = 900.0
+LIST_LOCK_POLL = 0.1
+
+
+@contextlib.contextmanager
+def holding_list(entries_path: Path) -> Iterator[None]:
+    """One writer at a time per list folder: entries.yaml and enriched.yaml are read, changed and replaced under
+    an advisory lock, so two `add` or two `refresh` never lose each other's work.
+
+    The lock is taken on the folder itself: the files in it are replaced by rename (a lock on them would stay with
+    the old file), and a lock file would be one more file in the user's repository.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    folder = entries_path.parent if str(entries_path.parent) else Path(".")
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        # No such folder yet (init, import) or one we cannot open: the command reports what it cannot do.
+        yield
+        return
+    try:
+        _wait_for(descriptor, folder, fcntl)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def _wait_for(descriptor: int, folder: Path, fcntl: Any) -> None:
+    import time
+
+    give_up = time.monotonic() + LIST_LOCK_WAIT
+    said = False
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > give_up:
+                raise OutputError(
+                    f"{folder}: another geoemb-bib run has been changing this list for over "
+                    f"{LIST_LOCK_WAIT / 60:.0f} minutes; nothing written",
+                    hint="wait for it to finish (refresh, build, add and import take turns in one folder)",
+                ) from None
+            if not said:
+                click.echo(f"waiting for another geoemb-bib run in {folder} to finish", err=True)
+                said = True
+            time.sleep(LIST_LOCK_POLL)
+
+
+def holds_list(parameter: str) -> Callable[[F], F]:
+    """Run the command holding its list folder's lock; `parameter` names its entries.yaml argument."""
+
+    def decorate(command: F) -> F:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with holding_list(Path(kwargs[parameter])):
+                return command(*args, **kwargs)
+
+        wrapper.__name__ = command.__name__
+        wrapper.__doc__ = command.__doc__
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def inside(folder: Path, name: str) -> Path:
@@ -342,7 +487,8 @@ def _open_temporary(folder: Path, name: str, *, shown: Path) -> tuple[int, Path]
         ) from None
     for _ in range(100):
         # Hidden, named after the file it becomes, so a process killed outright (SIGKILL) leaves an obvious stray.
-        temporary = folder / f".{name}.{secrets.token_hex(6)}.tmp"
+        # Cut so that a valid name of up to 255 bytes still leaves room for the suffix.
+        temporary = folder / f".{name.encode()[:200].decode(errors='ignore')}.{secrets.token_hex(6)}.tmp"
         try:
             # 0o666 and no chmod: the kernel applies the umask, as it does for any file the user creates.
             return os.open(
@@ -400,7 +546,17 @@ def check(entries: Path) -> None:
     Example:
       geoemb-bib check entries.yaml
     """
+    from .adding import shared_dois
+
     curated = read_curated(entries)
+    twins = [
+        Problem(
+            str(entries), later.line, None, f"entry '{later.id}': resolved to doi:{doi}, as entry '{earlier.id}' did"
+        )
+        for earlier, later, doi in shared_dois(curated, read_enriched(enriched_path_for(entries)))
+    ]
+    if twins:
+        raise EntriesError(twins, hint="one paper listed twice: keep one entry (the refresh found the published one)")
     papers = sum(1 for e in curated.entries if e.is_paper)
     others = len(curated.entries) - papers
     click.echo(
@@ -456,6 +612,8 @@ def export_command(
     from .exporters import ExportOptions, export
 
     _refuse_idle_options(format_name, as_listed=as_listed, authors=authors)
+    if output is not None:
+        refuse_own_files(output, entries_path)
     catalog = load_catalog(entries_path)
     if format_name in CITED_FORMATS:
         catalog = keyed_only(catalog, format_name)
@@ -552,7 +710,7 @@ def load_config(entries_path: Path) -> Config:
 def fetch_settings(
     config: Config, *, offline: bool, refresh: bool, mailto: str | None, cache_dir: Path | None
 ) -> FetchSettings:
-    from .fetch import FetchSettings
+    from .fetch import FetchSettings, expand_user
     from .services import DAY
 
     if offline and refresh:
@@ -564,7 +722,7 @@ def fetch_settings(
     if mailto or config.mailto:
         overrides["mailto"] = mailto or config.mailto
     if cache_dir is not None or config.cache_dir:
-        overrides["cache_dir"] = Path(cache_dir or config.cache_dir or "").expanduser()
+        overrides["cache_dir"] = expand_user(str(cache_dir or config.cache_dir or ""), "cache directory")
     if config.cache_ttl_days:
         # Set per source; a source's hosts (OpenReview's two APIs) share its setting.
         days = config.cache_ttl_days
@@ -872,6 +1030,7 @@ def _add_cause(causes: dict[str, list[str]], service: str, message: str) -> None
 @click.option("--rekey", is_flag=True, help="Recompute citation keys (keys are otherwise never changed once written).")
 @network_options
 @reports_errors
+@holds_list("entries")
 def refresh_command(
     entries: Path,
     only: tuple[str, ...],
@@ -897,6 +1056,8 @@ def refresh_command(
     """
     from .report import markdown_report
 
+    if report_path is not None:
+        refuse_own_files(report_path, entries)
     result, previous, fetcher, _ = run_refresh(
         entries,
         offline=offline,
@@ -933,6 +1094,7 @@ def refresh_command(
 )
 @network_options
 @reports_errors
+@holds_list("entries")
 def build(
     entries: Path,
     output_dir: Path | None,
@@ -1039,6 +1201,7 @@ NO_KEY_YET = "-"
 @click.option("--entries", "entries_path", type=click.Path(path_type=Path), default=DEFAULT_ENTRIES, show_default=True)
 @network_options
 @reports_errors
+@holds_list("entries_path")
 def add(
     identifier: str,
     section: str | None,
@@ -1086,7 +1249,7 @@ def add(
         raise click.BadParameter(
             f"no section '{section}' in {entries_path} (sections: {known})", param_hint="--section"
         )
-    existing = duplicate_of(curated, found, key)
+    existing = duplicate_of(curated, found, key, read_enriched(enriched_path_for(entries_path)))
     if existing is not None:
         raise InputError(f"{entries_path}: {existing}", hint="edit that entry instead of adding it again")
     # Offline, the cache may still know the paper (--offline means "cache only").
@@ -1188,6 +1351,7 @@ IMPORT_FORMATS = ("markdown", "bibtex", "csl-json")
     "or names such as title,author.",
 )
 @reports_errors
+@holds_list("entries_path")
 def import_command(
     source: Path, entries_path: Path, format_name: str | None, update: bool, dry_run: bool, overrides: str | None
 ) -> None:

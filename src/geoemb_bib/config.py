@@ -20,6 +20,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 CONFIG_FILE = "geoemb-bib.toml"
 PYPROJECT_FILE = "pyproject.toml"
+# Ten years; nan and inf fail the range check too (a nan lifetime used to cache for ever).
+MAX_TTL_DAYS = 3650
 
 ENVIRONMENT = {
     "GEOEMB_BIB_MAILTO": "mailto",
@@ -96,8 +98,10 @@ def _ttl_table(value: Mapping[str, Any], path: str) -> dict[str, float]:
     for service, days in value.items():
         if service not in SOURCE_NAMES:
             raise ConfigError(f"{path}: cache-ttl-days: unknown service '{service}' (one of {', '.join(SOURCE_NAMES)})")
-        if not isinstance(days, (int, float)) or isinstance(days, bool) or days < 0:
-            raise ConfigError(f"{path}: cache-ttl-days.{service} must be a number of days >= 0, found {days!r}")
+        if not isinstance(days, (int, float)) or isinstance(days, bool) or not 0 <= days <= MAX_TTL_DAYS:
+            raise ConfigError(
+                f"{path}: cache-ttl-days.{service} must be a number of days from 0 to {MAX_TTL_DAYS}, found {days!r}"
+            )
         table[service] = float(days)
     return table
 

@@ -17,7 +17,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
@@ -77,6 +77,8 @@ DAY = services.DAY
 DEFAULT_TTL: Mapping[str, float] = {service.name: service.ttl for service in services.SERVICES}
 # A 404 may be a DOI registered yesterday or a note made public today: remember it only briefly.
 DEFAULT_NEGATIVE_TTL = DAY
+# Ten years: a lifetime beyond it is a mistake (or nan), and diskcache's expiry arithmetic needs a finite number.
+MAX_TTL = 3650 * DAY
 
 # Pacing. arXiv's Terms of Use: at most one request every three seconds and one connection at a time, counted
 # across all its legacy APIs. We measure the three seconds from the END of the previous request, which is stricter
@@ -151,7 +153,9 @@ DEFAULT_MAX_BODY_BYTES = 32 * 2**20
 DECODE_STEP = 2**16
 ACCEPT_ENCODING = "gzip, deflate"
 
-_MAILTO = re.compile(r"^[^@\s;()<>,]+@[^@\s;()<>,]+\.[^@\s;()<>,]+$")
+# Printable ASCII only: the address travels in an HTTP header, where a non-ASCII letter cannot be encoded and a
+# control byte would forge or break the header.
+_MAILTO = re.compile(r"^[!#-'*+\-./0-9=?A-Z^_`a-z{|}~]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 # Characters a URL path may carry as they are (RFC 3986 pchar and "/"); everything else in a DOI is percent-encoded.
@@ -204,9 +208,7 @@ class FetchSettings:
         unknown = sorted(set(self.ttl) - set(SERVICES))
         if unknown:
             raise ConfigError(f"unknown service in cache lifetimes: {', '.join(unknown)}")
-        object.__setattr__(
-            self, "ttl", {service: float(self.ttl.get(service, DEFAULT_TTL[service])) for service in SERVICES}
-        )
+        object.__setattr__(self, "ttl", _checked_lifetimes(self.ttl, self.negative_ttl))
         if self.mailto is not None:
             mailto = self.mailto.strip()
             if not _MAILTO.match(mailto):
@@ -260,7 +262,7 @@ class FetchSettings:
         values["mailto"] = environ.get(MAILTO_VARIABLE, "").strip() or None
         if "cache_dir" not in overrides:
             cache_dir = environ.get(CACHE_DIR_VARIABLE, "").strip()
-            values["cache_dir"] = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+            values["cache_dir"] = expand_user(cache_dir, CACHE_DIR_VARIABLE) if cache_dir else default_cache_dir()
         values.update(overrides)
         settings = cls(**values)
         # Politeness is not a tuning knob against the real services: pacing faster than the documented limits is
@@ -294,6 +296,16 @@ class FetchSettings:
         return f"geoemb-bib/{__version__} ({contact})"
 
 
+def _checked_lifetimes(ttl: Mapping[str, float], negative_ttl: float) -> dict[str, float]:
+    lifetimes = {service: float(ttl.get(service, DEFAULT_TTL[service])) for service in SERVICES}
+    for service, seconds in [*lifetimes.items(), ("not-found answers", float(negative_ttl))]:
+        if not (math.isfinite(seconds) and 0 <= seconds <= MAX_TTL):
+            raise ConfigError(
+                f"cache lifetime of {service} must be from 0 to {MAX_TTL / DAY:g} days, got {seconds / DAY!r}"
+            )
+    return lifetimes
+
+
 def _advanced_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for variable, (setting, kind) in ADVANCED_VARIABLES.items():
@@ -303,7 +315,10 @@ def _advanced_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         try:
             value = kind(text)
         except ValueError:
-            raise ConfigError(f"{variable}={text!r} is not {'a whole number' if kind is int else 'a number'}") from None
+            raise ConfigError(
+                f"{variable}={text!r} is not {'a whole number' if kind is int else 'a number'}",
+                hint=f"unset {variable} for its default",
+            ) from None
         if not (math.isfinite(value) and 0 <= value <= ADVANCED_MAXIMA[setting]):
             raise ConfigError(
                 f"{variable}={text!r} must be a number from 0 to {ADVANCED_MAXIMA[setting]:g}",
@@ -317,13 +332,45 @@ def _advanced_settings(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _check_base_url(service: str, url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - parsing the port is what raises for "host:99999" or "[::1"
+    except ValueError as exc:
+        raise ConfigError(
+            f"{service}: base URL {redact_url(url)!r} is not a valid URL ({exc})",
+            hint=f"set {BASE_URL_VARIABLES[service]} to e.g. {DEFAULT_BASE_URLS[service]}",
+        ) from None
+    if not url.isascii() or any(ord(char) <= 32 or ord(char) == 127 for char in url.strip()):
+        raise ConfigError(
+            f"{service}: base URL {redact_url(url)!r} holds spaces, control or non-ASCII characters",
+            hint=f"set {BASE_URL_VARIABLES[service]} to e.g. {DEFAULT_BASE_URLS[service]}",
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(
-            f"{service}: base URL {url!r} is not an http(s) service root",
+            f"{service}: base URL {redact_url(url)!r} is not an http(s) service root",
             hint=f"set {BASE_URL_VARIABLES[service]} to e.g. {DEFAULT_BASE_URLS[service]} or http://127.0.0.1:8765/{service}",
         )
     return url.strip().rstrip("/")
+
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+
+
+def redact_url(text: str) -> str:
+    """`text` with the user name and password of every URL in it replaced by `***`: credentials in a base URL must
+    not reach messages, reports or the cache."""
+    return _USERINFO.sub("***@", text)
+
+
+def expand_user(text: str, setting: str) -> Path:
+    """`~` and `~user` expanded, or a ConfigError naming the setting when there is no such user or home."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        raise ConfigError(
+            f"{setting}={text!r}: cannot expand {text.split('/')[0]!r} (no such user or home folder)",
+            hint="give the folder as an absolute path",
+        ) from None
 
 
 def default_cache_dir() -> Path:
@@ -634,6 +681,88 @@ class _Budget:
             return self._capacity
 
 
+# How often a process looks again while another one has a request to arXiv on the wire, and how long it waits in all
+# before going ahead alone (a process stopped under a debugger must not stall every other run for ever).
+SHARED_PACE_POLL = 0.05
+SHARED_PACE_PATIENCE = 600.0
+SHARED_PACE_FILE = "arxiv.pace"
+
+
+class _SharedPace:
+    """arXiv's "one request every 3 s, one connection at a time" kept across the processes of one user: a file in
+    the cache directory says when the last request ended, and is locked while a request is on the wire."""
+
+    def __init__(self, path: Path, interval: float) -> None:
+        self._path = path
+        self._interval = interval
+        self._descriptor: int | None = None
+        self._usable = True
+
+    def acquire(self, sleep: Callable[[float], None]) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on POSIX: each process paces itself
+            return
+        descriptor = self._open()
+        if descriptor is None:
+            return
+        held = False
+        try:
+            patience = time.monotonic() + SHARED_PACE_PATIENCE
+            while True:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > patience:
+                        logger.warning("arxiv: another process held %s too long; going ahead", self._path)
+                        return
+                    sleep(SHARED_PACE_POLL)
+            # A clock set back, or a file claiming the future, never holds us longer than one interval.
+            wait = min(self._interval, self._last_end(descriptor) + self._interval - time.time())
+            if wait > 0:
+                logger.debug("arxiv: waiting %.2fs for the pace shared with other processes", wait)
+                sleep(wait)
+            held = True
+        finally:
+            # Given up, or interrupted while waiting (the batch was stopped): closing releases the lock.
+            if not held:
+                os.close(descriptor)
+        self._descriptor = descriptor
+
+    def release(self) -> None:
+        descriptor, self._descriptor = self._descriptor, None
+        if descriptor is None:
+            return
+        try:
+            stamp = f"{time.time():.6f}\n".encode("ascii")
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, stamp, 0)
+        except OSError as exc:
+            logger.info("arxiv: cannot record the shared pace in %s (%s)", self._path, exc)
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
+    def _open(self) -> int | None:
+        if not self._usable:
+            return None
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            self._usable = False
+            logger.info("arxiv: pacing this process alone; cannot use %s (%s)", self._path, exc)
+            return None
+
+    @staticmethod
+    def _last_end(descriptor: int) -> float:
+        try:
+            value = float(os.pread(descriptor, 64, 0).decode("ascii").strip() or "0")
+        except (OSError, ValueError, UnicodeDecodeError):
+            return 0.0
+        return value if math.isfinite(value) else 0.0
+
+
 class _Breakers:
     """A circuit breaker per service: after `threshold` failures in a row, stop asking it for the rest of the run."""
 
@@ -687,15 +816,22 @@ class _ResponseCache:
         self._errors: tuple[type[BaseException], ...] = ()
         self.problem: str | None = None
         self.untrusted: str | None = None
+        self.read_only: str | None = None
 
     def _handle(self) -> Any:
         with self._lock:
             if not self._opened:
                 self._opened = True
                 try:
-                    self._cache, self._errors = _open_cache(self._directory)  # type: ignore[arg-type]
+                    self._cache, self._errors = _open_cache(self._directory, read_only_ok=True)  # type: ignore[arg-type]
                 except CacheError as exc:
                     self._report(exc.message)
+                else:
+                    if isinstance(self._cache, _ReadOnlyCache):
+                        self.read_only = (
+                            f"cache at {self._directory} is read-only: its answers are used, new ones are not kept"
+                        )
+                        logger.warning("%s", self.read_only)
             return self._cache
 
     def _report(self, message: str) -> None:
@@ -907,8 +1043,12 @@ def _check_stored_settings(directory: Path) -> None:
             raise CacheDamage(f"its Settings table says {key} = {value!r}, not {CACHE_SETTINGS[key]!r}")
 
 
-def _open_cache(directory: Path) -> tuple[Any, tuple[type[BaseException], ...]]:
-    """Open a diskcache.Cache on our Disk; sqlite and file-system failures become CacheError (the one boundary)."""
+def _open_cache(directory: Path, *, read_only_ok: bool = False) -> tuple[Any, tuple[type[BaseException], ...]]:
+    """Open a diskcache.Cache on our Disk; sqlite and file-system failures become CacheError (the one boundary).
+
+    With `read_only_ok`, a cache we may read but not write (a read-only mount, another user's files) is opened for
+    reading only (_ReadOnlyCache) rather than refused: --offline and `cache info` need nothing more.
+    """
     import sqlite3
 
     import diskcache
@@ -916,15 +1056,123 @@ def _open_cache(directory: Path) -> tuple[Any, tuple[type[BaseException], ...]]:
     errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError, diskcache.Timeout, UntrustedEntry, CacheDamage)
     try:
         _check_stored_settings(directory)
+        _probe_write_lock(directory)
         # A short sqlite busy timeout, and no diskcache retries (they loop for as long as a lock lasts): a cache
         # another process holds for longer is bypassed, never waited on without bound.
         cache = diskcache.Cache(str(directory), timeout=CACHE_LOCK_WAIT, disk=_safe_disk(), **CACHE_SETTINGS)
     except errors as exc:
+        if read_only_ok and _is_read_only(exc) and (directory / "cache.db").is_file():
+            try:
+                return _ReadOnlyCache(directory), errors
+            except errors:
+                logger.debug("the read-only cache cannot be read either", exc_info=True)
         raise CacheError(
             f"cache at {directory} is unusable ({exc})",
             hint="run `geoemb-bib cache clear` or point GEOEMB_BIB_CACHE_DIR elsewhere",
         ) from exc
     return cache, errors
+
+
+def _probe_write_lock(directory: Path) -> None:
+    """Raise sqlite3.OperationalError within CACHE_LOCK_WAIT when another process holds the cache's write lock.
+
+    diskcache writes while it opens and retries a locked database for a minute; asking sqlite first with a short
+    busy timeout keeps a run from stalling behind another process.
+    """
+    import sqlite3
+
+    database = directory / "cache.db"
+    if not database.is_file():
+        return
+    connection = sqlite3.connect(str(database), timeout=CACHE_LOCK_WAIT, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+
+
+def _is_read_only(exc: BaseException) -> bool:
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+def _read_only_connection(database: Path) -> Any:
+    import sqlite3
+    from urllib.parse import quote as quote_path
+
+    last: sqlite3.Error | None = None
+    # mode=ro reads a WAL database when its -shm file can be used; immutable=1 reads one nobody can be writing
+    # (a read-only mount) without it.
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        connection = sqlite3.connect(
+            f"file:{quote_path(str(database))}?{options}", uri=True, timeout=CACHE_LOCK_WAIT, check_same_thread=False
+        )
+        try:
+            connection.execute("SELECT count(*) FROM Cache").fetchone()
+        except sqlite3.Error as exc:
+            connection.close()
+            last = exc
+            continue
+        return connection
+    assert last is not None
+    raise last
+
+
+class _ReadOnlyCache:
+    """The part of diskcache.Cache we use, for a cache we may only read: lookups, keys and size; writes are dropped."""
+
+    _LIVE = "raw = 1 AND (expire_time IS NULL OR expire_time > ?)"
+
+    def __init__(self, directory: Path) -> None:
+        self._disk = _safe_disk()(str(directory))
+        self._connection = _read_only_connection(directory / "cache.db")
+        self._lock = threading.Lock()
+
+    def get(self, key: str, default: object = None) -> object:
+        with self._lock:
+            row = self._connection.execute(
+                f"SELECT mode, filename, value FROM Cache WHERE key = ? AND {self._LIVE}", (key, time.time())
+            ).fetchone()
+        if row is None:
+            return default
+        mode, filename, value = row
+        try:
+            return self._disk.fetch(mode, filename, value, False)
+        except FileNotFoundError:
+            return default
+
+    def set(self, *args: object, **kwargs: object) -> bool:
+        return False
+
+    def delete(self, key: str) -> bool:
+        return False
+
+    def iterkeys(self) -> Iterator[str]:
+        with self._lock:
+            rows = self._connection.execute(f"SELECT key FROM Cache WHERE {self._LIVE}", (time.time(),)).fetchall()
+        return (key for (key,) in rows if isinstance(key, str))
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            row = self._connection.execute(
+                f"SELECT 1 FROM Cache WHERE key = ? AND {self._LIVE}", (key, time.time())
+            ).fetchone()
+        return row is not None
+
+    def volume(self) -> int:
+        with self._lock:
+            ((pages,),) = self._connection.execute("PRAGMA page_count").fetchall()
+            ((page_size,),) = self._connection.execute("PRAGMA page_size").fetchall()
+            ((files,),) = self._connection.execute("SELECT COALESCE(SUM(size), 0) FROM Cache").fetchall()
+        return int(pages) * int(page_size) + int(files)
+
+    def close(self) -> None:
+        self._connection.close()
 
 
 def _encode_entry(response: Response) -> bytes:
@@ -1078,6 +1326,13 @@ class Fetcher:
                 sleep=self._pause,
             ),
         }
+        # Shared through the cache directory with the user's other runs; a simulated clock (an injected sleep)
+        # paces one simulated process.
+        self._shared_pace = (
+            _SharedPace(settings.cache_dir / SHARED_PACE_FILE, settings.arxiv_interval)
+            if settings.cache_dir is not None and sleep is None
+            else None
+        )
         self._workers = {
             "arxiv": 1,
             "crossref": max(rate[1] for rate in CROSSREF_LIMITS["polite"].values()),
@@ -1213,7 +1468,8 @@ class Fetcher:
     @property
     def cache_problem(self) -> str | None:
         """Why the cache is being bypassed or some of it ignored (report it once), or None while it works."""
-        return "; ".join(problem for problem in (self._cache.problem, self._cache.untrusted) if problem) or None
+        notes = (self._cache.problem, self._cache.read_only, self._cache.untrusted)
+        return "; ".join(note for note in notes if note) or None
 
     def close(self) -> None:
         with self._client_lock:
@@ -1349,9 +1605,8 @@ class Fetcher:
                     # A host that refuses connections (or does not resolve) twice is down or mistyped: waiting out
                     # the full retry budget for every queued request would only delay the run's report.
                     error = self._give_up(service, query, outcome.reason, attempt)
-                    self._breakers.trip(
-                        service, f"{service}: cannot connect to {self.settings.base_urls[service]} ({outcome.reason})"
-                    )
+                    where = redact_url(self.settings.base_urls[service])
+                    self._breakers.trip(service, f"{service}: cannot connect to {where} ({outcome.reason})")
                     raise error
                 # Nothing reached the service, so no politeness interval applies: a short pause is enough.
                 reason = outcome.reason
@@ -1464,11 +1719,14 @@ class Fetcher:
                 raise
             return _Failure("the fetcher was closed", retryable=False)
         budget.acquire(kind)
+        shared = self._shared_pace if budget.name == "arxiv" else None
         try:
+            if shared is not None:
+                shared.acquire(self._pause)
             # The breaker may have opened while we waited for a slot.
             self._check_breaker(service)
             self._count(service, "requests")
-            logger.debug("GET %s", url)
+            logger.debug("GET %s", redact_url(url))
             try:
                 answer = self._exchange(client, url)
             except RuntimeError:
@@ -1478,17 +1736,19 @@ class Fetcher:
                     raise
                 return _Failure("the fetcher was closed", retryable=False)
             except self._retry_errors as exc:
-                reason = f"{type(exc).__name__} ({exc})" if str(exc) else type(exc).__name__
+                reason = redact_url(f"{type(exc).__name__} ({exc})" if str(exc) else type(exc).__name__)
                 return _Failure(reason, retryable=True, unreachable=isinstance(exc, self._httpx.ConnectError))
             except self._fatal_errors as exc:
-                return _Failure(f"{type(exc).__name__} ({exc})", retryable=False)
+                return _Failure(redact_url(f"{type(exc).__name__} ({exc})"), retryable=False)
         finally:
+            if shared is not None:
+                shared.release()
             budget.release(kind)
         if isinstance(answer, _Failure):
             return answer
         status, raw_headers, body = answer
         headers = {name: value for name, value in ((n.lower(), v) for n, v in raw_headers) if name in KEPT_HEADERS}
-        response = Response(status=status, headers=headers, body=body, url=url, fetched_at=_utc_now())
+        response = Response(status=status, headers=headers, body=body, url=redact_url(url), fetched_at=_utc_now())
         self._count(service, "bytes", len(response.body))
         if service == "crossref" and self.settings.crossref_rate is None:
             self._learn_crossref_limits(headers)
@@ -1612,7 +1872,7 @@ def cache_info(settings: FetchSettings) -> CacheInfo:
     empty = dict.fromkeys(SERVICES, 0)
     if directory is None or not directory.is_dir():
         return CacheInfo(directory=directory, size_bytes=0, entries=empty)
-    cache, errors = _open_cache(directory)
+    cache, errors = _open_cache(directory, read_only_ok=True)
     try:
         entries = dict(empty)
         for key in cache.iterkeys():

@@ -1,10 +1,12 @@
 """Deciding whether a record found by search, or linked by an identifier, is the curated entry's work.
 
-Owns title normalisation and similarity, author and year agreement, the venue table, and the acceptance rule.
+Owns title normalisation and similarity, author, year and venue agreement, and the acceptance rule (the venue table
+itself is venues.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -14,18 +16,10 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from . import ids
+from .landing import LinkFacts, read_link
 from .model import Decision, Entry, Person, Record
-from .text import (
-    COMPARED_PARTICLES,
-    DASHES,
-    DOUBLE_QUOTES,
-    INNER_HYPHEN,
-    QUOTES,
-    YEAR,
-    YEAR_DIGITS,
-    fold_ascii,
-    plain_text,
-)
+from .text import COMPARED_PARTICLES, DASHES, DOUBLE_QUOTES, INNER_HYPHEN, QUOTES, fold_ascii, plain_text
+from .venues import VenueText, parse_venue_text, record_venue, record_years, venue_claims
 
 # --- thresholds ------------------------------------------------------------------------------------------
 
@@ -75,6 +69,18 @@ CROSSREF_NOT_A_PAPER = ("peer-review", "component", "grant")
 # Relations a Crossref record uses to point at its preprint (or its other versions).
 PREPRINT_RELATIONS = ("has-preprint", "is-version-of", "has-version", "is-same-as", "is-identical-to")
 
+# A listed title of fewer words than this (or the entry's abbreviation itself) is only a model's or dataset's name
+# ("SatMAE", "Scale-MAE"): many papers carry it, so the title alone matches nothing; the link must carry the match.
+NAME_ONLY_WORDS = 3
+
+# Without curated or preprint authors, a record's year may differ from the listed year by this much (online-first
+# dates, a conference's proceedings published the year after).
+LISTED_YEAR_SLACK = 1
+
+# A preprint is posted at most YEARS_AFTER_PREPRINT years before the version it precedes, and may follow it by this
+# much (authors post the accepted version after publication).
+PREPRINT_AFTER_PUBLICATION = 1
+
 # When one call holds acceptable candidates of several sources (resolve should call once per source), the
 # DOI-bearing Crossref record wins over an OpenReview note: a DOI is the sturdier citation.
 SOURCE_RANK = {"crossref": 0, "openreview": 1}
@@ -84,6 +90,14 @@ SOURCE_RANK = {"crossref": 0, "openreview": 1}
 
 _NON_WORD = re.compile(r"[^\w\s]|_")
 _SUBTITLE_SEPARATOR = re.compile(r":|\s[-\u2013\u2014]\s")
+# IEEE magazines append the column a piece ran in to its published title ("... A Review [Feature]",
+# "[Software and Data Sets]", "[Perspectives]"): a label, not part of the title.
+COLUMN_TAG = re.compile(r"\s*\[[A-Z][A-Za-z&,' -]{1,40}\]\s*$")
+
+
+def strip_column_tag(title: str) -> str:
+    """A title without the bracketed column tag an IEEE magazine appends to it."""
+    return COLUMN_TAG.sub("", title)
 
 
 # Titles, venue texts and venue names are compared again and again (every candidate against every known title,
@@ -98,7 +112,7 @@ def normalize_title(text: str) -> str:
     Hyphens inside words are dropped ("multi-modal" == "multimodal", "Pre-Training" == "pretraining") and
     apostrophes too ("Earth's" == "earths"); "&" reads "and"; every other punctuation mark separates words.
     """
-    text = fold_ascii(plain_text(text)).casefold()
+    text = fold_ascii(strip_column_tag(plain_text(text))).casefold()
     text = DASHES.sub("-", text)
     text = QUOTES.sub("'", text)
     text = DOUBLE_QUOTES.sub('"', text)
@@ -301,173 +315,7 @@ def check_year(first_year: int | None, candidate_year: int | None) -> YearCheck:
     return YearCheck(earliest <= candidate_year <= latest, candidate_year, earliest, latest)
 
 
-# --- venues -------------------------------------------------------------------------------------------------
-
-VenueKind = Literal["conference", "journal", "workshop", "platform", "preprint"]
-
-
-@dataclass(frozen=True, slots=True)
-class KnownVenue:
-    """A venue the list uses: its acronym, the names it appears under in records, and its OpenReview group."""
-
-    acronym: str
-    names: tuple[str, ...]
-    kind: VenueKind
-    openreview_group: str | None = None
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def on_openreview(self) -> bool:
-        return self.openreview_group is not None
-
-
-# Acronyms as curators write them, the full names Crossref container/event titles and OpenReview booktitles
-# use, and the OpenReview group whose venueids (`ICLR.cc/2024/Conference`) the venue's notes carry.
-KNOWN_VENUES: tuple[KnownVenue, ...] = (
-    KnownVenue("NeurIPS", ("Neural Information Processing Systems",), "conference", "NeurIPS.cc", ("NIPS",)),
-    KnownVenue("ICLR", ("International Conference on Learning Representations",), "conference", "ICLR.cc"),
-    KnownVenue("ICML", ("International Conference on Machine Learning",), "conference", "ICML.cc"),
-    KnownVenue("TMLR", ("Transactions on Machine Learning Research",), "journal", "TMLR"),
-    KnownVenue("CoRL", ("Conference on Robot Learning",), "conference", "robot-learning.org/CoRL"),
-    KnownVenue("COLM", ("Conference on Language Modeling",), "conference", "colmweb.org/COLM"),
-    KnownVenue("CVPR", ("Conference on Computer Vision and Pattern Recognition",), "conference"),
-    KnownVenue("ICCV", ("International Conference on Computer Vision",), "conference"),
-    KnownVenue("ECCV", ("European Conference on Computer Vision",), "conference"),
-    KnownVenue("WACV", ("Winter Conference on Applications of Computer Vision",), "conference"),
-    KnownVenue("AAAI", ("AAAI Conference on Artificial Intelligence",), "conference"),
-    KnownVenue("IJCAI", ("International Joint Conference on Artificial Intelligence",), "conference"),
-    KnownVenue("KDD", ("Knowledge Discovery and Data Mining",), "conference", None, ("SIGKDD",)),
-    KnownVenue("SIGSPATIAL", ("Advances in Geographic Information Systems",), "conference"),
-    KnownVenue("SIGGRAPH", ("SIGGRAPH",), "conference"),
-    KnownVenue("IGARSS", ("International Geoscience and Remote Sensing Symposium",), "conference"),
-    KnownVenue("GRSM", ("IEEE Geoscience and Remote Sensing Magazine",), "journal"),
-    KnownVenue("TGRS", ("IEEE Transactions on Geoscience and Remote Sensing",), "journal"),
-    KnownVenue("GRSL", ("IEEE Geoscience and Remote Sensing Letters",), "journal"),
-    KnownVenue(
-        "JSTARS", ("IEEE Journal of Selected Topics in Applied Earth Observations and Remote Sensing",), "journal"
-    ),
-    KnownVenue("RSE", ("Remote Sensing of Environment",), "journal"),
-    KnownVenue("ISPRS", ("ISPRS Journal of Photogrammetry and Remote Sensing",), "journal", None, ("ISPRS J",)),
-    KnownVenue(
-        "TPAMI", ("IEEE Transactions on Pattern Analysis and Machine Intelligence",), "journal", None, ("PAMI",)
-    ),
-    KnownVenue("Source Cooperative", ("Source Cooperative",), "platform"),
-    KnownVenue("arXiv", ("arXiv",), "preprint", None, ("Arxiv",)),
-    KnownVenue("bioRxiv", ("bioRxiv",), "preprint"),
-    KnownVenue("EarthArXiv", ("EarthArXiv",), "preprint"),
-)
-
-_VENUE_TEXT = re.compile(rf"^(?P<name>.*?)\s*(?P<year>{YEAR_DIGITS})(?:[\s,;:.)\]-]+(?P<note>.*))?$")
-
-
-@dataclass(frozen=True, slots=True)
-class VenueText:
-    """A venue as a person wrote it ("ICCV 2025 Oral"): its name, the known venue it names, year and note."""
-
-    raw: str
-    name: str
-    acronym: str
-    year: int | None
-    note: str | None
-    venue: KnownVenue | None
-
-    @property
-    def is_preprint(self) -> bool:
-        return self.venue is not None and self.venue.kind == "preprint"
-
-    @property
-    def label(self) -> str:
-        """Acronym and year, the short form a match or a report names a venue by."""
-        return f"{self.acronym} {self.year}" if self.year else self.acronym
-
-
-@functools.lru_cache(maxsize=_MEMO_SIZE)
-def find_venue(text: str | None) -> KnownVenue | None:
-    """The known venue a free text names (an acronym as a word, a full name, or an OpenReview venueid)."""
-    if not text:
-        return None
-    for venue in KNOWN_VENUES:
-        if venue.openreview_group and (text == venue.openreview_group or text.startswith(venue.openreview_group + "/")):
-            return venue
-    words = f" {normalize_title(text)} "
-    raw_words = set(re.findall(r"[A-Za-z][A-Za-z0-9-]*", text))
-    for venue in KNOWN_VENUES:
-        for name in venue.names:
-            if f" {normalize_title(name)} " in words:
-                return venue
-        for acronym in (venue.acronym, *venue.aliases):
-            # Acronyms are matched case-insensitively only when they are the whole text's first word or
-            # written in the venue's own case, so that "iccv" in a sentence does not mean ICCV by accident.
-            if " " in acronym:
-                if f" {normalize_title(acronym)} " in words:
-                    return venue
-            elif acronym in raw_words or normalize_title(text).split()[:1] == [acronym.lower()]:
-                return venue
-    return None
-
-
-@functools.lru_cache(maxsize=_MEMO_SIZE)
-def parse_venue_text(text: str) -> VenueText:
-    """Read a venue as listed: "ICCV 2025 Oral" -> ICCV, 2025, "Oral"; "Arxiv 2025" -> a preprint marker.
-
-    The name is what precedes the year; when it starts with a known venue the rest of the name joins the
-    note ("SIGGRAPH Frontiers 2025" -> SIGGRAPH, 2025, note "Frontiers").
-    """
-    raw = " ".join(text.split())
-    match = _VENUE_TEXT.match(raw)
-    if match and match.group("name"):
-        name, year, note = match.group("name").strip(), int(match.group("year")), match.group("note")
-    else:
-        name, year, note = raw, None, None
-    venue = find_venue(name)
-    acronym = name
-    if venue is not None:
-        acronym = venue.acronym
-        head = name.split()[0] if name.split() else ""
-        if venue.kind != "platform" and head.casefold() in (a.casefold() for a in (venue.acronym, *venue.aliases)):
-            rest = name[len(head) :].strip()
-            if rest:
-                note = f"{rest} {note}".strip() if note else rest
-    return VenueText(raw, name, acronym, year, note or None, venue)
-
-
-def venue_claims(text: str | None) -> tuple[VenueText, ...]:
-    """Venues (with a year) a free text claims: "Accepted at ICLR 2026", "Published ... at ICLR 2024"."""
-    if not text:
-        return ()
-    venue = find_venue(text)
-    if venue is None or venue.kind == "preprint":
-        return ()
-    year_match = YEAR.search(text)
-    year = int(year_match.group(1)) if year_match else None
-    return (VenueText(text, venue.acronym, venue.acronym, year, None, venue),)
-
-
-def is_ml_venue(text: str | None) -> bool:
-    """Whether a venue text (curated, or an arXiv comment) names a venue run on OpenReview, so worth searching there."""
-    if not text:
-        return False
-    parsed = parse_venue_text(text)
-    if parsed.venue is not None:
-        return parsed.venue.on_openreview
-    return any(claim.venue is not None and claim.venue.on_openreview for claim in venue_claims(text))
-
-
-def record_venue(record: Record) -> KnownVenue | None:
-    """The known venue a record was published in, from its venueid, container, event or display venue."""
-    for text in (record.venueid, record.container_title, record.event_title, record.venue):
-        venue = find_venue(text)
-        if venue is not None and venue.kind != "preprint":
-            return venue
-    return None
-
-
-def record_years(record: Record) -> set[int]:
-    """Every year a record states: issued, and years written in its venueid, container, event or venue."""
-    years = {record.issued.year} if record.issued else set()
-    for text in (record.venueid, record.container_title, record.event_title, record.venue):
-        years.update(int(y) for y in YEAR.findall(text or ""))
-    return years
+# --- venues (the table and its reading live in venues.py) ------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,9 +366,11 @@ def _claims_of(hint: str) -> tuple[VenueText, ...]:
 class Reference:
     """What we already know of an entry's work, to compare candidates with.
 
-    `titles` holds every title the work is known by (latest arXiv title, curated title, older versions);
-    `authors` the arXiv (or curated) author list; `first_year` the arXiv v1 year; `venue_hints` the curated
-    venue text and the arXiv comment / journal_ref.
+    `titles` holds every title the work is known by (latest arXiv title, curated title, older versions, the title
+    words of a CVF link); `authors` the arXiv (or curated) author list; `first_year` the arXiv v1 year;
+    `venue_hints` the curated venue text, the link's venue and the arXiv comment / journal_ref; `link` what the paper
+    link revealed; `listed_year` the year the listing or its link gives; `name_only` says the listed title is only
+    a model's or dataset's name.
     """
 
     titles: tuple[str, ...]
@@ -528,29 +378,170 @@ class Reference:
     first_year: int | None = None
     arxiv_id: str | None = None
     venue_hints: tuple[str, ...] = ()
+    link: LinkFacts | None = None
+    listed_year: int | None = None
+    name_only: bool = False
 
     @property
     def title(self) -> str:
         return self.titles[0] if self.titles else ""
 
 
+def is_name_only(title: str, abbr: str | None = None) -> bool:
+    """Whether a listed title is only a name ("SatMAE", "Scale-MAE", or the entry's own abbreviation)."""
+    words = normalize_title(title).split()
+    return len(words) < NAME_ONLY_WORDS or (bool(abbr) and normalize_title(abbr or "") == " ".join(words))
+
+
+def paper_link(entry: Entry) -> LinkFacts | None:
+    """What the entry's paper link reveals, or None without a paper link."""
+    link = entry.link("paper")
+    return read_link(link.url) if link is not None else None
+
+
+def link_title(entry: Entry, facts: LinkFacts | None) -> str | None:
+    """The title words a link carries (CVF file names), starting where the listed name starts when the list writes
+    only a name: CVF cuts a family name at its first space, so "Van_der_Berg_Bench19Net_..." gives "der Berg
+    Bench19Net ..." as title words."""
+    words = (facts.title_words or "").split() if facts is not None else []
+    if not words:
+        return None
+    name = normalize_title(str(entry.override.get("title") or entry.title)).split()
+    folded = [normalize_title(word) for word in words]
+    if name and name[0] in folded:
+        words = words[folded.index(name[0]) :]
+    return " ".join(words)
+
+
 def reference_for(entry: Entry, preprint: Record | None = None, earlier: Sequence[Record] = ()) -> Reference:
     """The Reference of a curated entry and its arXiv record(s) (latest version first, then earlier ones)."""
+    facts = paper_link(entry)
     titles: list[str] = []
     override_title = entry.override.get("title")
-    for title in (preprint.title if preprint else None, override_title, entry.title, *(r.title for r in earlier)):
+    link_words = link_title(entry, facts)
+    for title in (
+        preprint.title if preprint else None,
+        override_title,
+        entry.title,
+        *(r.title for r in earlier),
+        link_words,
+    ):
         if title and normalize_title(title) not in (normalize_title(t) for t in titles):
             titles.append(title)
     override_authors = entry.override.get("author") or ()
     authors = tuple(override_authors) or (preprint.author if preprint else ()) or entry.authors
     first_years = [r.issued.year for r in (preprint, *earlier) if r is not None and r.issued is not None]
-    arxiv_id = (preprint.arxiv_id if preprint else None) or entry.work_ids.arxiv_id
+    arxiv_id = preprint.arxiv_id if preprint and preprint.arxiv_id else None
+    if arxiv_id is None and entry.ids.arxiv:
+        arxiv_id = ids.parse_arxiv_id(entry.ids.arxiv)[0]
+    if arxiv_id is None and facts is not None:
+        arxiv_id = facts.arxiv_id
+    link_venue = f"{facts.venue} {facts.year}" if facts is not None and facts.venue and facts.year else None
     hints = tuple(
         h
-        for h in (entry.venue, preprint.journal_ref if preprint else None, preprint.arxiv_comment if preprint else None)
+        for h in (
+            entry.venue,
+            link_venue,
+            preprint.journal_ref if preprint else None,
+            preprint.arxiv_comment if preprint else None,
+        )
         if h
     )
-    return Reference(tuple(titles), tuple(authors), min(first_years) if first_years else None, arxiv_id, hints)
+    listed = parse_venue_text(entry.venue) if entry.venue else None
+    listed_year = (listed.year if listed else None) or entry.year or (facts.year if facts is not None else None)
+    name_only = is_name_only(override_title or entry.title, entry.abbr) and not link_words
+    return Reference(
+        tuple(titles),
+        tuple(authors),
+        min(first_years) if first_years else None,
+        arxiv_id,
+        hints,
+        facts,
+        listed_year,
+        name_only,
+    )
+
+
+def reference_from_record(entry: Entry, record: Record) -> Reference:
+    """A Reference built from a version of record already found (to recognise its preprint by title and authors)."""
+    base = reference_for(entry)
+    titles = tuple(dict.fromkeys(t for t in (record.title, *base.titles) if t))
+    year = record.issued.year if record.issued else base.listed_year
+    return dataclasses.replace(base, titles=titles, authors=record.author or base.authors, listed_year=year)
+
+
+# --- what the link says against what a record says ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCheck:
+    """The link's facts a record agrees with and the ones it contradicts; `specific` agreements (first author,
+    volume, issue, article number) name one paper, a venue and year only narrow the field."""
+
+    agrees: tuple[str, ...] = ()
+    disagrees: tuple[str, ...] = ()
+    specific: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        parts = []
+        if self.agrees:
+            parts.append("link agrees on " + ", ".join(self.agrees))
+        if self.disagrees:
+            parts.append("link disagrees: " + "; ".join(self.disagrees))
+        return "; ".join(parts) or "link says nothing to compare"
+
+
+def _link_names_first_author(name: str, person: Person) -> bool:
+    """Whether a URL's author segment names the person: CVF and PMLR write family names in ASCII, PMLR glued
+    ("vanderberg"), CVF cut at the first space ("Van" of "Van der Berg", the rest running into the title words)."""
+    token = "".join(normalize_title(name).split())
+    words = normalize_title(person.family or person.literal).split()
+    # A name split without its particles ("Ada Van der Berg" read as given "Ada Van der"): the URL glues the tail.
+    shown = normalize_title(person.display()).split()
+    glued = {"".join(shown[start:]) for start in range(1, len(shown))} | {"".join(words)}
+    return bool(token) and (token in words or token in glued or _same_tokens((token,), family_tokens(person)))
+
+
+def check_link(facts: LinkFacts | None, record: Record) -> LinkCheck:
+    """Compare what a landing-page link revealed with a candidate record."""
+    if facts is None:
+        return LinkCheck()
+    agrees: list[str] = []
+    disagrees: list[str] = []
+    specific: list[str] = []
+
+    def compare(name: str, expected: str | None, found: str | None, *, is_specific: bool) -> None:
+        if not expected or not found:
+            return
+        if expected.strip().casefold() == found.strip().casefold():
+            agrees.append(f"{name} {expected}")
+            if is_specific:
+                specific.append(name)
+        else:
+            disagrees.append(f"{name} {expected} in the link, {found} in the record")
+
+    if facts.first_author and record.author:
+        first = record.author[0]
+        same = _link_names_first_author(facts.first_author, first)
+        compare("first author", facts.first_author, facts.first_author if same else first.sort_family, is_specific=True)
+    if facts.site == "mdpi":
+        compare("volume", facts.volume, record.volume, is_specific=True)
+        compare("issue", facts.issue, record.issue, is_specific=True)
+        compare("article number", facts.article_number, (record.page or "").split("-")[0] or None, is_specific=True)
+    # IEEE conference DOIs end in the Xplore article number; journal DOIs do not, so only agreement counts.
+    number = facts.article_number if facts.site == "ieeexplore" else None
+    if number and record.doi and record.doi.rsplit(".", 1)[-1] == number:
+        agrees.append(f"article number {number}")
+        specific.append("article number")
+    known = facts.known_venue
+    found = record_venue(record)
+    if known is not None and found is not None:
+        compare("venue", known.acronym, found.acronym, is_specific=False)
+    years = record_years(record)
+    if facts.year and years:
+        close = any(abs(year - facts.year) <= LISTED_YEAR_SLACK for year in years)
+        compare("year", str(facts.year), str(facts.year) if close else str(min(years)), is_specific=False)
+    return LinkCheck(tuple(agrees), tuple(disagrees), tuple(specific))
 
 
 # --- judging candidates --------------------------------------------------------------------------------------
@@ -613,6 +604,7 @@ class Assessment:
     excluded: str | None
     acceptable: bool
     reasons: tuple[str, ...]
+    link_check: LinkCheck = LinkCheck()
 
     @property
     def same_work(self) -> bool:
@@ -628,12 +620,17 @@ class Assessment:
 def assess(reference: Reference, record: Record) -> Assessment:
     """Judge one candidate. Accepted only if not excluded and either linked to the arXiv id (with authors not
     disagreeing) or: title near-identical (or a subtitle-only difference with the first author and the venue
-    agreeing), at least one family name shared, and the year plausible."""
+    agreeing), at least one family name shared, and the year plausible.
+
+    With no author known to compare (no curated authors, no preprint found), the listing must carry the match
+    instead: see `_authorless_reasons`.
+    """
     title = compare_titles(reference.titles, record.title)
     authors = compare_authors(reference.authors, record.author)
     year = check_year(reference.first_year, record.issued.year if record.issued else None)
     venue = corroborate_venue(reference.venue_hints, record)
     link = preprint_link(record, reference.arxiv_id)
+    link_check = check_link(reference.link, record)
     excluded = not_version_of_record(record)
     reasons: list[str] = []
     if excluded:
@@ -641,6 +638,8 @@ def assess(reference: Reference, record: Record) -> Assessment:
     if link is not None:
         if authors.comparable and not authors.agrees:
             reasons.append(f"links the preprint ({link}) but {authors.describe()}")
+    elif not reference.authors:
+        reasons += _authorless_reasons(reference, record, title, venue, link_check)
     else:
         if title.kind == "subtitle-only":
             if not authors.first_author:
@@ -657,7 +656,38 @@ def assess(reference: Reference, record: Record) -> Assessment:
             reasons.append(authors.describe())
         if not year.plausible:
             reasons.append(year.describe())
-    return Assessment(record, title, authors, year, venue, link, excluded, not reasons, tuple(reasons))
+        reasons += [f"the link disagrees: {item}" for item in link_check.disagrees]
+    return Assessment(record, title, authors, year, venue, link, excluded, not reasons, tuple(reasons), link_check)
+
+
+def _authorless_reasons(
+    reference: Reference, record: Record, title: TitleMatch, venue: VenueCorroboration, link_check: LinkCheck
+) -> list[str]:
+    """Why a candidate cannot be accepted on the listing's evidence alone (empty: it can).
+
+    Needed: a near-identical title, agreement with the listing (the listed venue and year, or a fact of the link
+    that names one paper: its first author, volume, issue, article number), nothing the link contradicts, and a
+    year near the listed one. A listed title that is only a name needs such a specific fact of the link.
+    """
+    reasons: list[str] = []
+    if not title.near_identical:
+        reasons.append(f"title similarity {title.score:.0f} < {TITLE_ACCEPT:.0f} and no author known to compare")
+    reasons += [f"the link disagrees: {item}" for item in link_check.disagrees]
+    years = record_years(record)
+    listed = reference.listed_year
+    if listed is not None and years and not any(abs(year - listed) <= LISTED_YEAR_SLACK for year in years):
+        reasons.append(f"year {min(years)} does not fit the listed year {listed}")
+    if reference.name_only and not link_check.specific:
+        reasons.append(
+            f"the listed title '{_short(reference.title)}' is only a name and the link names no first author, "
+            "volume or article number to confirm it"
+        )
+    elif venue.corroborates is not True and not link_check.specific:
+        if venue.corroborates is False:
+            reasons.append(f"no author known to compare and the {venue.describe()}")
+        else:
+            reasons.append("no author known to compare and the listing names no venue and year to confirm it")
+    return reasons
 
 
 Outcome = Literal["accepted", "rejected", "abstained", "no-candidates"]
@@ -699,6 +729,22 @@ class MatchDecision:
         kept = [step for step, item in judged if item.acceptable or item.same_work]
         return (*kept, *self.steps[len(self.assessments) :])
 
+    def missing(self) -> str | None:
+        """For a search that found its title but accepted nothing: the evidence that was missing, in one line.
+
+        None when no candidate carried the listed title (nothing was close enough to abstain about) or one was
+        accepted.
+        """
+        if self.outcome == "abstained":
+            return self.steps[-1].split(": abstained: ", 1)[-1]
+        if self.outcome != "rejected":
+            return None
+        close = [a for a in self.assessments if a.title.near_identical and not a.excluded]
+        if not close:
+            return None
+        best = max(close, key=Assessment.rank)
+        return f"{describe_record(best.record)} has the title but {'; '.join(best.reasons)}"
+
 
 def choose(reference: Reference, candidates: Sequence[Record], *, context: str | None = None) -> MatchDecision:
     """Pick the candidate that is the reference's version of record, reject them all, or abstain on a tie.
@@ -718,7 +764,10 @@ def choose(reference: Reference, candidates: Sequence[Record], *, context: str |
             (),
             label,
         )
-    assessments = tuple(assess(reference, record) for record in candidates)
+    return _decide(reference, tuple(assess(reference, record) for record in candidates), label)
+
+
+def _decide(reference: Reference, assessments: tuple[Assessment, ...], label: str) -> MatchDecision:
     steps: list[str] = []
     for item in assessments:
         ident = describe_record(item.record)
@@ -728,9 +777,10 @@ def choose(reference: Reference, candidates: Sequence[Record], *, context: str |
                 if item.link
                 else f"title similarity {item.title.score:.0f} ({item.title.kind})"
             )
+            extra = f"; {item.link_check.describe()}" if item.link_check.agrees else ""
             steps.append(
                 f"{label}: {ident} acceptable for '{_short(reference.title)}': {how}; {item.authors.describe()}; "
-                f"{item.year.describe()}; {item.venue.describe()}"
+                f"{item.year.describe()}; {item.venue.describe()}{extra}"
             )
         else:
             steps.append(f"{label}: {ident} rejected for '{_short(reference.title)}': {'; '.join(item.reasons)}")
@@ -747,7 +797,7 @@ def choose(reference: Reference, candidates: Sequence[Record], *, context: str |
         runner = contenders[1]
         steps.append(
             f"{label}: abstained: {describe_record(best.record)} and {describe_record(runner.record)} both pass "
-            f"(title {best.title.score:.0f} vs {runner.title.score:.0f}); keeping the preprint"
+            f"(title {best.title.score:.0f} vs {runner.title.score:.0f}); no clear lead"
         )
         return MatchDecision("abstained", None, None, None, assessments, tuple(steps), (), label)
     evidence: Literal["identifier", "verified"] = "identifier" if best.link else "verified"
@@ -755,6 +805,92 @@ def choose(reference: Reference, candidates: Sequence[Record], *, context: str |
     accepted_title = normalize_title(best.record.title)
     aliases = tuple(t for t in reference.titles if normalize_title(t) != accepted_title)
     return MatchDecision("accepted", best.record, evidence, best.title.score, assessments, tuple(steps), aliases, label)
+
+
+# --- a preprint found by title ------------------------------------------------------------------------------------
+
+
+def assess_preprint(reference: Reference, record: Record) -> Assessment:
+    """Judge an arXiv record found by a title search as the entry's preprint.
+
+    Needed: a near-identical title; the authors agreeing when any are known (curated, or the version of record's),
+    else the link's first author when it names one; a v1 year that fits the listed (or published) year: at most
+    YEARS_AFTER_PREPRINT before it and PREPRINT_AFTER_PUBLICATION after; no venue claim of arXiv's (comment,
+    journal_ref) contradicting the listed venue. A listed title that is only a name needs the link's first author.
+    """
+    title = compare_titles(reference.titles, record.title)
+    authors = compare_authors(reference.authors, record.author)
+    posted = record.issued.year if record.issued else None
+    listed = reference.listed_year
+    year = (
+        YearCheck(listed - YEARS_AFTER_PREPRINT <= posted <= listed + PREPRINT_AFTER_PUBLICATION, posted, None, None)
+        if posted is not None and listed is not None
+        else YearCheck(True, posted, None, None)
+    )
+    venue = corroborate_venue(reference.venue_hints[:1], _claimed_venue(record))
+    link_check = check_link(reference.link, record)
+    reasons: list[str] = []
+    if not title.near_identical:
+        reasons.append(f"title similarity {title.score:.0f} < {TITLE_ACCEPT:.0f}")
+    if authors.comparable and not authors.agrees:
+        reasons.append(authors.describe())
+    reasons += [
+        f"the link disagrees: {item}" for item in link_check.disagrees if not item.startswith(("venue", "year"))
+    ]
+    if posted is not None and listed is not None and not year.plausible:
+        reasons.append(
+            f"posted {posted}, which does not fit the listed year {listed} "
+            f"({listed - YEARS_AFTER_PREPRINT}-{listed + PREPRINT_AFTER_PUBLICATION} expected)"
+        )
+    if venue.corroborates is False:
+        reasons.append(f"arXiv says '{venue.found}' but the entry is listed as '{venue.claim}'")
+    first_author_agrees = "first author" in link_check.specific
+    if not authors.comparable:
+        if reference.name_only and not first_author_agrees:
+            reasons.append(
+                f"the listed title '{_short(reference.title)}' is only a name and the link names no first author"
+            )
+        elif listed is None and not first_author_agrees:
+            reasons.append("no author known to compare and the listing gives no year to confirm the title")
+    return Assessment(record, title, authors, year, venue, None, None, not reasons, tuple(reasons), link_check)
+
+
+def _claimed_venue(record: Record) -> Record:
+    """The arXiv record seen with the venue its comment or journal_ref claims, for `corroborate_venue`."""
+    for text in (record.journal_ref, record.arxiv_comment):
+        for claim in venue_claims(text):
+            return dataclasses.replace(record, source="arxiv", venue=f"{claim.acronym} {claim.year or ''}".strip())
+    return dataclasses.replace(record, venue=None)
+
+
+def choose_preprint(
+    reference: Reference, candidates: Sequence[Record], *, context: str = "arxiv title search"
+) -> MatchDecision:
+    """The arXiv record among a title search's answers that is the entry's preprint, or none (rejected / abstained)."""
+    if not candidates:
+        return MatchDecision(
+            "no-candidates",
+            None,
+            None,
+            None,
+            (),
+            (f"{context}: no candidates for '{_short(reference.title)}'",),
+            label=context,
+        )
+    # A combined search answers for several titles: only candidates near this entry's title are worth a line.
+    assessments = tuple(assess_preprint(reference, record) for record in candidates)
+    shown = tuple(a for a in assessments if a.title.kind != "different") or ()
+    if not shown:
+        return MatchDecision(
+            "no-candidates",
+            None,
+            None,
+            None,
+            assessments,
+            (f"{context}: no arXiv title near '{_short(reference.title)}'",),
+            label=context,
+        )
+    return _decide(reference, shown, context)
 
 
 def _distinct(items: list[Assessment]) -> list[Assessment]:

@@ -17,18 +17,17 @@ from .matching import (
     IdentifierCheck,
     MatchDecision,
     Reference,
-    VenueText,
     check_identified,
     corroborate_venue,
     describe_record,
     normalize_title,
-    parse_venue_text,
-    record_venue,
-    record_years,
     reference_for,
+    strip_column_tag,
 )
 from .model import (
+    ABSTAINED_PREFIX,
     KIND_TYPES,
+    UNKNOWN_ID_PREFIX,
     Decision,
     Entry,
     Evidence,
@@ -40,6 +39,7 @@ from .model import (
     Resolved,
     Status,
 )
+from .venues import VenueText, canonical_container, parse_venue_text, record_venue, record_years
 
 Layer = Literal["override", "version-of-record", "linked", "arxiv", "curated"]
 
@@ -58,6 +58,7 @@ PRECEDENCE: Mapping[str, tuple[Layer, ...]] = {
     "issued": ("override", "version-of-record", "arxiv", "curated"),
     "container_title": ("override", "version-of-record", "curated"),
     "event_title": ("override", "version-of-record"),
+    "collection_title": ("override", "version-of-record"),
     "publisher": ("override", "version-of-record", "arxiv", "curated"),
     "volume": ("override", "version-of-record"),
     "issue": ("override", "version-of-record"),
@@ -90,8 +91,8 @@ PRECEDENCE_NOTES: Mapping[str, str] = {
     "author": "an empty list never wins: Crossref omits authors for some records (10.1145/3736539.3754446)",
     "issued": "a version of record without a date takes the curated year before arXiv's,"
     " since arXiv dates the preprint",
-    "container_title": "an accepted OpenReview note without a booktitle gets the venue's full name"
-    " from the venue table;"
+    "container_title": "an accepted OpenReview note gets its venue's canonical name from the venue table"
+    " (OpenReview's booktitles differ by API and year);"
     " a non-paper's host or platform ('Source Cooperative', 'Medium')",
     "doi": "the publisher DOI; only a preprint gets arXiv's DataCite DOI (10.48550/arxiv.<id>), which identity always"
     " keeps; a version of record without a DOI (OpenReview) has none",
@@ -134,6 +135,8 @@ def merge_entry(
     key: str = "",
     resolved_at: str | None = None,
     reference: Reference | None = None,
+    abstentions: Sequence[str] = (),
+    unknown_ids: Sequence[str] = (),
 ) -> Resolved:
     """Merge everything known about one entry into a `Resolved`.
 
@@ -150,6 +153,10 @@ def merge_entry(
     key                the citation key when already known (keys.assign_keys fills it in otherwise)
     resolved_at        when this run resolved the entry (ISO 8601), for the record
     reference          `matching.reference_for(entry, preprint, earlier_preprints)` when the caller has it already
+    abstentions        one line per search that found the entry's title but not the evidence to accept it
+                       (`MatchDecision.missing`); they become problems when no version of record was found
+    unknown_ids        standard ids (`arxiv:2212.1453`) the entry names that their service answered it does not
+                       know: never written into the record, each reported
     """
     if failures and previous is not None and previous.status != "unresolved":
         return _keep_previous(entry, previous, failures)
@@ -168,6 +175,8 @@ def merge_entry(
         key=key or (previous.key if previous else ""),
         resolved_at=resolved_at,
         reference=reference,
+        abstentions=abstentions,
+        unknown_ids=unknown_ids,
     )
 
 
@@ -224,8 +233,11 @@ class _Findings:
             (self.steps if record.source != self.vor.record.source else self.problems).append(also)
             self.linked.append(source)
 
-    def verdict(self, has_preprint: bool, failed: bool) -> tuple[Status, Evidence, list[str]]:
-        """Status, evidence and the problems to show (conflicts first)."""
+    def verdict(
+        self, has_preprint: bool, failed: bool, abstentions: Sequence[str] = ()
+    ) -> tuple[Status, Evidence, list[str]]:
+        """Status, evidence and the problems to show (conflicts first); without a version of record, each search's
+        abstention with its missing evidence."""
         problems = self.problems
         if self.conflicts:
             status: Status = "conflict"
@@ -236,8 +248,10 @@ class _Findings:
             status = "preprint"
         else:
             status = "unresolved"
-            if not failed:
+            if not failed and not abstentions and not any(p.startswith(UNKNOWN_ID_PREFIX) for p in problems):
                 problems.append("no record found for this entry in any source")
+        if self.vor is None:
+            problems.extend(f"{ABSTAINED_PREFIX}{line}" for line in abstentions)
         if self.vor is not None:
             evidence: Evidence = self.evidence or "verified"
         elif has_preprint or self.linked:
@@ -259,11 +273,18 @@ def _merge_paper(
     key: str,
     resolved_at: str | None,
     reference: Reference | None,
+    abstentions: Sequence[str] = (),
+    unknown_ids: Sequence[str] = (),
 ) -> Resolved:
     found = _Findings(
         steps=list(steps),
-        problems=[FAILURE_PREFIX + failure for failure in failures],
+        problems=[FAILURE_PREFIX + failure for failure in failures]
+        + [
+            f"{UNKNOWN_ID_PREFIX}{standard} is not known to its service; not exported (check it)"
+            for standard in unknown_ids
+        ],
         identity=_curated_identity(entry),
+        refused={standard.lower() for standard in unknown_ids},
     )
     if preprint is not None:
         found.identity += _arxiv_identity(preprint)
@@ -294,7 +315,7 @@ def _merge_paper(
     found.steps.extend(merge_steps)
     if vor is not None and not record.author:
         found.problems.append("no author list in any source")
-    status, evidence, problems = found.verdict(preprint is not None, bool(failures))
+    status, evidence, problems = found.verdict(preprint is not None, bool(failures), abstentions)
     found.steps.append(
         f"status {status} ({evidence})" + (f": version of record {vor.record.standard_id}" if vor else "")
     )
@@ -493,15 +514,13 @@ def _vor_title(record: Record, entry: Entry, arxiv: Record | None) -> str:
     """An all-capitals title is the one a same-words arXiv title replaces."""
     if record.title.isupper() and arxiv is not None and normalize_title(arxiv.title) == normalize_title(record.title):
         return arxiv.title
-    return record.title
+    # An IEEE magazine's column tag ("[Software and Data Sets]") is a label, not part of the title.
+    return strip_column_tag(record.title)
 
 
 def _vor_container_title(record: Record, entry: Entry, arxiv: Record | None) -> str | None:
-    """An accepted OpenReview note names no booktitle: the venue table's full name of its venue."""
-    if record.container_title or record.source != "openreview":
-        return record.container_title
-    venue = record_venue(record)
-    return venue.names[0] if venue is not None else None
+    """One name per venue whatever OpenReview's API and year call it (venues.canonical_container)."""
+    return canonical_container(record)
 
 
 # The version of record's fields that are more than its own value (PRECEDENCE_NOTES says why); the others are read
@@ -588,6 +607,14 @@ def _curated_host(entry: Entry, field_name: str) -> str | None:
     return entry.host or (listed.name if listed is not None else None)
 
 
+def _curated_arxiv(entry: Entry, refused: AbstractSet[str]) -> tuple[str | None, int | None]:
+    """The stated arXiv id and version, unless arXiv answered that it does not know the id."""
+    stated = entry.work_ids
+    if stated.arxiv_id is None or f"arxiv:{stated.arxiv_id}".lower() in refused:
+        return None, None
+    return stated.arxiv_id, stated.arxiv_version
+
+
 def _curated_doi(entry: Entry, refused: AbstractSet[str]) -> str | None:
     doi = entry.work_ids.doi
     return doi if doi and f"doi:{doi.lower()}" not in refused else None
@@ -602,8 +629,8 @@ _CURATED_RULES: Mapping[str, Callable[[Entry, AbstractSet[str]], Any]] = {
     "venue": lambda entry, refused: entry.venue or (entry.host if not entry.is_paper else None),
     "url": lambda entry, refused: _curated_url(entry),
     "doi": _curated_doi,
-    "arxiv_id": lambda entry, refused: entry.work_ids.arxiv_id,
-    "arxiv_version": lambda entry, refused: entry.work_ids.arxiv_version,
+    "arxiv_id": lambda entry, refused: _curated_arxiv(entry, refused)[0],
+    "arxiv_version": lambda entry, refused: _curated_arxiv(entry, refused)[1],
     "openreview_id": lambda entry, refused: entry.work_ids.openreview_id,
     "publisher": lambda entry, refused: _curated_host(entry, "publisher"),
     "container_title": lambda entry, refused: _curated_host(entry, "container_title"),

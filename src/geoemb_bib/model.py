@@ -6,6 +6,7 @@ Field names follow CSL semantics in snake_case (`container_title`, `issued`, `au
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -93,6 +94,12 @@ KIND_LINK_ROLES: Mapping[str, tuple[str, ...]] = {
     "software": ("code", "project", "paper"),
     "webpage": ("paper", "project", "challenge", "dataset", "code"),
 }
+
+# How a Resolved's problems say that a search found the entry's title but not the evidence to accept it (and which
+# evidence was missing), and that an identifier the entry names is unknown to its service: merge writes them, status
+# and the change report show them.
+ABSTAINED_PREFIX = "abstained: "
+UNKNOWN_ID_PREFIX = "unknown identifier: "
 
 # Where a record comes from: a service's source, the curator (entries.yaml, its override), or the merge of them.
 SourceName = Literal[ServiceSource, "curated", "override", "merged"]
@@ -272,25 +279,30 @@ class Entry:
         """The identifiers of the entry's work, worked out here only: each from `ids` if stated there, else from the
         first paper link that carries one of its scheme. entries.yaml's validation makes `ids` and the links agree
         (ids.arxiv may add a version), so the order decides only between two paper links of one scheme."""
-        stated = self.ids
-        linked: dict[str, _ids.Identifier] = {}
-        for link in self.links:
-            found = _ids.identify(link.url) if link.role == "paper" else None
-            if found is not None:
-                linked.setdefault(found.scheme, found)
-        arxiv_id, arxiv_version = _arxiv_parts(stated.arxiv) if stated.arxiv else (None, None)
-        if arxiv_id is None and "arxiv" in linked:
-            arxiv_id, arxiv_version = linked["arxiv"].value, linked["arxiv"].version
-        return WorkIds(
-            arxiv_id=arxiv_id,
-            arxiv_version=arxiv_version,
-            doi=stated.doi or (linked["doi"].value if "doi" in linked else None),
-            openreview_id=stated.openreview or (linked["openreview"].value if "openreview" in linked else None),
-        )
+        return _work_ids(self.links, self.ids)
 
     @property
     def is_paper(self) -> bool:
         return self.kind == "paper"
+
+
+# resolve, merge, matching and the exporters each ask for an entry's identifiers; they are worked out once.
+@functools.lru_cache(maxsize=1 << 16)
+def _work_ids(links: tuple[Link, ...], stated: CuratedIds) -> WorkIds:
+    linked: dict[str, _ids.Identifier] = {}
+    for link in links:
+        found = _ids.identify(link.url) if link.role == "paper" else None
+        if found is not None:
+            linked.setdefault(found.scheme, found)
+    arxiv_id, arxiv_version = _arxiv_parts(stated.arxiv) if stated.arxiv else (None, None)
+    if arxiv_id is None and "arxiv" in linked:
+        arxiv_id, arxiv_version = linked["arxiv"].value, linked["arxiv"].version
+    return WorkIds(
+        arxiv_id=arxiv_id,
+        arxiv_version=arxiv_version,
+        doi=stated.doi or (linked["doi"].value if "doi" in linked else None),
+        openreview_id=stated.openreview or (linked["openreview"].value if "openreview" in linked else None),
+    )
 
 
 def _arxiv_parts(text: str) -> tuple[str | None, int | None]:
@@ -347,6 +359,9 @@ class Record:
     source_type: str | None = None
     container_title_short: str | None = None
     pdf_url: str | None = None
+    # The book series a proceedings volume belongs to (Springer's "Lecture Notes in Computer Science"): kept beside
+    # the volume title, which is the container.
+    collection_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

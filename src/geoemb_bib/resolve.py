@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
-from . import ids, keys, matching, merge, services, sources
+from . import ids, keys, landing, matching, merge, services, sources, venues
 from .catalog import unresolved_item
 from .errors import NotFound, ServiceError, UsageError, did_you_mean
 from .model import CuratedList, Entry, Query, Record, Resolved
@@ -102,6 +102,18 @@ class _Work:
     linked: list[tuple[int, Record, str]] = field(default_factory=list)
     searched: bool = False
     search_results: dict[str, list[Record]] = field(default_factory=dict)
+    # what the paper link revealed (landing.py), and the identifiers it implies that are still to be asked for
+    link: landing.LinkFacts | None = None
+    pii: str | None = None
+    doi_to_verify: str | None = None
+    # an arXiv id (from the link or `ids`) that arXiv answered it does not know: never exported
+    unknown_arxiv: str | None = None
+    # the arXiv title search (for entries whose preprint is not known by id) and its verdict
+    arxiv_title_asked: bool = False
+    preprint_search: matching.MatchDecision | None = None
+    # the OpenReview APIs still to search by title: the second only when the first had nothing near the title
+    openreview_search_apis: list[str] = field(default_factory=list)
+    openreview_search_near: bool = False
     steps: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     # service -> its first failure for this entry; kept apart from the sentences so that a summary never has to
@@ -225,7 +237,15 @@ def _start(entry: Entry) -> _Work:
     if not entry.is_paper:
         return work
     stated = entry.work_ids
-    work.arxiv_id, work.curated_doi, work.curated_openreview = stated.arxiv_id, stated.doi, stated.openreview_id
+    facts = work.link = matching.paper_link(entry)
+    # The link's reader knows each publisher's layout (an IOP path ends in /meta, a Nature slug is a DOI suffix).
+    work.arxiv_id = (facts.arxiv_id if facts is not None else None) or stated.arxiv_id
+    work.curated_doi = (facts.doi if facts is not None else None) or stated.doi
+    work.curated_openreview = (facts.openreview_id if facts is not None else None) or stated.openreview_id
+    if facts is not None:
+        work.pii, work.doi_to_verify = facts.pii, facts.doi_to_verify
+        if facts.site is not None and not facts.has_identifier:
+            work.steps.append(f"link: {facts.describe()}")
     if work.curated_openreview:
         first = openreview_source.choose_api(entry.venue)
         work.openreview_apis = [first, "v1" if first == "v2" else "v2"]
@@ -239,6 +259,8 @@ class _Request:
     handle: _Handler
     query: Query | None = None
     arxiv_id: str | None = None
+    # a title to search arXiv for: titles of one round share `ti:` queries (arxiv.title_search_queries)
+    arxiv_title: str | None = None
 
 
 def _next_requests(work: _Work) -> list[_Request]:
@@ -254,6 +276,11 @@ def _next_requests(work: _Work) -> list[_Request]:
         requests.append(_Request(_arxiv_handler(work), arxiv_id=work.arxiv_id))
     if work.curated_doi:
         requests += _crossref_work(work, work.curated_doi, "curated", preference=0)
+    if work.doi_to_verify:
+        requests += _crossref_work(work, work.doi_to_verify, "link", preference=0)
+    if work.pii:
+        requests.append(_pii_lookup(work, work.pii))
+        work.pii = None
     if work.openreview_apis:
         requests.append(_openreview_note(work, work.openreview_apis.pop(0)))
     reported = work.preprint.doi if work.preprint is not None else None
@@ -262,9 +289,15 @@ def _next_requests(work: _Work) -> list[_Request]:
     if requests:
         return requests
     requests += _earlier_version(work)
+    if work.preprint is None and not work.arxiv_id and not work.arxiv_title_asked:
+        # The preprint, by title: its authors carry the searches that follow (and name the work in the key).
+        work.arxiv_title_asked = True
+        return [*requests, _Request(_arxiv_title_handler(work), arxiv_title=_search_title(work))]
     if not work.searched and not work.has_version_of_record:
         work.searched = True
         requests += _searches(work)
+    elif work.openreview_search_apis and not work.openreview_search_near and not work.has_version_of_record:
+        requests.append(_openreview_search(work, work.openreview_search_apis.pop(0)))
     return requests
 
 
@@ -371,6 +404,7 @@ def _arxiv_handler(work: _Work) -> _Handler:
         record = feed.records.get(arxiv_id)
         if record is None:
             work.steps.append(f"arxiv: {arxiv_id} is not known to arXiv")
+            work.unknown_arxiv = arxiv_id
             return
         work.preprint = record
         work.steps.append(f"arxiv: {ids.standard_id('arxiv', arxiv_id, record.arxiv_version)}")
@@ -378,10 +412,23 @@ def _arxiv_handler(work: _Work) -> _Handler:
     return handle
 
 
+def _search_title(work: _Work) -> str:
+    """The title to search for: as listed (or overridden), or the link's title words when the listed title is only
+    a model's name ("SatMAE" on a CVF page named Cong_SatMAE_Pre-training_Transformers_...)."""
+    title = str(work.entry.override.get("title") or work.entry.title)
+    words = matching.link_title(work.entry, work.link)
+    return words if words and matching.is_name_only(title, work.entry.abbr) else title
+
+
 def _searches(work: _Work) -> list[_Request]:
-    """Title searches for an entry whose identifiers did not lead to a version of record."""
+    """Title searches for an entry whose identifiers did not lead to a version of record.
+
+    With a preprint, its first author goes with the title; without one, nothing but the listing can carry a match, so
+    the search is narrowed by what it says: the ISSN of the listed journal (or of the MDPI link) and the years around
+    the listed year.
+    """
     entry, preprint = work.entry, work.preprint
-    titles = [entry.override.get("title") or entry.title]
+    titles = [_search_title(work)]
     if (
         preprint is not None
         and preprint.title
@@ -390,49 +437,145 @@ def _searches(work: _Work) -> list[_Request]:
         titles.append(preprint.title)
     authors = preprint.author if preprint is not None and preprint.author else entry.authors
     first_family = authors[0].sort_family if authors else None
+    filters: tuple[tuple[str, str], ...] = ()
+    if not authors:
+        reference = matching.reference_for(entry)
+        listed = venues.parse_venue_text(entry.venue) if entry.venue else None
+        issns: tuple[str, ...] = (work.link.issn,) if work.link is not None and work.link.issn else ()
+        if not issns and listed is not None and listed.venue is not None:
+            issns = listed.venue.issn
+        claims = (listed is not None and listed.claims_venue) or (work.link is not None and work.link.year is not None)
+        filters = crossref_source.narrowing(issns=issns, year=reference.listed_year if claims else None)
     requests = [
-        _Request(_search_handler(work, "crossref", title), query=crossref_source.search_query(title, first_family))
+        _Request(
+            _search_handler(work, "crossref", title),
+            query=crossref_source.search_query(title, first_family, filters=filters),
+        )
         for title in titles
     ]
     if _worth_asking_openreview(work):
-        # OpenReview holds the submitted title, which the latest arXiv version tracks more closely than a listing.
-        title = preprint.title if preprint is not None and preprint.title else titles[0]
-        requests.append(
-            _Request(_search_handler(work, "openreview", title), query=openreview_source.search_query(title))
+        hint = entry.venue if entry.venue and venues.is_ml_venue(entry.venue) else None
+        if hint is None and work.link is not None and work.link.venue and work.link.year:
+            hint = f"{work.link.venue} {work.link.year}"
+        first = openreview_source.choose_api(hint or (preprint.arxiv_comment if preprint else None))
+        second = "v1" if first == "v2" else "v2"
+        years = [
+            year
+            for year in (_listed_year(work), preprint.issued.year if preprint and preprint.issued else None)
+            if year
+        ]
+        # No venue stayed on API v1 after V1_UNTIL's last year: a later paper is searched on v2 alone.
+        last_v1_year = max(openreview_source.V1_UNTIL.values())
+        work.openreview_search_apis = (
+            [first] if second == "v1" and years and min(years) > last_v1_year else [first, second]
         )
+        requests.append(_openreview_search(work, work.openreview_search_apis.pop(0)))
     return requests
+
+
+def _listed_year(work: _Work) -> int | None:
+    return matching.reference_for(work.entry).listed_year
+
+
+def _openreview_search(work: _Work, api: str) -> _Request:
+    # OpenReview holds the submitted title, which the latest arXiv version tracks more closely than a listing.
+    preprint = work.preprint
+    title = preprint.title if preprint is not None and preprint.title else _search_title(work)
+    return _Request(
+        _search_handler(work, "openreview", title, api=api),
+        query=openreview_source.search_query(title, api),  # type: ignore[arg-type]
+    )
+
+
+def _pii_lookup(work: _Work, pii: str) -> _Request:
+    """The Crossref work Elsevier deposited under a ScienceDirect PII (`filter=alternative-id:`)."""
+
+    def handle(result: Response | ServiceError) -> None:
+        if isinstance(result, ServiceError):
+            work.fail("crossref", result.message)
+            return
+        try:
+            records = crossref_source.parse_search(result.body, fetched_at=result.fetched_at)
+        except ServiceError as exc:
+            work.fail("crossref", exc.message)
+            return
+        if len(records) != 1:
+            found = "no work" if not records else f"{len(records)} works"
+            work.steps.append(f"crossref: {found} deposited under PII {pii}; searching by title")
+            return
+        work.steps.append(f"crossref: doi:{records[0].doi} deposited under PII {pii} (given by the link)")
+        work.linked.append((0, records[0], "link"))
+
+    return _Request(handle, query=crossref_source.alternative_id_query(pii))
+
+
+def _arxiv_title_handler(work: _Work) -> _Handler:
+    def handle(result: Response | ServiceError) -> None:
+        feed = _arxiv_feed(work, result)
+        if feed is None:
+            return
+        checks = work.identified()
+        vor = next((check.record for check in checks if check.is_version_of_record), None)
+        reference = (
+            matching.reference_from_record(work.entry, vor) if vor is not None else matching.reference_for(work.entry)
+        )
+        decision = matching.choose_preprint(reference, list(feed.records.values()))
+        work.preprint_search = decision
+        work.steps.extend(decision.steps)
+        if decision.record is not None:
+            work.preprint = decision.record
+            work.arxiv_id = decision.record.arxiv_id
+            work.arxiv_asked = True
+
+    return handle
 
 
 def _worth_asking_openreview(work: _Work) -> bool:
     """OpenReview is asked about ML venues: a claim of one, or a preprint in an ML category with no other claim."""
     preprint = work.preprint
-    hints = [work.entry.venue, preprint.arxiv_comment if preprint else None, preprint.journal_ref if preprint else None]
-    if any(matching.is_ml_venue(hint) for hint in hints if hint):
+    link_venue = f"{work.link.venue} {work.link.year}" if work.link is not None and work.link.venue else None
+    hints = [
+        work.entry.venue,
+        link_venue,
+        preprint.arxiv_comment if preprint else None,
+        preprint.journal_ref if preprint else None,
+    ]
+    if any(venues.is_ml_venue(hint) for hint in hints if hint):
         return True
-    claims = [claim for hint in hints if hint for claim in matching.venue_claims(hint) if not claim.is_preprint]
+    claims = [claim for hint in hints if hint for claim in venues.venue_claims(hint) if not claim.is_preprint]
     if claims:
         return False
     categories = set(preprint.arxiv_categories) | {preprint.arxiv_primary_class or ""} if preprint else set()
     return bool(categories & OPENREVIEW_CATEGORIES)
 
 
-def _search_handler(work: _Work, source: Literal["crossref", "openreview"], title: str) -> _Handler:
+def _search_handler(work: _Work, source: Literal["crossref", "openreview"], title: str, *, api: str = "v2") -> _Handler:
+    def fail(message: str) -> None:
+        work.fail(source, message)
+        if source == "openreview":
+            # A failed search says nothing about where the paper is: the other API is not asked instead.
+            work.openreview_search_apis.clear()
+
     def handle(result: Response | ServiceError) -> None:
         if isinstance(result, ServiceError):
-            work.fail(source, result.message)
+            fail(result.message)
             return
         try:
             if source == "crossref":
                 records = crossref_source.parse_search(result.body, fetched_at=result.fetched_at)
             else:
-                records = openreview_source.parse_notes(result.body, fetched_at=result.fetched_at, api="v2")
+                records = openreview_source.parse_notes(result.body, fetched_at=result.fetched_at, api=api)
         except ServiceError as exc:
-            work.fail(source, exc.message)
+            fail(exc.message)
             return
         work.search_results.setdefault(source, []).extend(records)
+        where = f"{source} search" + (f" (API {api})" if source == "openreview" else "")
         # Not how many candidates came back: that number moves daily without changing anything (see _settled).
-        work.steps.append(f"{source} search for {title!r}")
-        logger.info("%s search for %r: %d candidates", source, title, len(records))
+        work.steps.append(f"{where} for {title!r}")
+        logger.info("%s for %r: %d candidates", where, title, len(records))
+        if source == "openreview":
+            known = matching.reference_for(work.entry, work.preprint, work.earlier).titles
+            work.openreview_search_near |= any(matching.compare_titles(known, r.title).near_identical for r in records)
 
     return handle
 
@@ -495,6 +638,15 @@ def _batch(requests: list[_Request]) -> list[_Batch]:
         )
         for query in (arxiv_source.batch_queries(list(handlers_by_id)) if handlers_by_id else [])
     ]
+    handlers_by_phrase: dict[str, list[_Handler]] = {}
+    for request in requests:
+        if request.arxiv_title is not None:
+            phrase = arxiv_source.title_phrase(request.arxiv_title)
+            handlers_by_phrase.setdefault(phrase.strip('"'), []).append(request.handle)
+    titles = [phrase for phrase in handlers_by_phrase if phrase]
+    for query in arxiv_source.title_search_queries(titles) if titles else []:
+        handlers = [h for phrase in arxiv_source.phrases_of(query) for h in handlers_by_phrase.get(phrase, [])]
+        batches.append(_Batch(query, tuple(handlers)))
     batches += [_Batch(request.query, (request.handle,)) for request in requests if request.query is not None]
     return batches
 
@@ -522,6 +674,12 @@ def _merge(work: _Work, previous: Resolved | None, resolved_at: str) -> Resolved
         previous=previous,
         key=previous.key if previous else "",
         resolved_at=resolved_at,
+        abstentions=[
+            f"{decision.steps[0].split(':', 1)[0]}: {missing}"
+            for decision in (work.preprint_search, *searches)
+            if decision is not None and (missing := decision.missing) is not None
+        ],
+        unknown_ids=[f"arxiv:{work.unknown_arxiv}"] if work.unknown_arxiv and preprint is None else [],
     )
 
 

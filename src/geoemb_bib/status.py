@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .model import Catalog, Resolved
+from .model import ABSTAINED_PREFIX, UNKNOWN_ID_PREFIX, Catalog, Resolved
 
 # Fields a reader expects of a citation of each type; absent ones are listed as missing.
 EXPECTED = {
@@ -59,6 +59,10 @@ def _row(item: Resolved) -> StatusRow:
         missing.append("version of record")
     elif item.status == "conflict":
         missing.append("a decision on the conflict")
+    # Why no version of record was taken, in one line: the evidence each search that found the title was missing.
+    why = [p for p in item.problems if p.startswith((ABSTAINED_PREFIX, UNKNOWN_ID_PREFIX))]
+    if why and item.status in ("unresolved", "preprint"):
+        missing.append("; ".join(why))
     if item.status != "unresolved":
         missing.extend(
             NAMES[name] for name in EXPECTED.get(record.type, ("author", "issued")) if not getattr(record, name)

@@ -15,7 +15,7 @@ from typing import Literal
 
 from .. import ids
 from ..errors import ExportError
-from ..model import KIND_TYPES, Catalog, PartialDate, Person, Resolved
+from ..model import KIND_TYPES, UNKNOWN_ID_PREFIX, Catalog, PartialDate, Person, Resolved
 from ..text import TRAILING_YEAR, first_year
 
 Form = Literal[
@@ -74,6 +74,7 @@ class Citation:
     container: str | None = None
     event: str | None = None
     publisher: str | None = None
+    series: str | None = None
     volume: str | None = None
     issue: str | None = None
     page: str | None = None
@@ -151,6 +152,7 @@ def citation(item: Resolved, keywords: tuple[str, ...] = ()) -> Citation:
         container=container,
         event=event,
         publisher=clean_or_none(record.publisher),
+        series=clean_or_none(record.collection_title),
         volume=clean_or_none(record.volume),
         issue=clean_or_none(record.issue),
         page=clean_or_none(record.page),
@@ -170,6 +172,9 @@ def citation(item: Resolved, keywords: tuple[str, ...] = ()) -> Citation:
 def _arxiv_id(item: Resolved) -> str | None:
     if item.record.arxiv_id:
         return _safe_arxiv(item.record.arxiv_id)
+    if any(problem.startswith(UNKNOWN_ID_PREFIX + "arxiv:") for problem in item.problems):
+        # arXiv answered that it does not know the id the entry names: it must not be cited.
+        return None
     return item.entry.work_ids.arxiv_id
 
 

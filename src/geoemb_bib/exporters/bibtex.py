@@ -150,6 +150,7 @@ FIELD_ORDER = (
     "booktitle",
     "journal",
     "eventtitle",
+    "series",
     "volume",
     "number",
     "pages",
@@ -427,6 +428,9 @@ def _venue_fields(fields: _Fields, c: Citation, biblatex: bool) -> None:
             fields.text("eventtitle", c.event)
     elif c.form == "journal":
         fields.text("journal", c.container)
+    if c.form in ("conference", "chapter", "book"):
+        # A proceedings volume's book series (LNCS): biblatex and natbib styles print it after the booktitle.
+        fields.text("series", c.series)
     fields.text("volume", c.volume)
     # plainnat warns "can't use both volume and number" outside @article; the issue stays in CSL-JSON.
     if c.form in ("journal", "report") or not c.volume:

@@ -61,6 +61,7 @@ def csl_item(c: Citation, options: ExportOptions) -> dict[str, Any]:
         _put(item, "event-title", c.event)
     publisher = {"preprint": "arXiv", "dataset": c.platform, "webpage": c.platform}.get(c.form, c.publisher)
     _put(item, "publisher", publisher)
+    _put(item, "collection-title", c.series if c.form in ("conference", "chapter", "book") else None)
     _put(item, "genre", c.genre if c.form in ("dataset", "webpage") else None)
     # citeproc-js crashes in APA on a numeric volume: numbers stay strings.
     _put(item, "volume", c.volume)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -115,6 +116,53 @@ def _id_list_query(ids: list[str], batch_size: int) -> Query:
             ("max_results", str(batch_size)),
         ),
     )
+
+
+# Titles searched per request: arXiv's 3 s rule makes one search per title cost 10 minutes for 200 titles, so titles
+# share a `ti:"..." OR ti:"..."` query. 20 phrases keep the URL under about 2,500 characters; each phrase gets
+# RESULTS_PER_TITLE places in the page (an exact title phrase matches a handful of papers at most).
+TITLES_PER_SEARCH = 20
+RESULTS_PER_TITLE = 5
+# Words of a phrase arXiv's search would stumble on: quotes end the phrase, boolean words read as operators.
+_PHRASE_BREAKERS = re.compile(r"[^\w\s]|_")
+_OPERATORS = frozenset({"AND", "OR", "ANDNOT", "NOT"})
+
+
+def title_phrase(title: str) -> str:
+    """A title as an arXiv `ti:` phrase: words only (punctuation splits words, as arXiv's tokeniser does), no
+    operator words (AND, OR, ANDNOT, NOT in capitals, which arXiv reads as operators), quoted."""
+    words = [w for w in _PHRASE_BREAKERS.sub(" ", title).split() if w not in _OPERATORS]
+    return '"' + " ".join(words) + '"' if words else ""
+
+
+def title_search_queries(titles: Sequence[str], per_search: int = TITLES_PER_SEARCH) -> list[Query]:
+    """`search_query=ti:"..." OR ti:"..."` queries for the titles, `per_search` titles each (duplicates once)."""
+    if per_search < 1:
+        raise ValueError(f"per_search must be at least 1, not {per_search}")
+    phrases = list(dict.fromkeys(p for p in (title_phrase(t) for t in titles) if p))
+    queries = []
+    for start in range(0, len(phrases), per_search):
+        chunk = phrases[start : start + per_search]
+        queries.append(
+            Query(
+                service=NAME,
+                path=QUERY_PATH,
+                params=(
+                    ("search_query", " OR ".join(f"ti:{phrase}" for phrase in chunk)),
+                    ("sortBy", SORT_BY),
+                    ("sortOrder", SORT_ORDER),
+                    ("start", "0"),
+                    ("max_results", str(RESULTS_PER_TITLE * len(chunk))),
+                ),
+            )
+        )
+    return queries
+
+
+def phrases_of(query: Query) -> tuple[str, ...]:
+    """The title phrases a title search query asks for (its `ti:` terms, unquoted)."""
+    text = dict(query.params).get("search_query", "")
+    return tuple(re.findall(r'ti:"([^"]*)"', text))
 
 
 def missing_ids(requested: Sequence[str], feed: ArxivFeed) -> list[str]:

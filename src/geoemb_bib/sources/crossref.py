@@ -67,6 +67,15 @@ TYPE_MAP: Mapping[str, ItemType] = {
     "database": "dataset",
     "dissertation": "thesis",
 }
+# How the book series of proceedings volumes begin (Springer's LNCS/LNAI/LNNS/LNEE, CCIS, AISC, IFIP AICT,
+# Lecture Notes in Geoinformation and Cartography): with two container titles, the other one is the volume's.
+BOOK_SERIES_PREFIXES = (
+    "lecture notes in",
+    "communications in computer and information science",
+    "advances in intelligent systems and computing",
+    "ifip advances in information and communication technology",
+    "springer proceedings in",
+)
 # Links between versions of a work that merge follows (preprint <-> version of record); reviews and the like are not.
 RELATIONS = ("is-preprint-of", "has-preprint", "is-version-of", "has-version", "is-identical-to")
 # Publication dates in order of preference; `created`, `deposited` and `indexed` are housekeeping, never used.
@@ -88,8 +97,14 @@ def work_query(doi: str) -> Query:
     return Query(service=NAME, path="/works/" + quote(normalised, safe="/"))
 
 
-def search_query(title: str, first_author_family: str | None = None, rows: int = DEFAULT_ROWS) -> Query:
-    """`/works?query.bibliographic=<title>` trimmed to `SEARCH_FIELDS`.
+def search_query(
+    title: str,
+    first_author_family: str | None = None,
+    rows: int = DEFAULT_ROWS,
+    *,
+    filters: Sequence[tuple[str, str]] = (),
+) -> Query:
+    """`/works?query.bibliographic=<title>` trimmed to `SEARCH_FIELDS`, narrowed by `filters` (see `narrowing`).
 
     The title goes alone into `query.bibliographic` and the author into `query.author`, so that the
     request for a title does not depend on what is known about its authors.
@@ -97,9 +112,45 @@ def search_query(title: str, first_author_family: str | None = None, rows: int =
     params: list[tuple[str, str]] = [("query.bibliographic", collapse_whitespace(title))]
     if first_author_family and first_author_family.strip():
         params.append(("query.author", collapse_whitespace(first_author_family)))
+    if filters:
+        params.append(("filter", ",".join(f"{name}:{value}" for name, value in filters)))
     params.append(("rows", str(rows)))
     params.append(("select", ",".join(SEARCH_FIELDS)))
     return Query(service=NAME, path="/works", params=tuple(params))
+
+
+# Years around a listed year a search keeps: a paper listed as "2024" may carry an online-first date of 2023 or an
+# issue date of 2025 in Crossref.
+YEAR_SLACK = 1
+# Crossref filter names (REST API filters): an ISSN of the container, a publisher's own id (Elsevier's PII), dates.
+FILTER_ISSN = "issn"
+FILTER_ALTERNATIVE_ID = "alternative-id"
+
+
+def narrowing(*, issns: Sequence[str] = (), year: int | None = None) -> tuple[tuple[str, str], ...]:
+    """The filters that narrow a title search to what a listing or its link said: the journal's ISSNs (print and
+    electronic: Crossref ORs filters of one name, and a deposit may carry only one of them) and the years around the
+    listed year."""
+    filters: list[tuple[str, str]] = [(FILTER_ISSN, issn) for issn in dict.fromkeys(issns)]
+    if year is not None:
+        filters += [("from-pub-date", str(year - YEAR_SLACK)), ("until-pub-date", str(year + YEAR_SLACK))]
+    return tuple(filters)
+
+
+def alternative_id_query(alternative_id: str, rows: int = 2) -> Query:
+    """`/works?filter=alternative-id:<id>`: the works a publisher deposited under its own id (a ScienceDirect PII).
+
+    Two rows: one is the answer, a second would show the id is not unique and the lookup decides nothing.
+    """
+    return Query(
+        service=NAME,
+        path="/works",
+        params=(
+            ("filter", f"{FILTER_ALTERNATIVE_ID}:{alternative_id.strip()}"),
+            ("rows", str(rows)),
+            ("select", ",".join(SEARCH_FIELDS)),
+        ),
+    )
 
 
 # fetch runs `validate` on every answer before the entry that asked reads it with the same parser: each parse waits
@@ -207,14 +258,20 @@ def _failure_text(message: Any) -> str:
 def _record(work: Mapping[str, Any], fetched_at: str | None) -> Record:
     doi = _doi(work.get("DOI"))
     raw_type = _text(work.get("type"))
-    container = _first(work.get("container-title"))
+    container, series = _container_and_series(work.get("container-title"))
     event = work.get("event")
     event_title = _text(event.get("name")) if isinstance(event, dict) else None
     score = work.get("score")
+    item_type = TYPE_MAP.get(raw_type or "", "article")
+    if item_type == "chapter" and event_title:
+        # Springer deposits each paper of a proceedings volume (LNCS: ECCV, MICCAI...) as a book chapter that names
+        # its conference as `event`: a conference paper in that volume.
+        item_type = "paper-conference"
     return Record(
         source=NAME,
         standard_id=standard_id("doi", doi),
-        type=TYPE_MAP.get(raw_type or "", "article"),
+        type=item_type,
+        collection_title=series,
         title=_title(work),
         author=tuple(p for p in (_person(a) for a in _list(work.get("author"))) if p is not None),
         issued=_issued(work, container, event_title),
@@ -233,6 +290,17 @@ def _record(work: Mapping[str, Any], fetched_at: str | None) -> Record:
         score=float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
         source_type=raw_type,
     )
+
+
+def _container_and_series(value: Any) -> tuple[str | None, str | None]:
+    """(container, series) of a work: a chapter of a book series lists the series and the volume title
+    (["Lecture Notes in Computer Science", "Computer Vision - ECCV 2024"]); the volume title is the container."""
+    titles = [text for text in (strip_markup(item) for item in _list(value) if isinstance(item, str)) if text]
+    if len(titles) < 2:
+        return (titles[0] if titles else None), None
+    series = next((t for t in titles if t.casefold().startswith(BOOK_SERIES_PREFIXES)), titles[0])
+    container = next(t for t in titles if t != series)
+    return container, series
 
 
 def _doi(value: Any) -> str:

@@ -85,10 +85,14 @@ def forum_query(forum_id: str, api: Api = "v2") -> Query:
     return Query(service=SERVICES[api], path="/notes", params=(("forum", forum_id.strip()), *_count(api)))
 
 
-def search_query(title: str) -> Query:
-    """v2 full-text search for a title among forum notes (submissions), the way to find a paper without its id."""
+def search_query(title: str, api: Api = "v2") -> Query:
+    """Full-text search for a title among forum notes (submissions), the way to find a paper without its id.
+
+    Both APIs take the same parameters (the OpenAPI specs in docs/openreview); a venue lives on one of them
+    (NeurIPS up to 2022 and ICLR up to 2023 on v1, see `choose_api`).
+    """
     return Query(
-        service=SERVICES["v2"],
+        service=SERVICES[api],
         path="/notes/search",
         params=(
             ("term", collapse_whitespace(title)),
