@@ -729,6 +729,7 @@ class MatchDecision:
         kept = [step for step, item in judged if item.acceptable or item.same_work]
         return (*kept, *self.steps[len(self.assessments) :])
 
+    @property
     def missing(self) -> str | None:
         """For a search that found its title but accepted nothing: the evidence that was missing, in one line.
 
