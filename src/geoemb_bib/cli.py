@@ -30,6 +30,7 @@ from .exporters import EXPORTERS
 from .services import SERVICE_NAMES, SERVICES
 
 if TYPE_CHECKING:
+    from . import snapshots
     from .config import Config
     from .fetch import Fetcher, FetchSettings
     from .importers import Imported
@@ -268,7 +269,9 @@ def _configure_logging(verbose: int) -> None:
 # -- files ------------------------------------------------------------------------------------------
 
 
-def read_curated(path: Path) -> CuratedList:
+def read_curated(path: Path, folder: Path | None = None) -> CuratedList:
+    """entries.yaml's list; with a copies `folder`, only the entries whose text changed since the last read are read
+    again (snapshots.load_curated)."""
     from .entries import load_entries
 
     try:
@@ -285,21 +288,36 @@ def read_curated(path: Path) -> CuratedList:
         ) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return load_entries(str(path), data)
+    if folder is None:
+        return load_entries(str(path), data)
+    from . import carryover, snapshots
+
+    try:
+        copy: bytes | None = _copy_path(folder, path, "curated").read_bytes()
+    except OSError:
+        copy = None
+    curated, new_copy = snapshots.load_curated(str(path), data, copy, carryover.tool_digest())
+    if new_copy is not None:
+        save_copy(folder, path, new_copy, "curated")
+    return curated
 
 
 def read_enriched(path: Path) -> dict[str, Resolved]:
     """The resolved items of a previous refresh, by entry id; empty when there is no enriched.yaml yet."""
     if not path.exists():
         return {}
-    from .enriched import load_items
-
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(
             f"{path}: cannot read ({exc})", hint="delete it to rebuild it with `geoemb-bib refresh`"
         ) from None
+    return parse_enriched(path, text)
+
+
+def parse_enriched(path: Path, text: str) -> dict[str, Resolved]:
+    from .enriched import load_items
+
     try:
         return load_items(text, str(path))
     except (ValueError, RecursionError) as exc:
@@ -309,6 +327,78 @@ def read_enriched(path: Path) -> dict[str, Resolved]:
         raise InputError(
             f"{path}: cannot be read ({reason[:120]})", hint="delete it to rebuild it with `geoemb-bib refresh`"
         ) from None
+
+
+# Beside the cached answers, in the cache directory: the parsed copies of enriched.yaml and entries.yaml.
+COPIES_FOLDER = "parsed"
+
+
+class Lock(NamedTuple):
+    """A previous enriched.yaml: its items by entry id, its text, and its parsed copy when one checked out."""
+
+    items: dict[str, Resolved]
+    text: str | None = None
+    loaded: snapshots.Loaded | None = None
+
+
+def copies_folder(config: Config, cache_dir: Path | None = None) -> Path:
+    """Where the parsed copies of lock files live: beside the cached answers, in the cache directory."""
+    from .fetch import default_cache_dir
+
+    base = cache_dir or (Path(config.cache_dir) if config.cache_dir else None) or default_cache_dir()
+    return base.expanduser() / COPIES_FOLDER
+
+
+def _copy_path(folder: Path, path: Path, kind: str) -> Path:
+    import hashlib
+
+    return folder / f"{hashlib.blake2b(str(path.resolve()).encode(), digest_size=16).hexdigest()}.{kind}"
+
+
+def read_lock(path: Path, folder: Path | None) -> Lock:
+    """enriched.yaml from its parsed copy in `folder` when the copy is of this very text, else parsed (and a copy
+    kept for the next run). The copy is checked before use (snapshots.py); any problem with it only costs time."""
+    if not path.exists():
+        return Lock({})
+    from . import carryover, snapshots
+
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{path}: cannot read ({exc})", hint="delete it to rebuild it with `geoemb-bib refresh`"
+        ) from None
+    digest = snapshots.text_digest(data)
+    del data  # 26 MB for 10,000 entries, not needed while the copy is decoded
+    if folder is not None:
+        try:
+            copy = _copy_path(folder, path, "lock").read_bytes()
+        except OSError:
+            copy = b""
+        loaded = (
+            snapshots.decode(copy, digest=digest, tool=carryover.tool_digest(), text_length=len(text)) if copy else None
+        )
+        if loaded is not None:
+            return Lock({item.entry.id: item for item in loaded.snapshot.items}, text, loaded)
+    items = parse_enriched(path, text)
+    if folder is not None:
+        snapshot = snapshots.LockSnapshot(digest, carryover.tool_digest(), tuple(items.values()))
+        save_copy(folder, path, snapshots.encode(snapshot), "lock")
+    return Lock(items, text)
+
+
+def save_copy(folder: Path, path: Path, data: bytes, kind: str) -> None:
+    """Keep a file's parsed copy; a cache that cannot be written costs the next run time, nothing else."""
+    target = _copy_path(folder, path, kind)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -524,11 +614,27 @@ def enriched_path_for(entries_path: Path) -> Path:
     return entries_path.parent / ENRICHED_NAME
 
 
-def load_catalog(entries_path: Path) -> Catalog:
+def load_catalog(entries_path: Path) -> tuple[Catalog, Lock]:
+    """The catalog the exporters receive, and the lock file it was read from."""
     from .catalog import build_catalog
 
-    curated = read_curated(entries_path)
-    return build_catalog(curated, read_enriched(enriched_path_for(entries_path)))
+    folder = copies_folder(load_config(entries_path))
+    curated = read_curated(entries_path, folder)
+    lock = read_lock(enriched_path_for(entries_path), folder)
+    return build_catalog(curated, lock.items), lock
+
+
+def lock_text_is_export(catalog: Catalog, lock: Lock) -> bool:
+    """True when the YAML export of `catalog` is the lock file's text itself: the tool wrote that text from these
+    very items (in this order, none added) with this code, so writing them again would give the same bytes."""
+    from . import carryover
+
+    loaded = lock.loaded
+    if loaded is None or lock.text is None or not loaded.snapshot.written:
+        return False
+    if loaded.snapshot.tool != carryover.tool_digest() or len(catalog.items) != len(loaded.snapshot.items):
+        return False
+    return all(item is kept for item, kept in zip(catalog.items, loaded.snapshot.items, strict=True))
 
 
 # -- commands ---------------------------------------------------------------------------------------
@@ -614,7 +720,7 @@ def export_command(
     _refuse_idle_options(format_name, as_listed=as_listed, authors=authors)
     if output is not None:
         refuse_own_files(output, entries_path)
-    catalog = load_catalog(entries_path)
+    catalog, lock = load_catalog(entries_path)
     if format_name in CITED_FORMATS:
         catalog = keyed_only(catalog, format_name)
     options = ExportOptions(
@@ -624,7 +730,10 @@ def export_command(
         markdown_as_listed=as_listed,
         markdown_authors=authors,
     )
-    text = export(format_name, catalog, options)
+    as_written = lock.text if format_name == "yaml" and lock_text_is_export(catalog, lock) else None
+    # The parsed copy (45 MB for 10,000 entries) is not needed by an exporter: let it go before exporting.
+    del lock
+    text = as_written if as_written is not None else export(format_name, catalog, options)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -849,6 +958,7 @@ class RefreshRun(NamedTuple):
     previous: dict[str, Resolved]
     fetcher: Fetcher
     curated: CuratedList
+    lock: Lock
 
 
 def run_refresh(
@@ -867,14 +977,16 @@ def run_refresh(
     """Refresh the list; `writes` are the folders the command writes into afterwards, checked before the network."""
     from .resolve import RefreshOptions, refresh, select_entries
 
-    curated = read_curated(entries_path)
-    previous = read_enriched(enriched_path_for(entries_path))
+    config = load_config(entries_path)
+    settings = fetch_settings(config, offline=offline, refresh=bypass_cache, mailto=mailto, cache_dir=cache_dir)
+    folder = copies_folder(config, settings.cache_dir)
+    curated = read_curated(entries_path, folder)
+    lock = read_lock(enriched_path_for(entries_path), folder)
+    previous = lock.items
     # A mistyped --only or --section is told before anything else is said or done.
     select_entries(curated, previous, RefreshOptions(only=only, section=section))
     for folder in writes:
         ensure_writable(folder)
-    config = load_config(entries_path)
-    settings = fetch_settings(config, offline=offline, refresh=bypass_cache, mailto=mailto, cache_dir=cache_dir)
     fetcher = open_fetcher(settings, quiet=quiet)
     try:
         with ProgressDisplay() as display:
@@ -884,22 +996,36 @@ def run_refresh(
                 fetcher,
                 RefreshOptions(only=only, section=section, rekey=rekey, key_scheme=config.key_scheme),
                 on_progress=display.update,
+                fingerprints=lock.loaded.snapshot.fingerprints if lock.loaded is not None else None,
             )
     except BaseException:
         fetcher.close()
         raise
     if fetcher.cache_problem:
         click.echo(f"warning: {fetcher.cache_problem}", err=True)
-    return RefreshRun(result, previous, fetcher, curated)
+    return RefreshRun(result, previous, fetcher, curated, lock)
 
 
-def write_enriched(entries_path: Path, result: RefreshResult) -> str:
-    """Write enriched.yaml beside entries.yaml; returns its text (the YAML export of `build` is the same)."""
-    from .enriched import dump_items
+def write_enriched(entries_path: Path, result: RefreshResult, lock: Lock, folder: Path | None) -> str:
+    """Write enriched.yaml beside entries.yaml and keep its parsed copy in `folder`; returns its text (the YAML
+    export of `build` is the same). A text equal to the file's is not written again."""
+    from . import carryover, snapshots
 
-    text = dump_items(result.items)
-    write_atomically(enriched_path_for(entries_path), text)
-    return text
+    tool = carryover.tool_digest()
+    written = snapshots.write(result.items, result.fingerprints, tool, lock.loaded, lock.text)
+    path = enriched_path_for(entries_path)
+    if written.text != lock.text or not path.exists():
+        write_atomically(path, written.text)
+    before = lock.loaded.snapshot if lock.loaded is not None else None
+    if folder is not None and (
+        before is None
+        or not before.written
+        or before.text_digest != written.snapshot.text_digest
+        or before.tool != tool
+        or before.fingerprints != written.snapshot.fingerprints
+    ):
+        save_copy(folder, path, snapshots.encode(written.snapshot, written.reuse), "lock")
+    return written.text
 
 
 def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
@@ -920,6 +1046,11 @@ def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
         sent[service_name(service)] = sent.get(service_name(service), 0) + stats.requests
         throttled[service_name(service)] = throttled.get(service_name(service), 0) + stats.throttled
     click.echo("requests: " + (queries.shown(sent, throttled) or "none"))
+    if result.carried:
+        click.echo(
+            f"unchanged: {_count(len(result.carried), 'entry', 'entries')} kept as they were (same curated fields, "
+            "cached answers and tool)"
+        )
     # Entries a service failed for are named once, in the failure lines; listing them here too floods the output.
     failed = set(result.failures)
     keyless_new = [c for c in result.changes if c.kind == "new-entry" and not c.key and c.entry_id in failed]
@@ -932,12 +1063,11 @@ def print_summary(result: RefreshResult, fetcher: Fetcher) -> None:
             click.echo(f"  {_count(len(keyless_new), 'new entry', 'new entries')}, no key until resolved (see below)")
     else:
         click.echo("changes:  none")
+    refreshed = set(result.refreshed)  # a set: `in` a tuple of 10,000 ids, once per item, was quadratic
     still_open = [
         item
         for item in result.items
-        if item.entry.id in result.refreshed
-        and item.status in ("unresolved", "conflict")
-        and item.entry.id not in failed
+        if item.entry.id in refreshed and item.status in ("unresolved", "conflict") and item.entry.id not in failed
     ]
     for item in still_open:
         shown = shown_key(item.key, item.entry.id)
@@ -1058,7 +1188,7 @@ def refresh_command(
 
     if report_path is not None:
         refuse_own_files(report_path, entries)
-    result, previous, fetcher, _ = run_refresh(
+    result, previous, fetcher, _, lock = run_refresh(
         entries,
         offline=offline,
         bypass_cache=bypass_cache,
@@ -1073,7 +1203,7 @@ def refresh_command(
         if dry_run:
             click.echo("dry run: enriched.yaml not written")
         else:
-            write_enriched(entries, result)
+            write_enriched(entries, result, lock, copies_folder(load_config(entries), fetcher.settings.cache_dir))
             click.echo(f"wrote {enriched_path_for(entries)}")
         print_summary(result, fetcher)
         if report_path is not None:
@@ -1119,7 +1249,7 @@ def build(
     # -o is the user's path as typed; the configured (or default) folder lives beside entries.yaml, like enriched.yaml.
     folder = output_dir if output_dir is not None else entries.parent / Path(config.output_dir).expanduser()
     targets = {name: inside(folder, format_.build_file) for name, format_ in EXPORTERS.items()}
-    result, previous, fetcher, curated = run_refresh(
+    result, previous, fetcher, curated, lock = run_refresh(
         entries,
         offline=offline,
         bypass_cache=bypass_cache,
@@ -1128,8 +1258,9 @@ def build(
         writes=(enriched_path_for(entries).parent, folder),
     )
     with fetcher:
-        enriched_text = write_enriched(entries, result)
+        enriched_text = write_enriched(entries, result, lock, copies_folder(config, fetcher.settings.cache_dir))
         print_summary(result, fetcher)
+    del lock  # the parsed copy and the old text: not needed by the exporters, and 70 MB for 10,000 entries
     catalog = build_catalog(curated, {item.entry.id: item for item in result.items})
     cited_files = " and ".join(targets[name].name for name in targets if name in CITED_FORMATS)
     cited = keyed_only(catalog, cited_files, told=set(result.failures))
@@ -1156,7 +1287,7 @@ def status(entries: Path, as_json: bool) -> None:
     """
     from .status import status_rows
 
-    rows = status_rows(load_catalog(entries))
+    rows = status_rows(load_catalog(entries)[0])
     if as_json:
         import json
 
@@ -1282,7 +1413,7 @@ def add(
     write_atomically(entries_path, updated)
     click.echo(f"added '{entry.id}' ({_printable(entry.title)}) to section '{section}' of {entries_path}")
     # Resolved at once and written to enriched.yaml, so the key printed is the key the entry keeps (keys.py).
-    result, _, fetcher, _ = run_refresh(
+    result, _, fetcher, _, lock = run_refresh(
         entries_path,
         offline=offline,
         bypass_cache=bypass_cache,
@@ -1293,7 +1424,7 @@ def add(
         quiet=True,
     )
     with fetcher:
-        write_enriched(entries_path, result)
+        write_enriched(entries_path, result, lock, copies_folder(load_config(entries_path), fetcher.settings.cache_dir))
     item = next(item for item in result.items if item.entry.id == entry.id)
     if item.key:
         click.echo(f"key: {item.key} ({item.status}; written to {enriched_path_for(entries_path)}, it stays)")
@@ -1489,6 +1620,11 @@ def cache_clear_command(source: str | None, cache_dir: Path | None, entries_path
 
     settings = fetch_settings(load_config(entries_path), offline=False, refresh=False, mailto=None, cache_dir=cache_dir)
     removed = clear_cache(settings, source)
+    if source is None and settings.cache_dir is not None:
+        # The parsed copies go too: they only save time, and "clear" should leave nothing behind.
+        import shutil
+
+        shutil.rmtree(settings.cache_dir / COPIES_FOLDER, ignore_errors=True)
     click.echo(f"removed {_count(removed, 'cached answer')}{f' of {source}' if source else ''}")
 
 

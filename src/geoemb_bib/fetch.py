@@ -17,7 +17,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
@@ -97,6 +97,8 @@ OPENREVIEW_CONCURRENCY = 2
 # OpenReview limits guests' full-text searches to 20 a minute (openreview/openreview#254, raised from 5 in January
 # 2025; a 21st answers 429 RateLimitError): at most 19 in any 61 s, so a long list waits instead of being refused.
 OPENREVIEW_SEARCH_WINDOW = (19, 61.0)
+# Keys per sqlite query when reading answer versions: below sqlite's oldest limit of 999 bound parameters.
+VERSION_QUERY_KEYS = 900
 # Stated rates are measured by the server on arrival; pacing 10% below them keeps network jitter from
 # pushing one request over the line.
 PACING_MARGIN = 1.1
@@ -883,6 +885,38 @@ class _ResponseCache:
             logger.info("ignoring the cache entry for %s: %s", key, why)
         self.delete(key)
 
+    def versions(self, keys: Iterable[str]) -> dict[str, str]:
+        """For each key holding a fresh answer, a text that changes whenever the answer is written again.
+
+        diskcache sets a row's store time on every write, so (store time, size) names one stored answer without
+        reading it: a refresh can tell which answers are the ones it used last time at the cost of one query per
+        few hundred keys instead of reading and parsing every body. Anything unexpected gives no versions, which
+        only means that nothing is carried over.
+        """
+        cache = self._handle()
+        wanted = list(dict.fromkeys(keys))
+        if cache is None or not wanted:
+            return {}
+        found: dict[str, str] = {}
+        now = time.time()
+        # AttributeError: a diskcache without the connection this reads through
+        errors: tuple[type[BaseException], ...] = (AttributeError, *self._errors)
+        try:
+            for start in range(0, len(wanted), VERSION_QUERY_KEYS):
+                chunk = wanted[start : start + VERSION_QUERY_KEYS]
+                rows = cache._sql(  # diskcache's own connection for this thread; its API has no store time
+                    "SELECT key, store_time, expire_time, size FROM Cache WHERE raw = 1 AND key IN"
+                    f" ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+                for key, stored, expires, size in rows:
+                    if expires is None or expires > now:
+                        found[key] = f"{stored!r}:{size}"
+        except errors as exc:
+            logger.info("cannot read the cache's answer versions (%s); nothing is carried over", exc)
+            return {}
+        return found
+
     def write(self, key: str, response: Response, *, service: str, ttl: float) -> None:
         if ttl <= 0:
             return
@@ -1454,6 +1488,23 @@ class Fetcher:
             return cached if self._cached_is_usable(query.service, key, cached, check) else None
         except ServiceError as exc:
             return exc
+
+    def cached_versions(self, queries: Iterable[Query]) -> list[tuple[str, str | None]]:
+        """For each query, its cache key and the version of the fresh answer the cache holds for it (None: none, or
+        --refresh). A version changes whenever the answer is stored again: equal versions mean the very answer."""
+        asked = list(queries)
+        # An arXiv batch is read by every entry of it: spell each distinct query's key once (urlencode is slow).
+        keys = {query: cache_key(query) for query in dict.fromkeys(asked)}
+        versions = self.versions_of(list(keys.values()))
+        found = dict(zip(keys.values(), versions, strict=True))
+        return [(keys[query], found[keys[query]]) for query in asked]
+
+    def versions_of(self, keys: Sequence[str]) -> list[str | None]:
+        """The version of the fresh answer under each cache key (see cached_versions); all None with --refresh."""
+        if self.settings.refresh:
+            return [None] * len(keys)
+        found = self._cache.versions(keys)
+        return [found.get(key) for key in keys]
 
     @property
     def stats(self) -> dict[str, ServiceStats]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
-from . import ids, keys, landing, matching, merge, services, sources, venues
+from . import carryover, ids, keys, landing, matching, merge, services, sources, venues
 from .catalog import unresolved_item
 from .errors import NotFound, ServiceError, UsageError, did_you_mean
 from .model import CuratedList, Entry, Query, Record, Resolved
@@ -72,6 +72,10 @@ class RefreshResult:
     failed_services: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # service -> (queries answered, from the cache, failed): the numbers the progress display showed
     queries: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
+    # entry id -> what its item was made from, for every item a later refresh may carry over (carryover.py)
+    fingerprints: Mapping[str, carryover.Fingerprint] = field(default_factory=dict)
+    # the entries kept as they were, their curated fields and answers being unchanged
+    carried: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -121,6 +125,8 @@ class _Work:
     failed: dict[str, str] = field(default_factory=dict)
     # The entry as matching sees it, and the arXiv answers it was worked out from (see `reference`).
     _reference: tuple[Record | None, int, matching.Reference] | None = None
+    # the queries whose answers this entry read, for its fingerprint
+    reads: list[Query] = field(default_factory=list)
 
     def fail(self, service: str, message: str) -> None:
         self.failures.append(f"{service}: {message}")
@@ -181,14 +187,23 @@ def refresh(
     *,
     now: str | None = None,
     on_progress: ProgressCallback | None = None,
+    fingerprints: Mapping[str, carryover.Fingerprint] | None = None,
 ) -> RefreshResult:
-    """Look up the selected entries, merge what the services say, and assign keys to every entry of the list."""
+    """Look up the selected entries, merge what the services say, and assign keys to every entry of the list.
+
+    `fingerprints` say what each previous item was made from: an entry whose curated fields and answers are all
+    unchanged keeps its previous item without a request, a parse or a merge (carryover.py).
+    """
     resolved_at = now or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     selected = select_entries(curated, previous, options)
-    works = {entry.id: _start(entry) for entry in selected}
-    runner = _Rounds(fetcher, on_progress)
+    known = {entry_id: fingerprint for entry_id, fingerprint in (fingerprints or {}).items() if entry_id in previous}
+    carried = carryover.carried_over(selected, known, fetcher) if known else {}
+    works = {entry.id: _start(entry) for entry in selected if entry.id not in carried}
+    runner = _Rounds(fetcher, on_progress, _arxiv_hints(known, works))
     while True:
-        requests = [request for work in works.values() for request in _next_requests(work)]
+        requests = [
+            dataclasses.replace(request, work=work) for work in works.values() for request in _next_requests(work)
+        ]
         if not requests:
             break
         runner.run(requests)
@@ -196,21 +211,30 @@ def refresh(
     for entry in curated.entries:
         work = works.get(entry.id)
         if work is None:
+            # A carried item keeps the entry it was written with: the same fields (the fingerprint says so), without
+            # the line it sits on, which nothing read from an item needs.
             merged[entry.id] = previous.get(entry.id) or unresolved_item(entry)
             continue
         merged[entry.id] = _settled(_merge(work, previous.get(entry.id), resolved_at), previous.get(entry.id))
     items = list(merged.values())
     final, key_changes = _keyed(items, previous, options)
     failures = {work.entry.id: "; ".join(work.failures) for work in works.values() if work.failures}
+    made = carryover.fingerprints_for(
+        [(work.entry, work.reads) for work in works.values() if not work.failures], fetcher
+    )
+    renamed = {change.entry_id for change in key_changes}
+    described = [item for item in final if item.entry.id in works or item.entry.id in renamed]
     return RefreshResult(
         items=final,
-        refreshed=tuple(works),
-        changes=tuple(describe_changes(previous, [item for item in final if item.entry.id in works], key_changes)),
+        refreshed=tuple(entry.id for entry in selected),
+        changes=tuple(describe_changes(previous, described, key_changes)),
         key_changes=tuple(key_changes),
         failures=failures,
         service_problems=dict(fetcher.tripped),
         failed_services={work.entry.id: dict(work.failed) for work in works.values() if work.failed},
         queries=dict(runner.queries),
+        fingerprints=_fingerprints(curated, works, carried, made, known),
+        carried=tuple(carried),
     )
 
 
@@ -227,6 +251,36 @@ def _keyed(
     assignment = keys.assign_keys(keyed, previous_keys, rekey=options.rekey, scheme=options.key_scheme)
     final = tuple(dataclasses.replace(item, key=assignment.keys.get(item.entry.id, "")) for item in items)
     return final, list(assignment.changes)
+
+
+def _fingerprints(
+    curated: CuratedList,
+    works: Mapping[str, _Work],
+    carried: Mapping[str, carryover.Fingerprint],
+    made: Mapping[str, carryover.Fingerprint],
+    known: Mapping[str, carryover.Fingerprint],
+) -> dict[str, carryover.Fingerprint]:
+    """What each item of this result was made from: the fingerprint just made for an entry redone, the old one for
+    an entry carried over or not looked up this time (its item is the previous one), none for an entry that failed."""
+    found: dict[str, carryover.Fingerprint] = {}
+    for entry in curated.entries:
+        fingerprint = made.get(entry.id) if entry.id in works else carried.get(entry.id) or known.get(entry.id)
+        if fingerprint is not None:
+            found[entry.id] = fingerprint
+    return found
+
+
+def _arxiv_hints(known: Mapping[str, carryover.Fingerprint], works: Mapping[str, _Work]) -> dict[str, Query]:
+    """For the entries redone this time, the arXiv batch each of their ids was read from last time: asking the
+    same batch again is answered by the cache, where a batch of only the redone ids would go to arXiv."""
+    hints: dict[str, Query] = {}
+    for entry_id in works:
+        fingerprint = known.get(entry_id)
+        for query in fingerprint.reads if fingerprint is not None else ():
+            if query.service == "arxiv":
+                for arxiv_id in dict(query.params).get("id_list", "").split(","):
+                    hints.setdefault(arxiv_id, query)
+    return hints
 
 
 # -- what each entry asks for ------------------------------------------------------------------------------
@@ -261,6 +315,8 @@ class _Request:
     arxiv_id: str | None = None
     # a title to search arXiv for: titles of one round share `ti:` queries (arxiv.title_search_queries)
     arxiv_title: str | None = None
+    # the entry asking, which records the answers it reads
+    work: _Work | None = None
 
 
 def _next_requests(work: _Work) -> list[_Request]:
@@ -591,15 +647,18 @@ VALIDATORS: Mapping[str, Callable[[Answer], None]] = {
 class _Rounds:
     """Sends each round's requests through the fetcher and hands every answer to its entry."""
 
-    def __init__(self, fetcher: Fetcher, on_progress: ProgressCallback | None) -> None:
+    def __init__(
+        self, fetcher: Fetcher, on_progress: ProgressCallback | None, arxiv_hints: Mapping[str, Query] | None = None
+    ) -> None:
         self.fetcher = fetcher
         self.on_progress = on_progress
+        self.arxiv_hints = arxiv_hints or {}
         self.done = 0
         self.total = 0
         self.queries: dict[str, tuple[int, int, int]] = {}
 
     def run(self, requests: list[_Request]) -> None:
-        batches = _batch(requests)
+        batches = _batch(requests, self.arxiv_hints)
         self.total += len(batches)
 
         def progress(index: int, query: Query, result: Response | ServiceError) -> None:
@@ -614,40 +673,51 @@ class _Rounds:
 
         results = self.fetcher.get_many([batch.query for batch in batches], validate=VALIDATORS, on_result=progress)
         for batch, result in zip(batches, results, strict=True):
-            for handle in batch.handlers:
-                handle(result)
+            for request in batch.requests:
+                if request.work is not None:
+                    request.work.reads.append(batch.query)
+                request.handle(result)
 
 
 @dataclass(frozen=True, slots=True)
 class _Batch:
     query: Query
-    handlers: tuple[_Handler, ...]
+    requests: tuple[_Request, ...]
 
 
-def _batch(requests: list[_Request]) -> list[_Batch]:
+def _batch(requests: list[_Request], hints: Mapping[str, Query] | None = None) -> list[_Batch]:
     """The round's queries: every arXiv id in as few `id_list` queries as the batch size allows, first (their
-    answers feed the other handlers of the round), then the others as they are."""
-    handlers_by_id: dict[str, list[_Handler]] = {}
+    answers feed the other handlers of the round), then the others as they are. An id `hints` names goes in the
+    batch it was read from last time (whose answer the cache holds)."""
+    by_id: dict[str, list[_Request]] = {}
     for request in requests:
         if request.arxiv_id is not None:
-            handlers_by_id.setdefault(request.arxiv_id, []).append(request.handle)
-    batches = [
+            by_id.setdefault(request.arxiv_id, []).append(request)
+    hinted: dict[Query, list[_Request]] = {}
+    fresh: list[str] = []
+    for arxiv_id, asking in by_id.items():
+        hint = (hints or {}).get(arxiv_id)
+        if hint is not None:
+            hinted.setdefault(hint, []).extend(asking)
+        else:
+            fresh.append(arxiv_id)
+    batches = [_Batch(query, tuple(asking)) for query, asking in hinted.items()]
+    batches += [
         _Batch(
-            query,
-            tuple(h for arxiv_id in dict(query.params)["id_list"].split(",") for h in handlers_by_id.get(arxiv_id, [])),
+            query, tuple(r for arxiv_id in dict(query.params)["id_list"].split(",") for r in by_id.get(arxiv_id, []))
         )
-        for query in (arxiv_source.batch_queries(list(handlers_by_id)) if handlers_by_id else [])
+        for query in (arxiv_source.batch_queries(fresh) if fresh else [])
     ]
-    handlers_by_phrase: dict[str, list[_Handler]] = {}
+    by_phrase: dict[str, list[_Request]] = {}
     for request in requests:
         if request.arxiv_title is not None:
             phrase = arxiv_source.title_phrase(request.arxiv_title)
-            handlers_by_phrase.setdefault(phrase.strip('"'), []).append(request.handle)
-    titles = [phrase for phrase in handlers_by_phrase if phrase]
+            by_phrase.setdefault(phrase.strip('"'), []).append(request)
+    titles = [phrase for phrase in by_phrase if phrase]
     for query in arxiv_source.title_search_queries(titles) if titles else []:
-        handlers = [h for phrase in arxiv_source.phrases_of(query) for h in handlers_by_phrase.get(phrase, [])]
-        batches.append(_Batch(query, tuple(handlers)))
-    batches += [_Batch(request.query, (request.handle,)) for request in requests if request.query is not None]
+        asking = [r for phrase in arxiv_source.phrases_of(query) for r in by_phrase.get(phrase, [])]
+        batches.append(_Batch(query, tuple(asking)))
+    batches += [_Batch(request.query, (request,)) for request in requests if request.query is not None]
     return batches
 
 
