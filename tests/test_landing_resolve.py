@@ -149,7 +149,7 @@ def resolved(which: str = "main") -> tuple[dict[str, Resolved], list[str], str, 
     items = {item.entry.id: item for item in result.items}
     catalog = build_catalog(curated, items)
     report = markdown_report(result.changes, result.items, result.failures, result.service_problems)
-    return items, requests, export("bibtex", catalog), status_rows(catalog), report
+    return items, requests, export("bibtex", catalog.keyed()), status_rows(catalog), report
 
 
 def item(entry_id: str) -> Resolved:
@@ -194,7 +194,8 @@ def test_ieee_xplore_resolves_by_title_and_the_article_number_in_the_doi() -> No
     found = item("ieee")
     assert (found.status, found.record.doi) == ("published", "10.1109/igarss-landing.2024.99990001")
     assert "link agrees on article number 99990001" in "\n".join(found.steps)
-    assert "10.5555/landing-decoy.04 rejected" in "\n".join(found.steps)
+    # The decoy under another title is refused and, being no news for the lock file, not recorded there.
+    assert "10.5555/landing-decoy.04" not in "\n".join(found.steps)
 
 
 def test_an_ieee_magazine_title_loses_its_column_tag_and_the_search_keeps_to_the_listed_years() -> None:
@@ -265,10 +266,10 @@ def test_an_arxiv_id_arxiv_does_not_know_never_reaches_an_export() -> None:
     found = item("unknown-arxiv")
     assert found.status == "unresolved" and found.record.arxiv_id is None
     assert any("arxiv:2212.14530 is not known" in problem for problem in found.problems)
+    # Never resolved, it has no citation key yet, so no citation format carries it (keys.py).
+    assert found.key == ""
     bibtex = resolved()[2]
-    entry = bibtex.split(f"{{{found.key},", 1)[1].split("\n}", 1)[0]
-    assert "2212.14530" not in entry.replace("https://arxiv.org/abs/2212.14530", "")
-    assert "eprint" not in entry and "10.48550" not in entry
+    assert "2212.14530" not in bibtex
 
 
 def test_springer_proceedings_are_conference_papers_in_the_volume_with_series_volume_and_pages() -> None:
@@ -301,7 +302,7 @@ def test_status_and_the_change_report_give_each_abstention_its_missing_evidence_
         reason = [part for part in by_id[entry_id].missing if part.startswith(("abstained: ", "unknown identifier: "))]
         assert len(reason) == 1 and "\n" not in reason[0], entry_id
         still_open = report.split("## Still open", 1)[1].splitlines()
-        line = next(line for line in still_open if f"`{item(entry_id).key}`" in line)
+        line = next(line for line in still_open if f"`{item(entry_id).key or entry_id}`" in line)
         assert reason[0] in line, entry_id
     assert "names no venue and year to confirm it" in by_id["no-venue"].missing[-1]
     assert "is only a name" in by_id["name-only"].missing[-1]

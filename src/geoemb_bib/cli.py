@@ -748,13 +748,12 @@ CITED_FORMATS = frozenset({"bibtex", "csl-json", "zotero-rdf"})
 def keyed_only(catalog: Catalog, output: str, *, told: set[str] | frozenset[str] = frozenset()) -> Catalog:
     """The catalog without the entries that have no citation key yet, saying which were left out of `output`
     (but for those in `told`: the failure summary names them already)."""
-    import dataclasses
 
     keyless = [item.entry.id for item in catalog.items if not item.key]
     if not keyless:
         return catalog
     if set(keyless) <= told:
-        return dataclasses.replace(catalog, items=tuple(item for item in catalog.items if item.key))
+        return catalog.keyed()
     click.echo(
         f"note: {_count(len(keyless), 'entry', 'entries')} left out of {output}, with no citation key until "
         f"first resolved: {', '.join(keyless)}",
@@ -763,7 +762,7 @@ def keyed_only(catalog: Catalog, output: str, *, told: set[str] | frozenset[str]
     click.echo(
         "hint: run `geoemb-bib refresh` when the services answer, or pin a key with `key:` in entries.yaml", err=True
     )
-    return dataclasses.replace(catalog, items=tuple(item for item in catalog.items if item.key))
+    return catalog.keyed()
 
 
 # The export options that change only some formats' output: given for another format, they would do nothing.

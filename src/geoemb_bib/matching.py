@@ -719,14 +719,16 @@ class MatchDecision:
 
     @property
     def lasting_steps(self) -> tuple[str, ...]:
-        """The steps without the candidates rejected as another work: what a search returns besides the work
-        changes daily (Crossref indexes new works), and is not news for the lock file. No candidate and only
-        other works read the same."""
+        """The steps without the candidates rejected as another work under another title: what a search returns
+        besides the work changes daily (Crossref indexes new works), and is not news for the lock file. No
+        candidate and only other works read the same."""
         if self.outcome == "no-candidates":
             return (f"{self.label}: {NONE_ACCEPTED}",)
         per_candidate = self.steps[: len(self.assessments)]
         judged = zip(per_candidate, self.assessments, strict=True)
-        kept = [step for step, item in judged if item.acceptable or item.same_work]
+        # A candidate close to the listed title is evidence (why this one, why an abstention, which decoy was
+        # refused) and stays; one with another title is what the index happened to return that day.
+        kept = [step for step, item in judged if item.acceptable or item.same_work or item.title.kind != "different"]
         return (*kept, *self.steps[len(self.assessments) :])
 
     @property

@@ -411,6 +411,11 @@ class Catalog:
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
 
+    def keyed(self) -> Catalog:
+        """The catalog without the entries that have no citation key yet (never resolved, no pinned key): what the
+        citation formats export, since a key made before the services answer would change (keys.py)."""
+        return Catalog(self.meta, self.sections, tuple(item for item in self.items if item.key))
+
 
 @dataclass(frozen=True, slots=True)
 class Query:
